@@ -1,0 +1,291 @@
+//! The report, contract `baomi.report/1`: the only thing the scanner and the server share.
+//!
+//! Field names and meanings are fixed by `schema/report-v1.schema.json`; a change here that is not
+//! additive needs a new schema version.
+
+use crate::{Level, Severity, Zone};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The schema identifier written into every report.
+pub const REPORT_SCHEMA: &str = "baomi.report/1";
+
+/// A complete inspection report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// Unique id of this run.
+    pub report_id: String,
+    /// The tool that wrote the report.
+    pub tool: Tool,
+    /// RFC 3339.
+    pub started_at: String,
+    /// RFC 3339.
+    pub finished_at: String,
+    /// The inspected computer.
+    pub host: HostInfo,
+    /// The policy in force.
+    pub policy: PolicyRef,
+    /// What each check did.
+    pub checks: Vec<CheckResult>,
+    /// What was found.
+    pub findings: Vec<Finding>,
+    /// What could not be read, and why.
+    pub unscanned: Vec<Unscanned>,
+    /// Raw observations for the server to correlate.
+    #[serde(default)]
+    pub artifacts: Artifacts,
+    /// Counts and durations.
+    pub stats: Stats,
+}
+
+/// Name and version of the program that wrote a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    /// `baomi`.
+    pub name: String,
+    /// Crate version.
+    pub version: String,
+}
+
+/// The inspected computer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HostInfo {
+    /// Host name, when known.
+    pub hostname: Option<String>,
+    /// `/etc/machine-id` or the Windows MachineGuid, when known.
+    pub machine_id: Option<String>,
+    /// Operating system description, when known.
+    pub os: Option<String>,
+    /// The root the checks read from (`/` on a live system).
+    pub root: String,
+    /// What the inspector says the computer is.
+    pub zone: Zone,
+    /// Asset number given by the inspector.
+    pub asset_tag: Option<String>,
+}
+
+/// Which policy was applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// The policy's `name`.
+    pub name: String,
+    /// SHA-256 of the policy text, hex.
+    pub sha256: String,
+}
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// Ran over everything it should.
+    Ok,
+    /// Ran, but some inputs could not be read (see `unscanned`).
+    Partial,
+    /// Could not run.
+    Error,
+    /// Not run (not applicable, or not asked for).
+    Skipped,
+}
+
+/// One check's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Check id (`content`, `web`, `usb`, …).
+    pub id: String,
+    /// How it ended.
+    pub status: CheckStatus,
+    /// Wall time.
+    pub duration_ms: u64,
+    /// How many items (files, profiles, log files…) it examined.
+    pub examined: u64,
+    /// A human sentence, in English; the renderer may translate known ones.
+    pub message: String,
+}
+
+/// One thing worth an inspector's attention, with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id: the same finding in two reports has the same id (see [`finding_id`]).
+    pub id: String,
+    /// The check that made it (`content`, …).
+    pub check: String,
+    /// Dotted rule id (`content.marking`, …).
+    pub rule: String,
+    /// How urgent.
+    pub severity: Severity,
+    /// Required on content findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// 0.0–1.0: how sure the rule is that this is what it says.
+    pub confidence: f32,
+    /// The file's path as seen on the inspected system.
+    pub path: String,
+    /// Chain of members inside containers, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inner: Vec<String>,
+    /// One line for people (English; renderers translate by `rule`).
+    pub title: String,
+    /// What the finding rests on.
+    pub evidence: Evidence,
+}
+
+/// Where and why a finding matched.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The text around the match, one line, trimmed.
+    pub excerpt: String,
+    /// The matched text itself.
+    pub matched: String,
+    /// Why it matched: a key such as `star_form_at_head` (renderers translate it).
+    pub why: String,
+    /// The part of a document it stands in (`body`, `header`, `footer`, `comment`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<String>,
+    /// 1-based page (or slide) number, where the format has pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    /// Sheet name, for spreadsheets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// 1-based line within the part/page/sheet (a row, for spreadsheets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// Byte offset of the match in the extracted text of its part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// How many times the same text matched in the same file (≥ 1).
+    #[serde(default = "one")]
+    pub occurrences: u32,
+    /// Policy note for keyword findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Why a file (or a member of one) was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnscannedReason {
+    /// Password-protected or encrypted.
+    Encrypted,
+    /// A format Baomi does not read yet.
+    UnsupportedFormat,
+    /// Damaged or truncated.
+    Corrupt,
+    /// Larger than the policy's size cap.
+    TooLarge,
+    /// A safety limit was hit (depth, ratio, count, time).
+    Limit,
+    /// The operating system refused to open it.
+    PermissionDenied,
+    /// A document with pages but no text (scanned images).
+    NoTextLayer,
+    /// Any other I/O error.
+    IoError,
+    /// The parser failed unexpectedly; the file was contained and skipped.
+    ParserPanic,
+}
+
+impl UnscannedReason {
+    /// Identifier as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnscannedReason::Encrypted => "encrypted",
+            UnscannedReason::UnsupportedFormat => "unsupported_format",
+            UnscannedReason::Corrupt => "corrupt",
+            UnscannedReason::TooLarge => "too_large",
+            UnscannedReason::Limit => "limit",
+            UnscannedReason::PermissionDenied => "permission_denied",
+            UnscannedReason::NoTextLayer => "no_text_layer",
+            UnscannedReason::IoError => "io_error",
+            UnscannedReason::ParserPanic => "parser_panic",
+        }
+    }
+}
+
+/// A file, or a member inside one, that was not read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unscanned {
+    /// The file's path as seen on the inspected system.
+    pub path: String,
+    /// Chain of members inside containers, outermost first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inner: Vec<String>,
+    /// Why.
+    pub reason: UnscannedReason,
+    /// Details in plain words.
+    pub detail: String,
+}
+
+/// Raw observations that checks rest on (filled by host checks in later versions).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Artifacts {
+    /// USB devices seen.
+    #[serde(default)]
+    pub usb_devices: Vec<serde_json::Value>,
+    /// Web visits seen.
+    #[serde(default)]
+    pub web_visits: Vec<serde_json::Value>,
+    /// Network observations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<serde_json::Value>,
+}
+
+/// Counts and durations of a run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Stats {
+    /// Files visited (read or not).
+    pub files: u64,
+    /// Files whose content was read.
+    pub files_scanned: u64,
+    /// Bytes read from disk.
+    pub bytes: u64,
+    /// Files scanned per format (`docx`, `text`, …).
+    pub by_format: BTreeMap<String, u64>,
+    /// Files not read per extension, for unsupported formats.
+    pub unsupported_by_extension: BTreeMap<String, u64>,
+    /// Findings per level.
+    pub findings_by_level: BTreeMap<String, u64>,
+    /// Unscanned entries per reason.
+    pub unscanned_by_reason: BTreeMap<String, u64>,
+    /// Wall time of the whole run.
+    pub duration_ms: u64,
+}
+
+/// The stable id of a finding: the same rule matching the same text at the same place gives the same id
+/// in every report, so the server can follow it across inspections.
+pub fn finding_id(rule: &str, path: &str, inner: &[String], matched: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [rule, path]
+        .into_iter()
+        .chain(inner.iter().map(String::as_str))
+        .chain([matched])
+    {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let digest = h.finalize();
+    hex::encode(&digest[..12])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finding_ids_are_stable_and_unambiguous() {
+        let a = finding_id("content.marking", "/a/b.docx", &[], "机密★1年");
+        assert_eq!(a, finding_id("content.marking", "/a/b.docx", &[], "机密★1年"));
+        assert_ne!(
+            finding_id("r", "ab", &[], "c"),
+            finding_id("r", "a", &["b".into()], "c")
+        );
+        assert_eq!(a.len(), 24);
+    }
+}

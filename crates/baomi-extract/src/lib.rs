@@ -1,0 +1,206 @@
+//! Bytes → text segments, for every document format an office keeps.
+//!
+//! This crate never touches the filesystem or the network: it is handed a name and the bytes, and it
+//! reports what it reads to a [`Visitor`]. Containers (zip, mail, OOXML packages) are opened here and their
+//! members extracted recursively, each segment carrying the chain of member names (`inner`) that leads to it.
+//! Every parser obeys [`Limits`] (size, depth, count, ratio, time) so hostile input ends as an
+//! [`Unreadable`] value, never a crash or a hang.
+#![deny(missing_docs)]
+
+mod budget;
+mod format;
+mod html;
+mod mail;
+mod odf;
+mod ooxml;
+mod text;
+mod xml;
+mod zipfile;
+
+pub use budget::{Budget, Limits};
+pub use format::{Format, sniff_format};
+pub use text::decode_text;
+
+use baomi_core::UnscannedReason;
+use std::borrow::Cow;
+
+/// What kind of place in a document a segment of text comes from. Position rules for classification
+/// markings depend on it: a marking counts at the head of a body, page, sheet or slide, anywhere in a
+/// header or footer, and never inside running prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SegmentKind {
+    /// The main text of a document (or of a page, when `page` is set).
+    Body,
+    /// A page header.
+    Header,
+    /// A page footer.
+    Footer,
+    /// Footnotes or endnotes.
+    Note,
+    /// Reviewer comments / annotations.
+    Comment,
+    /// One sheet of a spreadsheet: one line per row, cells separated by tabs.
+    Sheet,
+    /// One slide of a presentation.
+    Slide,
+    /// Speaker notes of a slide.
+    SpeakerNotes,
+    /// Text boxes, shapes, drawing text.
+    TextBox,
+    /// Mail subject line.
+    Subject,
+    /// Document title / properties (docProps).
+    Metadata,
+}
+
+impl SegmentKind {
+    /// Identifier used in report evidence (`part`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentKind::Body => "body",
+            SegmentKind::Header => "header",
+            SegmentKind::Footer => "footer",
+            SegmentKind::Note => "note",
+            SegmentKind::Comment => "comment",
+            SegmentKind::Sheet => "sheet",
+            SegmentKind::Slide => "slide",
+            SegmentKind::SpeakerNotes => "speaker_notes",
+            SegmentKind::TextBox => "text_box",
+            SegmentKind::Subject => "subject",
+            SegmentKind::Metadata => "metadata",
+        }
+    }
+}
+
+/// A run of text with the position it has in its document. Lines are separated by `\n`; a line is a
+/// paragraph (documents), a row (sheets, cells joined by `\t`) or a text line (plain text).
+#[derive(Debug, Clone)]
+pub struct Segment<'a> {
+    /// Where in the document it stands.
+    pub kind: SegmentKind,
+    /// 1-based page or slide number, when the format has pages.
+    pub page: Option<u32>,
+    /// Sheet name, for spreadsheets.
+    pub sheet: Option<&'a str>,
+    /// Internal part name (`word/header1.xml`), for evidence.
+    pub part: Option<&'a str>,
+    /// The text.
+    pub text: Cow<'a, str>,
+}
+
+/// Why something could not be read, in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason:?}: {detail}")]
+pub struct Unreadable {
+    /// Category written to the report.
+    pub reason: UnscannedReason,
+    /// Plain-words detail ("truncated zip central directory", …).
+    pub detail: String,
+}
+
+impl Unreadable {
+    /// Build one.
+    pub fn new(reason: UnscannedReason, detail: impl Into<String>) -> Self {
+        Unreadable {
+            reason,
+            detail: detail.into(),
+        }
+    }
+    pub(crate) fn corrupt(detail: impl Into<String>) -> Self {
+        Unreadable::new(UnscannedReason::Corrupt, detail)
+    }
+    pub(crate) fn limit(detail: impl Into<String>) -> Self {
+        Unreadable::new(UnscannedReason::Limit, detail)
+    }
+}
+
+/// Receives what extraction reads. `inner` is the chain of member names from the top-level file down to
+/// the container member the item belongs to (empty for the top-level file itself).
+pub trait Visitor {
+    /// A segment of text was read.
+    fn segment(&mut self, inner: &[String], segment: &Segment<'_>);
+    /// A member of a container could not be read. (The top-level file's failure is the `Err` of
+    /// [`extract`] instead.)
+    fn unscanned(&mut self, inner: &[String], reason: UnscannedReason, detail: &str);
+    /// A file or member was recognised as `format` and read (for per-format statistics).
+    fn format(&mut self, _inner: &[String], _format: Format) {}
+}
+
+/// Extract the text of `data`, named `name` (used for format sniffing by extension), into `visitor`.
+///
+/// Returns the top-level format on success. Members of containers that fail are reported through
+/// [`Visitor::unscanned`] and do not fail the whole file.
+pub fn extract(
+    name: &str,
+    data: &[u8],
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<Format, Unreadable> {
+    let mut inner = Vec::new();
+    let format = sniff_format(name, data);
+    extract_as(format, data, &mut inner, budget, visitor)?;
+    Ok(format)
+}
+
+/// Extract `data` known to be `format`. `inner` is the member chain so far; containers push onto it while
+/// they recurse and pop before returning.
+pub(crate) fn extract_as(
+    format: Format,
+    data: &[u8],
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    budget.check_time()?;
+    match format {
+        Format::Text => text::extract(data, inner, budget, visitor)?,
+        Format::Html => html::extract(data, inner, budget, visitor)?,
+        Format::Docx | Format::Xlsx | Format::Pptx => {
+            ooxml::extract(format, data, inner, budget, visitor)?
+        }
+        Format::Odt | Format::Ods | Format::Odp => odf::extract(format, data, inner, budget, visitor)?,
+        Format::Eml => mail::extract(data, inner, budget, visitor)?,
+        Format::Zip => zipfile::extract(data, inner, budget, visitor)?,
+        Format::Unsupported => {
+            return Err(Unreadable::new(
+                UnscannedReason::UnsupportedFormat,
+                "format not supported",
+            ));
+        }
+    }
+    visitor.format(inner, format);
+    Ok(())
+}
+
+/// Extract a member of a container: sniff its format, recurse with the member name pushed on `inner`,
+/// and turn its failure into a [`Visitor::unscanned`] entry so the container goes on.
+pub(crate) fn extract_member(
+    member_name: &str,
+    data: &[u8],
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    inner.push(member_name.to_owned());
+    let format = sniff_format(member_name, data);
+    let result = match budget.enter() {
+        Ok(()) => {
+            let r = extract_as(format, data, inner, budget, visitor);
+            budget.leave();
+            r
+        }
+        Err(e) => Err(e),
+    };
+    let outcome = match result {
+        Ok(()) => Ok(()),
+        // Running out of time or total budget ends the whole file, not only this member.
+        Err(e) if budget.exhausted() => Err(e),
+        Err(e) => {
+            visitor.unscanned(inner, e.reason, &e.detail);
+            Ok(())
+        }
+    };
+    inner.pop();
+    outcome
+}

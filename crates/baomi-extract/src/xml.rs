@@ -1,0 +1,1 @@
+//! Shared XML helpers (quick-xml with depth and entity limits).
