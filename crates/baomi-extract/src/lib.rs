@@ -52,6 +52,8 @@ pub enum SegmentKind {
     Subject,
     /// Document title / properties (docProps).
     Metadata,
+    /// Text deleted under change tracking, or otherwise hidden: still in the file, invisible on screen.
+    Hidden,
 }
 
 impl SegmentKind {
@@ -69,6 +71,7 @@ impl SegmentKind {
             SegmentKind::TextBox => "text_box",
             SegmentKind::Subject => "subject",
             SegmentKind::Metadata => "metadata",
+            SegmentKind::Hidden => "hidden",
         }
     }
 }
