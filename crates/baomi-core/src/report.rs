@@ -274,6 +274,22 @@ pub fn finding_id(rule: &str, path: &str, inner: &[String], matched: &str) -> St
     hex::encode(&digest[..12])
 }
 
+/// A new report id: 32 hex digits, unique per run (time, process, and a per-process counter).
+pub fn new_report_id(host_hint: &str) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut h = Sha256::new();
+    h.update(nanos.to_le_bytes());
+    h.update(std::process::id().to_le_bytes());
+    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    h.update(host_hint.as_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

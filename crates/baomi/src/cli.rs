@@ -1,0 +1,133 @@
+//! Flags as the user gave them, and the dispatch to each command. Help text comes from this one list.
+
+use crate::i18n::Lang;
+use anyhow::{Context, Result};
+use baomi_core::policy::DEFAULT_POLICY_TOML;
+use baomi_core::{Policy, Zone};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Baomi (保密) — confidentiality inspection: finds classified content and leaks on a computer.
+#[derive(Debug, Parser)]
+#[command(name = "baomi", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect files for classification markings and policy keywords (检查文件中的密级标志与关键词).
+    Scan(ScanArgs),
+    /// Show or check an inspection policy (查看或校验检查策略).
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyAction {
+    /// Print the policy in force (the embedded default, or --policy FILE).
+    Show {
+        /// Policy file (TOML) instead of the embedded default.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Validate a policy file and exit 0 if it is usable, 2 if not.
+    Check {
+        /// Policy file (TOML).
+        file: PathBuf,
+    },
+}
+
+/// Output format on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people, then a summary.
+    Table,
+    /// One JSON object per line: `{"finding":…}`, `{"unscanned":…}`, then `{"summary":…}`.
+    Json,
+}
+
+/// Flags of `baomi scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or folders to sweep. Without any: the places users keep files (home folders, /media,
+    /// /mnt, /tmp, /var/tmp).
+    pub paths: Vec<PathBuf>,
+    /// Write the full report (JSON, schema baomi.report/1) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write a self-contained HTML report to this file.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// What to print on standard output.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+    /// Inspection policy (TOML); default: the embedded policy (`baomi policy show`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// The zone of this computer: classified, internal, internet (decides severities).
+    #[arg(long, value_parser = parse_zone, default_value = "unknown")]
+    pub zone: Zone,
+    /// Asset number of the computer, written into the report.
+    #[arg(long, value_name = "TAG")]
+    pub asset_tag: Option<String>,
+    /// Language of messages and reports: zh-CN or en (default: from the locale).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Do not draw the progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+fn parse_zone(s: &str) -> Result<Zone, String> {
+    s.parse()
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("unknown language {s:?} (expected zh-CN or en)"))
+}
+
+/// Load the policy from a file, or the embedded default. Returns the policy and its source text.
+pub fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String)> {
+    match path {
+        None => Ok((Policy::default_policy(), DEFAULT_POLICY_TOML.to_owned())),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read policy file {}", path.display()))?;
+            let policy = Policy::from_toml(&text)
+                .with_context(|| format!("policy file {}", path.display()))?;
+            Ok((policy, text))
+        }
+    }
+}
+
+/// Run the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => crate::scan_cmd::run(args),
+        Command::Policy { action } => match action {
+            PolicyAction::Show { policy } => {
+                let (_, text) = load_policy(policy.as_ref())?;
+                print!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+            PolicyAction::Check { file } => {
+                let (policy, _) = load_policy(Some(&file))?;
+                println!(
+                    "{}: ok ({} keywords, {} work-secret labels)",
+                    file.display(),
+                    policy.keywords.len(),
+                    policy.marking.work_secret_labels.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}

@@ -1,0 +1,173 @@
+//! Every user-visible text in zh-CN and en. Reports keep stable English keys (`rule`, `why`, `reason`);
+//! this table turns them into words for people at display time.
+
+/// A display language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// 简体中文.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parse `zh-CN`, `zh`, `en`, … (case-insensitive).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") || s == "c" || s == "posix" {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From the environment (LC_ALL, LC_MESSAGES, LANG) or the OS locale; English when unknown.
+    pub fn from_env() -> Lang {
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Ok(v) = std::env::var(var)
+                && !v.is_empty()
+            {
+                return Lang::parse(&v).unwrap_or(Lang::En);
+            }
+        }
+        sys_locale::get_locale()
+            .and_then(|l| Lang::parse(&l))
+            .unwrap_or(Lang::En)
+    }
+
+    /// `zh-CN` or `en`, for HTML `lang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Translate a message key; unknown keys are shown as they are (never a blank).
+    pub fn t(self, key: &str) -> String {
+        match MESSAGES.iter().find(|(k, _, _)| *k == key) {
+            Some((_, en, zh)) => match self {
+                Lang::En => (*en).to_owned(),
+                Lang::Zh => (*zh).to_owned(),
+            },
+            None => key.to_owned(),
+        }
+    }
+
+    /// The name of a level.
+    pub fn level(self, level: baomi_core::Level) -> &'static str {
+        match self {
+            Lang::En => level.en(),
+            Lang::Zh => level.zh(),
+        }
+    }
+}
+
+/// (key, English, 中文). Keys: `ui.*` interface words, `rule.*` rule names, `why.*` match reasons,
+/// `reason.*` unscanned reasons, `severity.*`.
+const MESSAGES: &[(&str, &str, &str)] = &[
+    ("ui.title", "Baomi inspection report", "保密检查报告"),
+    ("ui.level", "Level", "密级"),
+    ("ui.severity", "Severity", "严重程度"),
+    ("ui.confidence", "Confidence", "置信度"),
+    ("ui.file", "File", "文件"),
+    ("ui.where", "Where", "位置"),
+    ("ui.matched", "Matched", "匹配内容"),
+    ("ui.excerpt", "Excerpt", "摘录"),
+    ("ui.why", "Why", "判定依据"),
+    ("ui.rule", "Rule", "规则"),
+    ("ui.reason", "Reason", "原因"),
+    ("ui.detail", "Detail", "说明"),
+    ("ui.count", "Count", "数量"),
+    ("ui.extension", "Extension", "扩展名"),
+    ("ui.summary", "Summary", "汇总"),
+    ("ui.host", "Computer", "计算机"),
+    ("ui.zone", "Zone", "网络类型"),
+    ("ui.policy", "Policy", "检查策略"),
+    ("ui.started", "Started", "开始时间"),
+    ("ui.finished", "Finished", "结束时间"),
+    ("ui.duration", "Duration", "用时"),
+    ("ui.files_read", "Files read", "已读取文件"),
+    ("ui.files_seen", "Files seen", "遍历文件"),
+    ("ui.bytes_read", "Bytes read", "读取字节"),
+    ("ui.findings", "Findings", "发现问题"),
+    ("ui.findings_by_level", "Findings by level", "按密级统计"),
+    ("ui.unscanned", "Not read", "未能检查"),
+    ("ui.unscanned_files", "Files and members that could not be read", "未能检查的文件及内部成员"),
+    ("ui.unsupported_by_ext", "Formats not read yet, by extension", "暂不支持的格式（按扩展名）"),
+    ("ui.no_findings", "No classification markings or policy keywords found.", "未发现密级标志或策略关键词。"),
+    ("ui.page", "page", "第{}页"),
+    ("ui.sheet", "sheet", "工作表"),
+    ("ui.line", "line", "第{}行"),
+    ("ui.occurrences", "occurrences", "处"),
+    ("ui.report_written", "Report written to", "报告已写入"),
+    ("ui.html_written", "HTML report written to", "HTML报告已写入"),
+    ("ui.scanning", "Scanning", "正在检查"),
+    ("ui.printed", "Printed by Baomi", "由保密检查工具 Baomi 生成"),
+    ("ui.print_hint", "Print this page to keep a paper record.", "可直接打印本页留档。"),
+    ("ui.signature", "Inspector's signature", "检查人签字"),
+    ("ui.date", "Date", "日期"),
+    ("ui.info_hidden", "low-confidence (info) findings not shown in the table; see the report", "条低置信度（提示）结果未在表中列出，详见报告"),
+    ("ui.more", "and more; see the report", "更多内容见报告"),
+    ("rule.content.marking", "Classification marking", "密级标志"),
+    ("rule.content.work_secret", "Work-secret label", "工作秘密标志"),
+    ("rule.content.us_marking", "US classification marking", "美式密级标志"),
+    ("rule.content.declassified", "Declassification mark", "解密标志"),
+    ("rule.content.keyword", "Policy keyword", "策略关键词"),
+    ("severity.critical", "critical", "严重"),
+    ("severity.high", "high", "高"),
+    ("severity.medium", "medium", "中"),
+    ("severity.low", "low", "低"),
+    ("severity.info", "info", "提示"),
+    ("reason.encrypted", "encrypted", "已加密"),
+    ("reason.unsupported_format", "format not supported yet", "暂不支持的格式"),
+    ("reason.corrupt", "damaged or truncated", "文件损坏或不完整"),
+    ("reason.too_large", "too large", "文件过大"),
+    ("reason.limit", "safety limit reached", "超出安全限制"),
+    ("reason.permission_denied", "permission denied", "无权限读取"),
+    ("reason.no_text_layer", "no text layer (scanned images)", "无文字层（扫描图像）"),
+    ("reason.io_error", "read error", "读取错误"),
+    ("reason.parser_panic", "parser failure (contained)", "解析器异常（已隔离）"),
+    ("part.body", "body", "正文"),
+    ("part.header", "header", "页眉"),
+    ("part.footer", "footer", "页脚"),
+    ("part.note", "footnote", "脚注"),
+    ("part.comment", "comment", "批注"),
+    ("part.sheet", "sheet", "工作表"),
+    ("part.slide", "slide", "幻灯片"),
+    ("part.speaker_notes", "speaker notes", "演讲者备注"),
+    ("part.text_box", "text box", "文本框"),
+    ("part.subject", "mail subject", "邮件主题"),
+    ("part.metadata", "document properties", "文档属性"),
+    ("part.hidden", "hidden or deleted text", "隐藏或已删除文字"),
+    ("why.star_form_at_head", "★ marking at the marking position", "位于密级标志位置的“密级★期限”标志"),
+    ("why.bare_level_at_head", "level word alone at the marking position", "位于密级标志位置的单独密级字样"),
+    ("why.level_field", "密级 field", "“密级”栏填写"),
+    ("why.star_form_in_margin", "★ marking in a header or footer", "页眉/页脚中的“密级★”标志"),
+    ("why.bare_level_in_margin", "level word alone in a header or footer", "页眉/页脚中的单独密级字样"),
+    ("why.star_form_standalone", "★ marking on its own line outside the marking position", "非标志位置单独成行的“密级★”字样"),
+    ("why.paragraph_mark", "paragraph marking", "段落密级标注"),
+    ("why.declassified", "declassification mark", "解密标注"),
+    ("why.work_secret_label", "work-secret label at the marking position", "位于标志位置的工作秘密标注"),
+    ("why.keyword", "policy keyword", "策略关键词"),
+    ("why.us_banner", "banner line", "美式密级横幅"),
+    ("why.us_portion_mark", "portion marking", "美式段落密级标注"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for (k, en, zh) in MESSAGES {
+            assert!(!en.is_empty() && !zh.is_empty(), "{k}");
+        }
+        assert_eq!(Lang::parse("zh_CN.UTF-8"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("en_US"), Some(Lang::En));
+        assert_eq!(Lang::Zh.t("ui.level"), "密级");
+        assert_eq!(Lang::En.t("no.such.key"), "no.such.key");
+    }
+}

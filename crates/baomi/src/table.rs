@@ -1,0 +1,195 @@
+//! The terminal view of a report: a findings table and a summary, in the user's language.
+
+use crate::i18n::Lang;
+use crate::scan_cmd::human_bytes;
+use baomi_core::{Finding, Report, Severity};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// Where a finding stands, for people: member chain, part, page/sheet, line.
+pub fn location(f: &Finding, lang: Lang) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let containers = if f.evidence.part.is_some() && !f.inner.is_empty() {
+        // The last element is the internal part name (word/header1.xml): shown as the part kind instead.
+        &f.inner[..f.inner.len() - 1]
+    } else {
+        &f.inner[..]
+    };
+    if !containers.is_empty() {
+        parts.push(containers.join(" › "));
+    }
+    if let Some(part) = &f.evidence.part {
+        parts.push(lang.t(&format!("part.{part}")));
+    }
+    if let Some(sheet) = &f.evidence.sheet {
+        parts.push(format!("{} {sheet}", lang.t("ui.sheet")));
+    }
+    if let Some(page) = f.evidence.page {
+        parts.push(numbered(lang, "ui.page", page));
+    }
+    if let Some(line) = f.evidence.line {
+        parts.push(numbered(lang, "ui.line", line));
+    }
+    parts.join(", ")
+}
+
+fn numbered(lang: Lang, key: &str, n: u32) -> String {
+    let text = lang.t(key);
+    if text.contains("{}") {
+        text.replace("{}", &n.to_string())
+    } else {
+        format!("{text} {n}")
+    }
+}
+
+/// Cut to at most `max` characters, marking the cut.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_owned();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Print the findings table and the summary.
+pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Result<()> {
+    let shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .collect();
+    let hidden = report.findings.len() - shown.len();
+    if shown.is_empty() {
+        writeln!(out, "{}", lang.t("ui.no_findings"))?;
+    } else {
+        let mut table = Table::new();
+        table
+            .load_style(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(vec![
+                lang.t("ui.level"),
+                lang.t("ui.confidence"),
+                lang.t("ui.file"),
+                lang.t("ui.where"),
+                lang.t("ui.matched"),
+                lang.t("ui.excerpt"),
+            ]);
+        for f in &shown {
+            let level = f.level.map(|l| lang.level(l)).unwrap_or("-");
+            let mut matched = shorten(&f.evidence.matched, 24);
+            if f.evidence.occurrences > 1 {
+                matched.push_str(&format!(" (×{})", f.evidence.occurrences));
+            }
+            table.add_row(vec![
+                format!("{level}\n{}", lang.t(&format!("severity.{}", f.severity))),
+                format!("{:.2}", f.confidence),
+                f.path.clone(),
+                location(f, lang),
+                matched,
+                shorten(&f.evidence.excerpt, 60),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+    if hidden > 0 {
+        writeln!(out, "{hidden} {}", lang.t("ui.info_hidden"))?;
+    }
+    writeln!(out)?;
+    print_summary(out, report, lang)
+}
+
+fn print_summary(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Result<()> {
+    let s = &report.stats;
+    writeln!(out, "{}", lang.t("ui.summary"))?;
+    writeln!(
+        out,
+        "  {}: {} / {}: {}  ({}: {})  {}: {:.1} s",
+        lang.t("ui.files_seen"),
+        s.files,
+        lang.t("ui.files_read"),
+        s.files_scanned,
+        lang.t("ui.bytes_read"),
+        human_bytes(s.bytes),
+        lang.t("ui.duration"),
+        s.duration_ms as f64 / 1000.0
+    )?;
+    let by_level: Vec<String> = ["top_secret", "secret", "confidential", "internal"]
+        .iter()
+        .filter_map(|k| {
+            let n = s.findings_by_level.get(*k)?;
+            let level: baomi_core::Level = k.parse().ok()?;
+            Some(format!("{} {n}", lang.level(level)))
+        })
+        .collect();
+    writeln!(
+        out,
+        "  {}: {}{}",
+        lang.t("ui.findings"),
+        report.findings.len(),
+        if by_level.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", by_level.join(", "))
+        }
+    )?;
+    if !report.unscanned.is_empty() {
+        let mut by_reason: BTreeMap<&str, u64> = BTreeMap::new();
+        for u in &report.unscanned {
+            *by_reason.entry(u.reason.as_str()).or_default() += 1;
+        }
+        let reasons: Vec<String> = by_reason
+            .iter()
+            .map(|(r, n)| format!("{} {n}", lang.t(&format!("reason.{r}"))))
+            .collect();
+        writeln!(
+            out,
+            "  {}: {}  ({})",
+            lang.t("ui.unscanned"),
+            report.unscanned.len(),
+            reasons.join(", ")
+        )?;
+        if !s.unsupported_by_extension.is_empty() {
+            let mut exts: Vec<(&String, &u64)> = s.unsupported_by_extension.iter().collect();
+            exts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let list: Vec<String> = exts
+                .iter()
+                .take(12)
+                .map(|(e, n)| format!(".{e} {n}"))
+                .collect();
+            writeln!(
+                out,
+                "  {}: {}{}",
+                lang.t("ui.unsupported_by_ext"),
+                list.join(", "),
+                if exts.len() > 12 { " …" } else { "" }
+            )?;
+        }
+        // The files that failed for a reason other than format are few and each one matters.
+        let serious: Vec<_> = report
+            .unscanned
+            .iter()
+            .filter(|u| u.reason != baomi_core::UnscannedReason::UnsupportedFormat)
+            .collect();
+        for u in serious.iter().take(20) {
+            let inner = if u.inner.is_empty() {
+                String::new()
+            } else {
+                format!(" › {}", u.inner.join(" › "))
+            };
+            writeln!(
+                out,
+                "    {}{}: {} ({})",
+                u.path,
+                inner,
+                lang.t(&format!("reason.{}", u.reason.as_str())),
+                u.detail
+            )?;
+        }
+        if serious.len() > 20 {
+            writeln!(out, "    … {} {}", serious.len() - 20, lang.t("ui.more"))?;
+        }
+    }
+    Ok(())
+}
