@@ -208,7 +208,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("huge"), "{e}");
-        let e = Policy::from_toml("name = \"x\"\nbogus = 1\n").unwrap_err().to_string();
+        let e = Policy::from_toml("name = \"x\"\nbogus = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("bogus"), "{e}");
     }
 }

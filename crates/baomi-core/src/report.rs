@@ -297,7 +297,10 @@ mod tests {
     #[test]
     fn finding_ids_are_stable_and_unambiguous() {
         let a = finding_id("content.marking", "/a/b.docx", &[], "机密★1年");
-        assert_eq!(a, finding_id("content.marking", "/a/b.docx", &[], "机密★1年"));
+        assert_eq!(
+            a,
+            finding_id("content.marking", "/a/b.docx", &[], "机密★1年")
+        );
         assert_ne!(
             finding_id("r", "ab", &[], "c"),
             finding_id("r", "a", &["b".into()], "c")
