@@ -123,9 +123,9 @@ impl SkipRules {
 fn is_pseudo_fs(dir: &Path) -> bool {
     // Magic numbers from linux/magic.h. tmpfs is deliberately absent: /tmp and /dev/shm hold real files.
     const PSEUDO: &[i64] = &[
-        0x9fa0,     // proc
+        0x9fa0,      // proc
         0x6265_6572, // sysfs
-        0x1cd1,     // devpts
+        0x1cd1,      // devpts
         0x0027_e0eb, // cgroup
         0x6367_7270, // cgroup2
         0x6462_6720, // debugfs
@@ -137,7 +137,7 @@ fn is_pseudo_fs(dir: &Path) -> bool {
         0x6573_5543, // fusectl
         0x4249_4e4d, // binfmt_misc
         0x1980_0202, // mqueue
-        0x0187,     // autofs: entering it would trigger mounts
+        0x0187,      // autofs: entering it would trigger mounts
         0x6e73_6673, // nsfs
         0x5346_414f, // openpromfs
     ];

@@ -96,10 +96,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 human_bytes(report.stats.bytes)
             )),
         ),
-        (
-            t("ui.findings"),
-            escape(&report.findings.len().to_string()),
-        ),
+        (t("ui.findings"), escape(&report.findings.len().to_string())),
         (
             t("ui.unscanned"),
             escape(&report.unscanned.len().to_string()),
@@ -110,7 +107,12 @@ pub fn render(report: &Report, lang: Lang) -> String {
     }
     let _ = writeln!(h, "</table>");
 
-    let _ = writeln!(h, "<h2>{} ({})</h2>", t("ui.findings"), report.findings.len());
+    let _ = writeln!(
+        h,
+        "<h2>{} ({})</h2>",
+        t("ui.findings"),
+        report.findings.len()
+    );
     if report.findings.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", t("ui.no_findings"));
     } else {
@@ -228,7 +230,10 @@ mod tests {
 
     #[test]
     fn escapes_and_highlights() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(
             highlight("密级：机密★1年<x>", "机密★1年"),
             "密级：<mark>机密★1年</mark>&lt;x&gt;"

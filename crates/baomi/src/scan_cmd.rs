@@ -5,8 +5,8 @@ use crate::i18n::Lang;
 use anyhow::{Context, Result};
 use baomi_core::policy::policy_sha256;
 use baomi_core::{
-    CheckResult, CheckStatus, Finding, HostInfo, PolicyRef, REPORT_SCHEMA, Report, Severity,
-    Stats, Tool, Unscanned, UnscannedReason, new_report_id,
+    CheckResult, CheckStatus, Finding, HostInfo, PolicyRef, REPORT_SCHEMA, Report, Severity, Stats,
+    Tool, Unscanned, UnscannedReason, new_report_id,
 };
 use baomi_detect::Detector;
 use baomi_scan::{FileOutcome, ScanConfig, Sink};
@@ -27,7 +27,10 @@ fn default_roots() -> Vec<PathBuf> {
     for dir in ["/home", "/media", "/mnt", "/tmp", "/var/tmp"] {
         let dir = PathBuf::from(dir);
         // /home contains $HOME: sweep it once.
-        if !roots.iter().any(|r| r.starts_with(&dir) || dir.starts_with(r)) {
+        if !roots
+            .iter()
+            .any(|r| r.starts_with(&dir) || dir.starts_with(r))
+        {
             roots.push(dir);
         } else if dir == Path::new("/home") {
             roots.retain(|r| !r.starts_with("/home"));
@@ -68,7 +71,10 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 
     let started_at = jiff::Timestamp::now();
     let clock = Instant::now();
-    let progress = make_progress(!args.no_progress && args.format == OutputFormat::Table, lang);
+    let progress = make_progress(
+        !args.no_progress && args.format == OutputFormat::Table,
+        lang,
+    );
     let collector = ReportCollector {
         state: Mutex::new(State::default()),
         progress: progress.clone(),
@@ -160,7 +166,11 @@ struct ReportCollector {
 
 impl Sink for ReportCollector {
     fn file_done(&self, outcome: FileOutcome) {
-        if self.outputs.iter().any(|o| o.as_os_str() == outcome.path.as_str()) {
+        if self
+            .outputs
+            .iter()
+            .any(|o| o.as_os_str() == outcome.path.as_str())
+        {
             return;
         }
         let mut state = match self.state.lock() {
@@ -172,7 +182,10 @@ impl Sink for ReportCollector {
         stats.bytes += outcome.bytes;
         if let Some(format) = outcome.format {
             stats.files_scanned += 1;
-            *stats.by_format.entry(format.as_str().to_owned()).or_default() += 1;
+            *stats
+                .by_format
+                .entry(format.as_str().to_owned())
+                .or_default() += 1;
         }
         for u in &outcome.unscanned {
             *stats
@@ -316,13 +329,16 @@ fn read_trimmed(path: &str) -> Option<String> {
 }
 
 fn host_info(args: &ScanArgs) -> HostInfo {
-    let os = std::fs::read_to_string("/etc/os-release").ok().and_then(|t| {
-        t.lines()
-            .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-            .map(|v| v.trim_matches('"').to_owned())
-    });
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_owned())
+        });
     HostInfo {
-        hostname: read_trimmed("/proc/sys/kernel/hostname").or_else(|| read_trimmed("/etc/hostname")),
+        hostname: read_trimmed("/proc/sys/kernel/hostname")
+            .or_else(|| read_trimmed("/etc/hostname")),
         machine_id: read_trimmed("/etc/machine-id"),
         os: os.or_else(|| Some(std::env::consts::OS.to_owned())),
         root: "/".into(),
