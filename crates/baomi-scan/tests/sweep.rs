@@ -1,0 +1,96 @@
+//! The sweep's own promises, on real trees: links not followed, pseudo-filesystems not entered,
+//! hidden files read, unreadable files listed, severities by zone.
+
+use baomi_core::{Level, Policy, Severity, UnscannedReason, Zone};
+use baomi_detect::{Detector, Rule};
+use baomi_scan::{FileOutcome, ScanConfig, Sink, content_severity};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+#[derive(Default)]
+struct Collect(Mutex<Vec<FileOutcome>>);
+
+impl Sink for Collect {
+    fn file_done(&self, outcome: FileOutcome) {
+        self.0.lock().expect("lock").push(outcome);
+    }
+}
+
+fn sweep(roots: &[&Path]) -> Vec<FileOutcome> {
+    let policy = Policy::default_policy();
+    let detector = Detector::new(&policy).expect("detector");
+    let config = ScanConfig::new(roots.iter().map(|p| p.to_path_buf()).collect(), &policy);
+    let sink = Collect::default();
+    baomi_scan::run(&config, &detector, &sink, &AtomicBool::new(false)).expect("run");
+    let mut v = sink.0.into_inner().expect("lock");
+    v.sort_by(|a, b| a.path.cmp(&b.path));
+    v
+}
+
+const MARKED: &str = "000001\n机密★1年\n特急\n\n关于某专项工作的报告\n";
+
+#[test]
+fn hidden_files_are_read_and_links_are_not_followed() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("secret.txt"), MARKED).expect("write");
+    let tree = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tree.path().join(".hidden.txt"), MARKED).expect("write");
+    // An ignore file must not hide anything from an inspector.
+    std::fs::write(tree.path().join(".gitignore"), "ignored.txt\n").expect("write");
+    std::fs::write(tree.path().join("ignored.txt"), MARKED).expect("write");
+    std::os::unix::fs::symlink(outside.path(), tree.path().join("link-dir")).expect("symlink");
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.txt"),
+        tree.path().join("link-file.txt"),
+    )
+    .expect("symlink");
+
+    let outcomes = sweep(&[tree.path()]);
+    let with_findings: Vec<&str> = outcomes
+        .iter()
+        .filter(|o| !o.findings.is_empty())
+        .map(|o| o.path.rsplit('/').next().unwrap_or(""))
+        .collect();
+    assert_eq!(with_findings, vec![".hidden.txt", "ignored.txt"]);
+    assert!(outcomes.iter().all(|o| !o.path.contains("link-")));
+}
+
+#[test]
+fn pseudo_filesystems_are_not_entered() {
+    // /proc/self is a directory of the proc filesystem: reading its "files" is kernel state, and some
+    // block. The sweep must not enter it even when asked to sweep its parent directly.
+    let proc = Path::new("/proc/self");
+    if !proc.exists() {
+        return;
+    }
+    let outcomes = sweep(&[Path::new("/proc/self/task")]);
+    assert!(outcomes.is_empty(), "{} files read under /proc", outcomes.len());
+}
+
+#[test]
+fn unreadable_and_unsupported_files_are_listed_not_skipped() {
+    let tree = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tree.path().join("photo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    let outcomes = sweep(&[tree.path()]);
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].unscanned.len(), 1);
+    assert_eq!(outcomes[0].unscanned[0].reason, UnscannedReason::UnsupportedFormat);
+    assert_eq!(outcomes[0].extension, "png");
+}
+
+#[test]
+fn severity_follows_zone_and_confidence() {
+    let check = |level, zone, confidence| content_severity(Rule::Marking, level, zone, confidence);
+    assert_eq!(check(Level::Secret, Zone::Internet, 0.98), Severity::Critical);
+    assert_eq!(check(Level::Internal, Zone::Internet, 0.9), Severity::High);
+    assert_eq!(check(Level::Secret, Zone::Classified, 0.98), Severity::Info);
+    assert_eq!(check(Level::Internal, Zone::Internal, 0.9), Severity::Info);
+    assert_eq!(check(Level::Confidential, Zone::Internal, 0.9), Severity::Critical);
+    assert_eq!(check(Level::Confidential, Zone::Unknown, 0.9), Severity::High);
+    assert_eq!(check(Level::TopSecret, Zone::Unknown, 0.6), Severity::Info);
+    assert_eq!(
+        content_severity(Rule::Declassified, Level::Secret, Zone::Internet, 0.95),
+        Severity::Info
+    );
+}
