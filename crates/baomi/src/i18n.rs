@@ -111,6 +111,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "未发现密级标志或策略关键词。",
     ),
     ("ui.page", "page", "第{}页"),
+    ("ui.slide", "slide", "第{}张幻灯片"),
     ("ui.sheet", "sheet", "工作表"),
     ("ui.line", "line", "第{}行"),
     ("ui.occurrences", "occurrences", "处"),

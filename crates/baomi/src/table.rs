@@ -19,14 +19,25 @@ pub fn location(f: &Finding, lang: Lang) -> String {
     if !containers.is_empty() {
         parts.push(containers.join(" › "));
     }
-    if let Some(part) = &f.evidence.part {
-        parts.push(lang.t(&format!("part.{part}")));
-    }
+    let part = f.evidence.part.as_deref();
     if let Some(sheet) = &f.evidence.sheet {
+        // A sheet's own rows need no "sheet" part label; its header/comment does.
+        if part != Some("sheet") {
+            parts.extend(part.map(|p| lang.t(&format!("part.{p}"))));
+        }
         parts.push(format!("{} {sheet}", lang.t("ui.sheet")));
-    }
-    if let Some(page) = f.evidence.page {
-        parts.push(numbered(lang, "ui.page", page));
+    } else if let (Some("slide"), Some(page)) = (part, f.evidence.page) {
+        parts.push(numbered(lang, "ui.slide", page));
+    } else {
+        parts.extend(part.map(|p| lang.t(&format!("part.{p}"))));
+        if let Some(page) = f.evidence.page {
+            let key = if part == Some("speaker_notes") {
+                "ui.slide"
+            } else {
+                "ui.page"
+            };
+            parts.push(numbered(lang, key, page));
+        }
     }
     if let Some(line) = f.evidence.line {
         parts.push(numbered(lang, "ui.line", line));
@@ -41,6 +52,14 @@ fn numbered(lang: Lang, key: &str, n: u32) -> String {
     } else {
         format!("{text} {n}")
     }
+}
+
+/// A path relative to the working directory when it lies below it: shorter to read in a terminal.
+/// (Reports keep absolute paths.)
+fn display_path(path: &str, cwd: Option<&std::path::Path>) -> String {
+    cwd.and_then(|c| std::path::Path::new(path).strip_prefix(c).ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_owned())
 }
 
 /// Cut to at most `max` characters, marking the cut.
@@ -61,6 +80,7 @@ pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Resul
         .filter(|f| f.severity > Severity::Info)
         .collect();
     let hidden = report.findings.len() - shown.len();
+    let cwd = std::env::current_dir().ok();
     if shown.is_empty() {
         writeln!(out, "{}", lang.t("ui.no_findings"))?;
     } else {
@@ -70,6 +90,7 @@ pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Resul
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(vec![
                 lang.t("ui.level"),
+                lang.t("ui.severity"),
                 lang.t("ui.confidence"),
                 lang.t("ui.file"),
                 lang.t("ui.where"),
@@ -83,12 +104,13 @@ pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Resul
                 matched.push_str(&format!(" (×{})", f.evidence.occurrences));
             }
             table.add_row(vec![
-                format!("{level}\n{}", lang.t(&format!("severity.{}", f.severity))),
+                level.to_owned(),
+                lang.t(&format!("severity.{}", f.severity)),
                 format!("{:.2}", f.confidence),
-                f.path.clone(),
+                display_path(&f.path, cwd.as_deref()),
                 location(f, lang),
                 matched,
-                shorten(&f.evidence.excerpt, 60),
+                shorten(&f.evidence.excerpt.replace('\t', "  "), 40),
             ]);
         }
         writeln!(out, "{table}")?;
