@@ -5,7 +5,16 @@
 //! page, sheet or slide, or in a header/footer — never inside running prose.
 #![deny(missing_docs)]
 
+mod cn;
+mod keywords;
+#[cfg(test)]
+mod tests;
+mod text;
+mod us;
+
 use baomi_core::{Level, Policy};
+use keywords::Keywords;
+use text::{LineCounter, line_bounds, trim};
 
 /// Where a segment of text stands, which decides which lines may carry a marking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,22 +89,561 @@ pub enum DetectError {
     Keywords(String),
 }
 
+/// The `why` keys a [`Match`] may carry, so renderers can translate them.
+pub mod why {
+    /// `机密★10年` (or `机密★`) at the marking position of a document.
+    pub const STAR_FORM_AT_HEAD: &str = "star_form_at_head";
+    /// `机密·10年`, `机密(10年)`, `机密 10年` (★ missing) at the marking position.
+    pub const PERIOD_FORM_AT_HEAD: &str = "period_form_at_head";
+    /// The bare word `机密` alone at the marking position.
+    pub const BARE_LEVEL_AT_HEAD: &str = "bare_level_at_head";
+    /// A form field `密级：机密` at the marking position or in a header/footer.
+    pub const LEVEL_FIELD: &str = "level_field";
+    /// A ★ form in a header or footer.
+    pub const STAR_FORM_IN_MARGIN: &str = "star_form_in_margin";
+    /// A ★-less form with a period in a header or footer.
+    pub const PERIOD_FORM_IN_MARGIN: &str = "period_form_in_margin";
+    /// The bare word alone on a header or footer line.
+    pub const BARE_LEVEL_IN_MARGIN: &str = "bare_level_in_margin";
+    /// A full ★ form alone on a line outside the marking position (low confidence).
+    pub const STAR_FORM_STANDALONE: &str = "star_form_standalone";
+    /// A paragraph mark `(秘密)` opening a paragraph.
+    pub const PARAGRAPH_MARK: &str = "paragraph_mark";
+    /// Several different levels marked at the head: training material or a list of examples.
+    pub const EXAMPLE_LIST: &str = "example_list";
+    /// `解密` / `已解密` at the marking position, with the former level.
+    pub const DECLASSIFIED: &str = "declassified";
+    /// A work-secret label from the policy at the marking position or in a header/footer.
+    pub const WORK_SECRET_LABEL: &str = "work_secret_label";
+    /// A US banner line (`SECRET//NOFORN`).
+    pub const US_BANNER: &str = "us_banner";
+    /// A US portion mark that counts alone (`(TS)`, `(S//NF)`).
+    pub const US_PORTION_MARK: &str = "us_portion_mark";
+    /// A bare `(S)` / `(C)` portion mark in a segment otherwise marked the US way.
+    pub const US_PORTION_MARK_IN_CONTEXT: &str = "us_portion_mark_in_context";
+    /// A policy keyword.
+    pub const KEYWORD: &str = "keyword";
+}
+
+/// Every `why` key with an English explanation, for renderers and translators.
+pub const WHY_KEYS: &[(&str, &str)] = &[
+    (
+        why::STAR_FORM_AT_HEAD,
+        "a 密级★保密期限 marking at the marking position",
+    ),
+    (
+        why::PERIOD_FORM_AT_HEAD,
+        "a marking with a period but no ★ at the marking position",
+    ),
+    (
+        why::BARE_LEVEL_AT_HEAD,
+        "the level word alone at the marking position",
+    ),
+    (why::LEVEL_FIELD, "a 密级 form field"),
+    (
+        why::STAR_FORM_IN_MARGIN,
+        "a ★ marking in a header or footer",
+    ),
+    (
+        why::PERIOD_FORM_IN_MARGIN,
+        "a marking with a period but no ★ in a header or footer",
+    ),
+    (
+        why::BARE_LEVEL_IN_MARGIN,
+        "the level word alone in a header or footer",
+    ),
+    (
+        why::STAR_FORM_STANDALONE,
+        "a full ★ marking alone on a line in the body",
+    ),
+    (why::PARAGRAPH_MARK, "a paragraph mark such as (秘密)"),
+    (
+        why::EXAMPLE_LIST,
+        "several different markings together: likely examples or training material",
+    ),
+    (
+        why::DECLASSIFIED,
+        "a declassification mark (解密), with the former level",
+    ),
+    (
+        why::WORK_SECRET_LABEL,
+        "a work-secret label from the policy",
+    ),
+    (why::US_BANNER, "a US classification banner line"),
+    (
+        why::US_PORTION_MARK,
+        "a US portion mark such as (TS) or (S//NF)",
+    ),
+    (
+        why::US_PORTION_MARK_IN_CONTEXT,
+        "a bare (S) or (C) portion mark in a US-marked text",
+    ),
+    (why::KEYWORD, "a policy keyword"),
+];
+
 /// A policy compiled for matching. Build once, share between threads (`Sync`).
 #[derive(Debug)]
 pub struct Detector {
     head_lines: u32,
+    labels: Vec<String>,
+    us: bool,
+    keywords: Option<Keywords>,
+}
+
+/// Where a line stands within its segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spot {
+    /// The first `head_lines` non-empty lines of a document.
+    Head,
+    /// A header or footer line.
+    Margin,
+    /// Document text after the head.
+    Body,
+    /// Comments, notes and other asides.
+    Aside,
+}
+
+/// The matches of one `detect` call under construction.
+struct Run<'t, 'o> {
+    text: &'t str,
+    out: &'o mut Vec<Match>,
+    first: usize,
+    lines: LineCounter<'t>,
+    us_context: bool,
+}
+
+impl Run<'_, '_> {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        rule: Rule,
+        level: Level,
+        confidence: f32,
+        why: &'static str,
+        start: usize,
+        end: usize,
+        note: Option<String>,
+    ) {
+        let matched = self.text.get(start..end).unwrap_or_default();
+        let matched = trim(matched).to_string();
+        self.out.push(Match {
+            rule,
+            level,
+            confidence,
+            excerpt: text::excerpt(self.text, start, end),
+            matched,
+            why,
+            line: self.lines.line_of(start),
+            offset: start,
+            note,
+        });
+    }
 }
 
 impl Detector {
     /// Compile a policy.
     pub fn new(policy: &Policy) -> Result<Detector, DetectError> {
+        let mut labels: Vec<String> = policy
+            .marking
+            .work_secret_labels
+            .iter()
+            .map(|l| trim(l).to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        // Longest first, so `内部资料 注意保存` wins over `内部资料`.
+        labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
+        let us = policy.marking.us_markings;
         Ok(Detector {
             head_lines: policy.marking.head_lines,
+            labels,
+            us,
+            keywords: Keywords::new(&policy.keywords)?,
         })
     }
 
     /// Find every match in `text` placed at `placement`, appending to `out`.
+    ///
+    /// Matches of one call are appended in order of offset.
     pub fn detect(&self, text: &str, placement: Placement, out: &mut Vec<Match>) {
-        let _ = (text, placement, out, self.head_lines);
+        let first = out.len();
+        let mut run = Run {
+            text,
+            out,
+            first,
+            lines: LineCounter::new(text),
+            us_context: false,
+        };
+        match placement {
+            Placement::Document => {
+                let body_start = self.head(&mut run);
+                self.body(&mut run, body_start, Spot::Body);
+                if self.us {
+                    self.tail_banners(&mut run, body_start);
+                }
+            }
+            Placement::Margin => {
+                let mut pos = 0;
+                while pos < text.len() {
+                    let (ls, le) = line_bounds(text, pos);
+                    self.head_line(&mut run, ls, le, Spot::Margin);
+                    pos = le + 1;
+                }
+            }
+            Placement::Aside => self.body(&mut run, 0, Spot::Aside),
+        }
+        if let Some(k) = &self.keywords {
+            let mut lines = LineCounter::new(text);
+            k.scan(text, |h| {
+                run.out.push(Match {
+                    rule: Rule::Keyword,
+                    level: h.level,
+                    confidence: 0.9,
+                    matched: text[h.start..h.end].to_string(),
+                    excerpt: text::excerpt(text, h.start, h.end),
+                    why: why::KEYWORD,
+                    line: lines.line_of(h.start),
+                    offset: h.start,
+                    note: h.note.map(str::to_string),
+                });
+            });
+        }
+        Self::finish(run);
+    }
+
+    /// Parses the head lines of a document; returns where the body starts.
+    fn head(&self, run: &mut Run) -> usize {
+        let text = run.text;
+        let mut pos = 0;
+        let mut seen = 0;
+        while pos < text.len() && seen < self.head_lines {
+            let (ls, le) = line_bounds(text, pos);
+            if !trim(&text[ls..le]).is_empty() {
+                seen += 1;
+                self.head_line(run, ls, le, Spot::Head);
+            }
+            pos = le + 1;
+        }
+        pos.min(text.len())
+    }
+
+    /// Everything a line at the marking position (head or margin) may carry.
+    fn head_line(&self, run: &mut Run, ls: usize, le: usize, spot: Spot) {
+        let line = &run.text[ls..le];
+        let margin = spot == Spot::Margin;
+        if let Some(h) = cn::parse_head_line(line) {
+            if let Some((ds, de)) = h.declass {
+                let (level, s, e, conf) = match h.mark {
+                    Some(m) => {
+                        let s = h.field_start.unwrap_or(m.start).min(ds);
+                        (m.level, s, m.end.max(de), 0.9)
+                    }
+                    None => (Level::Internal, ds, de, 0.8),
+                };
+                let conf = if margin { conf - 0.05 } else { conf };
+                run.push(
+                    Rule::Declassified,
+                    level,
+                    conf,
+                    why::DECLASSIFIED,
+                    ls + s,
+                    ls + e,
+                    None,
+                );
+            } else if let Some(m) = h.mark {
+                let (why, conf) = match (h.field_start.is_some(), m.shape, margin) {
+                    (true, _, false) => (why::LEVEL_FIELD, 0.95),
+                    (true, _, true) => (why::LEVEL_FIELD, 0.9),
+                    (false, cn::MarkShape::Star { period: true }, false) => {
+                        (why::STAR_FORM_AT_HEAD, 0.98)
+                    }
+                    (false, cn::MarkShape::Star { period: false }, false) => {
+                        (why::STAR_FORM_AT_HEAD, 0.95)
+                    }
+                    (false, cn::MarkShape::Star { period: true }, true) => {
+                        (why::STAR_FORM_IN_MARGIN, 0.93)
+                    }
+                    (false, cn::MarkShape::Star { period: false }, true) => {
+                        (why::STAR_FORM_IN_MARGIN, 0.9)
+                    }
+                    (false, cn::MarkShape::Period, false) => (why::PERIOD_FORM_AT_HEAD, 0.95),
+                    (false, cn::MarkShape::Period, true) => (why::PERIOD_FORM_IN_MARGIN, 0.9),
+                    (false, cn::MarkShape::Bare, false) => (why::BARE_LEVEL_AT_HEAD, 0.85),
+                    (false, cn::MarkShape::Bare, true) => (why::BARE_LEVEL_IN_MARGIN, 0.8),
+                };
+                let s = h.field_start.unwrap_or(m.start);
+                run.push(Rule::Marking, m.level, conf, why, ls + s, ls + m.end, None);
+            }
+            return;
+        }
+        if spot == Spot::Head
+            && let Some((level, s, e)) = cn::paragraph_mark(line)
+        {
+            run.push(
+                Rule::Marking,
+                level,
+                0.7,
+                why::PARAGRAPH_MARK,
+                ls + s,
+                ls + e,
+                None,
+            );
+            return;
+        }
+        for label in &self.labels {
+            if let Some((s, e)) = cn::work_secret(line, label) {
+                let conf = if margin { 0.85 } else { 0.9 };
+                run.push(
+                    Rule::WorkSecret,
+                    Level::Internal,
+                    conf,
+                    why::WORK_SECRET_LABEL,
+                    ls + s,
+                    ls + e,
+                    None,
+                );
+                return;
+            }
+        }
+        if self.us {
+            if self.banner(run, ls, le) {
+                return;
+            }
+            self.portion(run, ls, le);
+        }
+    }
+
+    /// A US banner on the line `[ls, le)`; true when one was found.
+    fn banner(&self, run: &mut Run, ls: usize, le: usize) -> bool {
+        let line = &run.text[ls..le];
+        let Some((level, caveats)) = us::banner(line) else {
+            return false;
+        };
+        let conf = match (level, caveats) {
+            (_, true) => 0.9,
+            (Level::Confidential, false) => 0.6,
+            _ => 0.85,
+        };
+        let lead = line.len() - line.trim_start_matches(text::is_space).len();
+        let s = ls + lead;
+        let e = s + trim(line).len();
+        run.us_context = true;
+        run.push(Rule::UsMarking, level, conf, why::US_BANNER, s, e, None);
+        true
+    }
+
+    /// A US portion mark opening the line `[ls, le)`.
+    fn portion(&self, run: &mut Run, ls: usize, le: usize) {
+        let text = run.text;
+        let Some(p) = us::portion(&text[ls..le]) else {
+            return;
+        };
+        if let Some(letter) = p.letter {
+            let prev = text::neighbour_line(text, ls, le, false);
+            let next = text::neighbour_line(text, ls, le, true);
+            if us::enumerated(letter, prev, next) {
+                return;
+            }
+        }
+        match p.level {
+            None => run.us_context = true,
+            Some(level) if p.strong => {
+                run.us_context = true;
+                run.push(
+                    Rule::UsMarking,
+                    level,
+                    0.7,
+                    why::US_PORTION_MARK,
+                    ls + p.start,
+                    ls + p.end,
+                    None,
+                );
+            }
+            Some(level) => run.push(
+                Rule::UsMarking,
+                level,
+                0.7,
+                why::US_PORTION_MARK_IN_CONTEXT,
+                ls + p.start,
+                ls + p.end,
+                None,
+            ),
+        }
+    }
+
+    /// Running text from `from` on. Markings outside the head must open their line, so only the
+    /// first character of each line is looked at; the rare lines that open with a level word, a
+    /// parenthesis or whitespace get a closer look.
+    fn body(&self, run: &mut Run, from: usize, spot: Spot) {
+        let text = run.text;
+        let bytes = text.as_bytes();
+        if from >= bytes.len() {
+            return;
+        }
+        let mut ls = from;
+        for i in memchr::memchr_iter(b'\n', &bytes[from..]) {
+            let le = from + i;
+            if may_open_mark(&bytes[ls..le]) {
+                self.body_line(run, ls, le, spot);
+            }
+            ls = le + 1;
+        }
+        if ls < bytes.len() && may_open_mark(&bytes[ls..]) {
+            self.body_line(run, ls, bytes.len(), spot);
+        }
+    }
+
+    /// A line of running text whose first character may open a marking.
+    fn body_line(&self, run: &mut Run, ls: usize, le: usize, spot: Spot) {
+        let line = &run.text[ls..le];
+        let t = trim(line);
+        if cn::may_hold_mark(t) {
+            if let Some(h) = cn::parse_head_line(line) {
+                if let Some(m) = h.mark
+                    && h.declass.is_none()
+                    && !h.others
+                    && m.shape == (cn::MarkShape::Star { period: true })
+                {
+                    let s = h.field_start.unwrap_or(m.start);
+                    run.push(
+                        Rule::Marking,
+                        m.level,
+                        0.6,
+                        why::STAR_FORM_STANDALONE,
+                        ls + s,
+                        ls + m.end,
+                        None,
+                    );
+                }
+                return;
+            }
+            if spot == Spot::Body
+                && let Some((level, s, e)) = cn::paragraph_mark(line)
+            {
+                run.push(
+                    Rule::Marking,
+                    level,
+                    0.7,
+                    why::PARAGRAPH_MARK,
+                    ls + s,
+                    ls + e,
+                    None,
+                );
+                return;
+            }
+        }
+        if self.us && spot == Spot::Body && t.starts_with('(') {
+            self.portion(run, ls, le);
+        }
+    }
+
+    /// US banners repeat at the bottom of pages: the last `head_lines` non-empty lines of a document.
+    fn tail_banners(&self, run: &mut Run, body_start: usize) {
+        let text = run.text;
+        let bytes = text.as_bytes();
+        let mut end = text.len();
+        let mut seen = 0;
+        while seen < self.head_lines {
+            let ls = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+            if ls < body_start || (ls == end && ls == 0) {
+                break;
+            }
+            if !trim(&text[ls..end]).is_empty() {
+                seen += 1;
+                self.banner(run, ls, end);
+            }
+            if ls == 0 {
+                break;
+            }
+            end = ls - 1;
+        }
+    }
+
+    /// Drops bare portion marks without US context, downgrades example lists, orders by offset.
+    fn finish(run: Run) {
+        let Run {
+            out,
+            first,
+            us_context,
+            ..
+        } = run;
+        if !us_context {
+            let mut i = first;
+            while i < out.len() {
+                if out[i].why == why::US_PORTION_MARK_IN_CONTEXT {
+                    out.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        let at_marking_position = |w: &str| {
+            matches!(
+                w,
+                why::STAR_FORM_AT_HEAD
+                    | why::PERIOD_FORM_AT_HEAD
+                    | why::BARE_LEVEL_AT_HEAD
+                    | why::LEVEL_FIELD
+                    | why::STAR_FORM_IN_MARGIN
+                    | why::PERIOD_FORM_IN_MARGIN
+                    | why::BARE_LEVEL_IN_MARGIN
+            )
+        };
+        let mut levels = 0u8;
+        for m in &out[first..] {
+            if m.rule == Rule::Marking && at_marking_position(m.why) {
+                levels |= 1 << (m.level as u8);
+            }
+        }
+        if levels.count_ones() > 1 {
+            for m in &mut out[first..] {
+                if m.rule == Rule::Marking && at_marking_position(m.why) {
+                    m.confidence = m.confidence.min(0.5);
+                    m.why = why::EXAMPLE_LIST;
+                }
+            }
+        }
+        out[first..].sort_unstable_by(|a, b| a.offset.cmp(&b.offset).then(a.rule.cmp(&b.rule)));
+    }
+}
+
+/// Whether a line's first bytes could open a marking: a level word (绝 机 秘), 密级, a parenthesis
+/// (ASCII or full-width) or whitespace before any of these. Decides on the first byte for almost
+/// every line, so the body of a document costs about one newline search.
+fn may_open_mark(line: &[u8]) -> bool {
+    let mut i = 0;
+    loop {
+        let Some(&b) = line.get(i) else {
+            return false;
+        };
+        match b {
+            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => i += 1,
+            b'(' => return true,
+            0xe3 if line.get(i..i + 3) == Some("\u{3000}".as_bytes()) => i += 3,
+            0xc2 if line.get(i..i + 2) == Some("\u{a0}".as_bytes()) => i += 2,
+            0xe2 | 0xef => {
+                // Other Unicode spaces, zero-width characters, BOM, and the full-width parenthesis.
+                let Some(c) = line.get(i..).and_then(|r| {
+                    let n = r.len().min(3);
+                    std::str::from_utf8(&r[..n]).ok()?.chars().next()
+                }) else {
+                    return false;
+                };
+                if c == '（' {
+                    return true;
+                }
+                if text::is_space(c) {
+                    i += c.len_utf8();
+                } else {
+                    return false;
+                }
+            }
+            0xe5..=0xe7 => {
+                let head = line.get(i..i + 3);
+                return ["绝", "机", "秘", "密"]
+                    .iter()
+                    .any(|w| head == Some(w.as_bytes()));
+            }
+            _ => return false,
+        }
     }
 }

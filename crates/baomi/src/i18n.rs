@@ -233,6 +233,26 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "位于标志位置的工作秘密标注",
     ),
     ("why.keyword", "policy keyword", "策略关键词"),
+    (
+        "why.period_form_at_head",
+        "marking with period at the marking position",
+        "位于密级标志位置的“密级·期限”标志",
+    ),
+    (
+        "why.period_form_in_margin",
+        "marking with period in a header or footer",
+        "页眉/页脚中的“密级·期限”标志",
+    ),
+    (
+        "why.example_list",
+        "several levels listed together (probably an example)",
+        "多个密级并列（可能是示例）",
+    ),
+    (
+        "why.us_portion_mark_in_context",
+        "portion marking beside other US markings",
+        "与其他美式标注并存的段落密级标注",
+    ),
     ("why.us_banner", "banner line", "美式密级横幅"),
     ("why.us_portion_mark", "portion marking", "美式段落密级标注"),
 ];
@@ -250,5 +270,22 @@ mod tests {
         assert_eq!(Lang::parse("en_US"), Some(Lang::En));
         assert_eq!(Lang::Zh.t("ui.level"), "密级");
         assert_eq!(Lang::En.t("no.such.key"), "no.such.key");
+    }
+
+    #[test]
+    fn every_detector_reason_and_unscanned_reason_is_translated() {
+        let has = |k: &str| MESSAGES.iter().any(|(key, _, _)| *key == k);
+        for (why, _) in baomi_detect::WHY_KEYS {
+            assert!(has(&format!("why.{why}")), "why.{why} has no translation");
+        }
+        for rule in [
+            baomi_detect::Rule::Marking,
+            baomi_detect::Rule::WorkSecret,
+            baomi_detect::Rule::UsMarking,
+            baomi_detect::Rule::Declassified,
+            baomi_detect::Rule::Keyword,
+        ] {
+            assert!(has(&format!("rule.{}", rule.id())), "{}", rule.id());
+        }
     }
 }
