@@ -120,6 +120,7 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
     /// 0.0–1.0: how sure the rule is that this is what it says.
+    #[serde(serialize_with = "serialize_confidence")]
     pub confidence: f32,
     /// The file's path as seen on the inspected system.
     pub path: String,
@@ -162,6 +163,11 @@ pub struct Evidence {
     /// Policy note for keyword findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// `0.98`, not `0.9800000190734863`: an f32 widened to f64 shows noise no reader should see.
+fn serialize_confidence<S: serde::Serializer>(c: &f32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((f64::from(*c) * 1000.0).round() / 1000.0)
 }
 
 fn one() -> u32 {

@@ -88,7 +88,7 @@ impl<'a> Cur<'a> {
 }
 
 /// The ★ that separates level and period, and the characters documents use for it.
-pub(crate) const STAR_SEPARATORS: &[char] = &['★', '☆', '*', '＊', '✩', '✭', '⭐'];
+pub(crate) const STAR_SEPARATORS: &[char] = &['★', '☆', '*', '＊', '﹡', '✱', '✩', '✭', '⭐'];
 const DOTS: &[char] = &['·', '•', '・', '‧', '∙'];
 const OPEN: &[char] = &['(', '（'];
 const CLOSE: &[char] = &[')', '）'];

@@ -122,7 +122,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
             }
         }
         OutputFormat::Json => {
-            serde_json::to_writer(&mut out, &serde_json::json!({ "summary": &report.stats }))?;
+            serde_json::to_writer(&mut out, &JsonLine::Summary(&report.stats))?;
             writeln!(out)?;
         }
     }
@@ -148,6 +148,16 @@ fn make_progress(enabled: bool, lang: Lang) -> ProgressBar {
     bar.set_prefix(lang.t("ui.scanning"));
     bar.enable_steady_tick(Duration::from_millis(125));
     bar
+}
+
+/// One line of `--format json`: an object with a single key naming what it holds. (Serialised from the
+/// report types directly so fields keep the contract's order.)
+#[derive(serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+enum JsonLine<'a> {
+    Finding(&'a Finding),
+    Unscanned(&'a Unscanned),
+    Summary(&'a Stats),
 }
 
 #[derive(Default)]
@@ -214,11 +224,11 @@ impl Sink for ReportCollector {
             let mut out = stdout.lock();
             // A closed pipe stops the stream; the report file is still written at the end.
             for f in &outcome.findings {
-                let _ = serde_json::to_writer(&mut out, &serde_json::json!({ "finding": f }));
+                let _ = serde_json::to_writer(&mut out, &JsonLine::Finding(f));
                 let _ = writeln!(out);
             }
             for u in &outcome.unscanned {
-                let _ = serde_json::to_writer(&mut out, &serde_json::json!({ "unscanned": u }));
+                let _ = serde_json::to_writer(&mut out, &JsonLine::Unscanned(u));
                 let _ = writeln!(out);
             }
         }
