@@ -67,9 +67,20 @@ impl<'a> Cur<'a> {
         }
         self.i > before
     }
-    /// The end of a token: end of line or whitespace.
+    /// The end of a token: end of line, whitespace, or a CSV cell separator.
     fn at_boundary(&self) -> bool {
-        self.peek().is_none_or(is_space)
+        self.peek()
+            .is_none_or(|c| is_space(c) || is_cell_separator(c))
+    }
+    /// Skips whitespace and CSV cell separators between head-block tokens (`机密★5年,,,,` is the first
+    /// row of a spreadsheet saved as CSV).
+    fn skip_separators(&mut self) {
+        while let Some(c) = self.peek() {
+            if !is_space(c) && !is_cell_separator(c) {
+                break;
+            }
+            self.i += c.len_utf8();
+        }
     }
     /// Eats `w`, tolerating whitespace between its characters (`机 密`, `特　急`).
     fn eat_spaced(&mut self, w: &str) -> bool {
@@ -85,6 +96,10 @@ impl<'a> Cur<'a> {
         }
         true
     }
+}
+
+fn is_cell_separator(c: char) -> bool {
+    matches!(c, ',' | ';' | '"')
 }
 
 /// The ★ that separates level and period, and the characters documents use for it.
@@ -130,8 +145,9 @@ pub(crate) struct HeadLine {
 fn eat_level(c: &mut Cur) -> Option<Level> {
     let save = c.i;
     let level = match c.bump()? {
-        '绝' => Level::TopSecret,
-        '机' => Level::Secret,
+        // Traditional forms too: Big5 documents from Hong Kong, Macao and Taiwan counterparts.
+        '绝' | '絕' => Level::TopSecret,
+        '机' | '機' => Level::Secret,
         '秘' => Level::Confidential,
         _ => {
             c.i = save;
@@ -173,7 +189,7 @@ fn eat_number(c: &mut Cur) -> usize {
 /// `2025-12-31`, `2025.12.31`), optionally followed by `前`/`止`/`以前`/`之前`.
 fn eat_period_strict(c: &mut Cur) -> bool {
     let save = c.i;
-    if c.eat_str("长期") {
+    if c.eat_str("长期") || c.eat_str("長期") {
         return true;
     }
     if eat_number(c) == 0 {
@@ -381,7 +397,7 @@ pub(crate) fn parse_head_line(line: &str) -> Option<HeadLine> {
         others: false,
     };
     loop {
-        c.skip_ws();
+        c.skip_separators();
         if c.at_end() {
             break;
         }
@@ -490,6 +506,6 @@ pub(crate) fn work_secret(line: &str, label: &str) -> Option<(usize, usize)> {
 pub(crate) fn may_hold_mark(line: &str) -> bool {
     matches!(
         line.chars().next(),
-        Some('绝' | '机' | '秘' | '(' | '（' | '密')
+        Some('绝' | '机' | '絕' | '機' | '秘' | '(' | '（' | '密' | '"')
     )
 }

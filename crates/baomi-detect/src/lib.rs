@@ -639,7 +639,7 @@ fn may_open_mark(line: &[u8]) -> bool {
             }
             0xe5..=0xe7 => {
                 let head = line.get(i..i + 3);
-                return ["绝", "机", "秘", "密"]
+                return ["绝", "机", "秘", "密", "絕", "機"]
                     .iter()
                     .any(|w| head == Some(w.as_bytes()));
             }

@@ -110,6 +110,10 @@ fn star_forms_at_head() {
     check("机密★10年\n正文", Doc, "Marking secret 0.98 star_form_at_head L1 «机密★10年»");
     check("000123\n机密★1年\n特急\n关于X的通知", Doc, "Marking secret 0.98 star_form_at_head L2 «机密★1年»");
     check("绝密★长期", Doc, "Marking top_secret 0.98 star_form_at_head L1 «绝密★长期»");
+    check("機密★1年", Doc, "Marking secret 0.98 star_form_at_head L1 «機密★1年»");
+    check("絕密★長期", Doc, "Marking top_secret 0.98 star_form_at_head L1 «絕密★長期»");
+    check("机密★5年,,,,,\n序号,案由", Doc, "Marking secret 0.98 star_form_at_head L1 «机密★5年»");
+    check("\"机密★5年\",,,", Doc, "Marking secret 0.98 star_form_at_head L1 «机密★5年»");
     check("秘密★6个月", Doc, "Marking confidential 0.98 star_form_at_head L1 «秘密★6个月»");
     check("机密★十年", Doc, "Marking secret 0.98 star_form_at_head L1 «机密★十年»");
     check("秘密★三个月", Doc, "Marking confidential 0.98 star_form_at_head L1 «秘密★三个月»");

@@ -120,7 +120,9 @@ impl Budget {
 
     /// Bytes that may still be decompressed.
     pub fn uncompressed_left(&self) -> u64 {
-        self.limits.max_uncompressed.saturating_sub(self.uncompressed)
+        self.limits
+            .max_uncompressed
+            .saturating_sub(self.uncompressed)
     }
 
     /// Account for `n` bytes of extracted text.
@@ -144,7 +146,9 @@ impl Budget {
 
     /// Fail if `declared` decompressed bytes from `compressed` would exceed the ratio limit.
     pub fn check_ratio(&self, compressed: u64, declared: u64) -> Result<(), Unreadable> {
-        let allowed = compressed.max(1).saturating_mul(u64::from(self.limits.max_ratio));
+        let allowed = compressed
+            .max(1)
+            .saturating_mul(u64::from(self.limits.max_ratio));
         // Small members compress extremely well (a page of spaces); only large ones can be bombs.
         if declared > allowed && declared > (1 << 20) {
             return Err(Unreadable::new(

@@ -162,7 +162,9 @@ pub(crate) fn extract_as(
         Format::Docx | Format::Xlsx | Format::Pptx => {
             ooxml::extract(format, data, inner, budget, visitor)?
         }
-        Format::Odt | Format::Ods | Format::Odp => odf::extract(format, data, inner, budget, visitor)?,
+        Format::Odt | Format::Ods | Format::Odp => {
+            odf::extract(format, data, inner, budget, visitor)?
+        }
         Format::Eml => mail::extract(data, inner, budget, visitor)?,
         Format::Zip => zipfile::extract(data, inner, budget, visitor)?,
         Format::Unsupported => {

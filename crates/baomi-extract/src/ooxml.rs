@@ -1,12 +1,1463 @@
-//! TODO
-use crate::{Budget, Format, Unreadable, Visitor};
+//! Word, Excel and PowerPoint 2007+ packages: every place text can hide (body pages, headers, footers,
+//! notes, comments, text boxes, hidden runs, tracked deletions, speaker notes, sheet headers, drawings,
+//! properties, embedded files), each reported as its own segment because where a marking stands decides
+//! whether it is one.
+
+use crate::xml::{Ev, Flow, Lines, XmlReader, attr, decode, local, local_end};
+use crate::zipfile::Package;
+use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
+use baomi_core::UnscannedReason;
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// Encrypted OOXML is not a zip at all but an OLE compound file holding the encrypted package.
+const OLE_MAGIC: [u8; 4] = [0xD0, 0xCF, 0x11, 0xE0];
+
+/// Blank rows materialised per file at most, so line numbers match row numbers in ordinary sheets while
+/// a sheet with a lone cell in row 1 048 576 cannot produce a million empty lines.
+const MAX_ROW_PADDING: usize = 10_000;
+/// Tabs inserted for empty columns in one row at most (a lone cell in column XFD is not 16 383 tabs).
+const MAX_COLUMN_PADDING: usize = 256;
 
 pub(crate) fn extract(
-    _format: Format,
-    _data: &[u8],
-    _inner: &mut Vec<String>,
-    _budget: &mut Budget,
-    _visitor: &mut dyn Visitor,
+    format: Format,
+    data: &[u8],
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
 ) -> Result<(), Unreadable> {
-    Err(Unreadable::corrupt("not implemented"))
+    if data.starts_with(&OLE_MAGIC) {
+        return Err(Unreadable::new(
+            UnscannedReason::Encrypted,
+            "password-protected Office document",
+        ));
+    }
+    let mut pkg = Package::open(data, budget)?;
+    let mut cx = Cx {
+        pkg: &mut pkg,
+        inner,
+        budget,
+        visitor,
+    };
+    match format {
+        Format::Docx => docx(&mut cx)?,
+        Format::Xlsx => xlsx(&mut cx)?,
+        Format::Pptx => pptx(&mut cx)?,
+        _ => {
+            return Err(Unreadable::new(
+                UnscannedReason::UnsupportedFormat,
+                "not an OOXML format",
+            ));
+        }
+    }
+    properties(&mut cx)?;
+    let prefix = match format {
+        Format::Docx => "word/embeddings/",
+        Format::Xlsx => "xl/embeddings/",
+        _ => "ppt/embeddings/",
+    };
+    embeddings(&mut cx, prefix)
+}
+
+/// What every part reader needs, bundled so helpers stay readable.
+struct Cx<'p, 'd, 'v> {
+    pkg: &'p mut Package<'d>,
+    inner: &'p mut Vec<String>,
+    budget: &'p mut Budget,
+    visitor: &'v mut dyn Visitor,
+}
+
+impl Cx<'_, '_, '_> {
+    fn emit(
+        &mut self,
+        kind: SegmentKind,
+        page: Option<u32>,
+        sheet: Option<&str>,
+        part: &str,
+        text: &str,
+    ) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let seg = Segment {
+            kind,
+            page,
+            sheet,
+            part: Some(part),
+            text: Cow::Borrowed(text),
+        };
+        self.visitor.segment(self.inner, &seg);
+    }
+
+    /// A secondary part failed: report it as unscanned and go on, unless the whole file is out of budget.
+    fn soft<T>(&mut self, part: &str, r: Result<T, Unreadable>) -> Result<Option<T>, Unreadable> {
+        match r {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if self.budget.exhausted() => Err(e),
+            Err(e) => {
+                self.inner.push(part.to_owned());
+                self.visitor.unscanned(self.inner, e.reason, &e.detail);
+                self.inner.pop();
+                Ok(None)
+            }
+        }
+    }
+
+    /// Read a part as text; `None` when absent or unreadable (the latter reported).
+    fn part(&mut self, name: &str) -> Result<Option<String>, Unreadable> {
+        let r = self.pkg.read_named(name, self.budget);
+        match self.soft(name, r)? {
+            Some(Some(bytes)) => Ok(Some(decode(&bytes).into_owned())),
+            _ => Ok(None),
+        }
+    }
+
+    fn rels(&mut self, part: &str) -> Result<Vec<Rel>, Unreadable> {
+        let name = rels_name(part);
+        let Some(xml) = self.part(&name)? else {
+            return Ok(Vec::new());
+        };
+        let r = parse_rels(&xml, part, &name, self.budget);
+        Ok(self.soft(&name, r)?.unwrap_or_default())
+    }
+
+    /// The package's main part as named in `_rels/.rels`, else the usual name.
+    fn main_part(&mut self, usual: &str) -> Result<String, Unreadable> {
+        if self.pkg.index_of(usual).is_some() {
+            return Ok(usual.to_owned());
+        }
+        let rels = self.rels("")?;
+        Ok(rels
+            .into_iter()
+            .find(|r| r.kind.ends_with("/officeDocument"))
+            .map(|r| r.target)
+            .unwrap_or_else(|| usual.to_owned()))
+    }
+}
+
+struct Rel {
+    id: String,
+    kind: String,
+    target: String,
+}
+
+fn rels_name(part: &str) -> String {
+    match part.rsplit_once('/') {
+        Some((dir, file)) => format!("{dir}/_rels/{file}.rels"),
+        None => format!("_rels/{part}.rels"),
+    }
+}
+
+/// Resolve a relationship target against the part that holds it (targets are relative URIs).
+fn resolve(base: &str, target: &str) -> String {
+    let target = percent_decode(target);
+    let mut parts: Vec<&str> = Vec::new();
+    let rel = match target.strip_prefix('/') {
+        Some(abs) => abs,
+        None => {
+            if let Some((dir, _)) = base.rsplit_once('/') {
+                parts.extend(dir.split('/').filter(|s| !s.is_empty()));
+            }
+            &target
+        }
+    };
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn parse_rels(
+    xml: &str,
+    part: &str,
+    name: &str,
+    budget: &mut Budget,
+) -> Result<Vec<Rel>, Unreadable> {
+    let mut r = XmlReader::new(xml, name);
+    let mut out = Vec::new();
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => return Ok(out),
+            Ev::Start(e) if local(&e) == "Relationship" => {
+                if attr(&e, "TargetMode").is_some_and(|m| m.eq_ignore_ascii_case("External")) {
+                    continue;
+                }
+                let (Some(id), Some(kind), Some(target)) =
+                    (attr(&e, "Id"), attr(&e, "Type"), attr(&e, "Target"))
+                else {
+                    continue;
+                };
+                out.push(Rel {
+                    id,
+                    kind,
+                    target: resolve(part, &target),
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `r:id` of an element: an attribute named `id` that carries a namespace prefix (PowerPoint's
+/// `sldId` also has an unprefixed numeric `id`).
+fn rel_id(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
+    for a in e.attributes().with_checks(false).flatten() {
+        let key = a.key.0;
+        if let Some((_, l)) = key.rsplit_once(':')
+            && l == "id"
+        {
+            return Some(String::from_utf8_lossy(a.value.as_bytes()).into_owned());
+        }
+    }
+    None
+}
+
+fn is_true(v: Option<String>) -> bool {
+    !matches!(v.as_deref(), Some("0" | "false" | "off"))
+}
+
+/// `mc:AlternateContent` holds the same content twice (new markup in `Choice`, old in `Fallback`):
+/// read the first alternative present and skip the rest, or every text box would count double.
+#[derive(Default)]
+struct Alternates {
+    taken: Vec<bool>,
+}
+
+impl Alternates {
+    /// Returns true when the element must be skipped.
+    fn start(&mut self, name: &str) -> bool {
+        match name {
+            "AlternateContent" => {
+                self.taken.push(false);
+                false
+            }
+            "Choice" | "Fallback" => match self.taken.last_mut() {
+                Some(t) if *t => true,
+                Some(t) => {
+                    *t = true;
+                    false
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+    fn end(&mut self, name: &str) {
+        if name == "AlternateContent" {
+            self.taken.pop();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------- Word
+
+fn docx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
+    let main = cx.main_part("word/document.xml")?;
+    let Some(bytes) = cx.pkg.read_named(&main, cx.budget)? else {
+        return Err(Unreadable::corrupt(format!("no {main} in the package")));
+    };
+    let xml = decode(&bytes).into_owned();
+    drop(bytes);
+    let (body, hidden) = wordml(&xml, &main, true, cx.budget)?;
+    drop(xml);
+    let pages = body.pages();
+    for (i, page) in pages.iter().enumerate() {
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        cx.emit(SegmentKind::Body, Some(n), None, &main, page);
+    }
+    let mut hidden_all = vec![(main.clone(), hidden)];
+
+    // Headers and footers in number order, then notes and comments.
+    let mut parts: Vec<(String, SegmentKind)> = Vec::new();
+    for name in cx.pkg.names() {
+        let Some(file) = name.strip_prefix("word/") else {
+            continue;
+        };
+        if file.contains('/') || !file.ends_with(".xml") {
+            continue;
+        }
+        let kind = if file.starts_with("header") {
+            SegmentKind::Header
+        } else if file.starts_with("footer") {
+            SegmentKind::Footer
+        } else if file == "footnotes.xml" || file == "endnotes.xml" {
+            SegmentKind::Note
+        } else if file == "comments.xml" {
+            SegmentKind::Comment
+        } else {
+            continue;
+        };
+        parts.push((name.clone(), kind));
+    }
+    parts.sort_by_key(|a| natural_key(&a.0));
+    for (name, kind) in parts {
+        cx.budget.check_time()?;
+        let Some(xml) = cx.part(&name)? else { continue };
+        let r = wordml(&xml, &name, false, cx.budget);
+        if let Some((lines, hidden)) = cx.soft(&name, r)? {
+            cx.emit(kind, None, None, &name, &lines.text());
+            hidden_all.push((name, hidden));
+        }
+    }
+    for (name, hidden) in hidden_all {
+        cx.emit(SegmentKind::Hidden, None, None, &name, &hidden.text());
+    }
+
+    // SmartArt text lives in its own parts.
+    let diagrams: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| n.starts_with("word/diagrams/data") && n.ends_with(".xml"))
+        .cloned()
+        .collect();
+    for name in diagrams {
+        drawing_part(cx, &name, SegmentKind::TextBox, None, None)?;
+    }
+    Ok(())
+}
+
+/// Sort key that puts `header2.xml` before `header10.xml`.
+fn natural_key(s: &str) -> (String, u64) {
+    let stem = s.trim_end_matches(".xml");
+    let digits = stem.len() - stem.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (head, num) = stem.split_at(stem.len() - digits);
+    (head.to_owned(), num.parse().unwrap_or(0))
+}
+
+/// WordprocessingML (document, header, footer, notes, comments) → visible lines (page-split when
+/// `paginate`) and hidden lines (tracked deletions, moved-from text, `w:vanish` runs).
+fn wordml(
+    xml: &str,
+    part: &str,
+    paginate: bool,
+    budget: &mut Budget,
+) -> Result<(Lines, Lines), Unreadable> {
+    #[derive(PartialEq)]
+    enum Mode {
+        Off,
+        Visible,
+        Hidden,
+    }
+    let mut r = XmlReader::new(xml, part);
+    let mut flow = Flow::new();
+    flow.push_target();
+    let mut hidden = Lines::default();
+    let mut hidden_line = String::new();
+    let mut alt = Alternates::default();
+    let mut mode = Mode::Off;
+    let mut in_ppr = false;
+    let mut in_rpr = false;
+    let mut run_hidden = false;
+    let mut moved_from = 0u32;
+    let mut para_sect = false;
+    let mut sect_continuous = false;
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Text(t) => match mode {
+                Mode::Visible => flow.text(&t),
+                Mode::Hidden => hidden_line.push_str(&t),
+                Mode::Off => {}
+            },
+            Ev::Start(e) => {
+                let name = local(&e);
+                if alt.start(name) {
+                    r.skip_element(budget)?;
+                    continue;
+                }
+                match name {
+                    "p" => {
+                        flow.open_para();
+                        para_sect = false;
+                    }
+                    "pPr" => in_ppr = true,
+                    "rPr" => in_rpr = true,
+                    "r" => run_hidden = false,
+                    "t" => {
+                        mode = if run_hidden || moved_from > 0 {
+                            Mode::Hidden
+                        } else {
+                            Mode::Visible
+                        };
+                    }
+                    "delText" => mode = Mode::Hidden,
+                    "vanish" if in_rpr && !in_ppr => run_hidden = is_true(attr(&e, "val")),
+                    "moveFrom" => moved_from += 1,
+                    // Field codes (`PAGE`, `HYPERLINK "…"`) are instructions, not text; old formatting of
+                    // tracked property changes would resurrect hidden flags that no longer apply.
+                    "instrText" | "delInstrText" => r.skip_element(budget)?,
+                    n if n.ends_with("PrChange") || n.ends_with("GridChange") => {
+                        r.skip_element(budget)?
+                    }
+                    "tab" if !in_ppr => emit_char(&mut flow, &mut hidden_line, run_hidden, "\t"),
+                    "cr" => emit_char(&mut flow, &mut hidden_line, run_hidden, "\n"),
+                    "noBreakHyphen" => emit_char(&mut flow, &mut hidden_line, run_hidden, "-"),
+                    "br" if !in_ppr => {
+                        if attr(&e, "type").as_deref() == Some("page") {
+                            if paginate {
+                                flow.page_break();
+                            }
+                        } else {
+                            emit_char(&mut flow, &mut hidden_line, run_hidden, "\n");
+                        }
+                    }
+                    "lastRenderedPageBreak" if paginate => {
+                        flow.page_break();
+                    }
+                    "pageBreakBefore" if in_ppr && paginate && is_true(attr(&e, "val")) => {
+                        flow.page_break();
+                    }
+                    "sectPr" => {
+                        para_sect = in_ppr;
+                        sect_continuous = false;
+                    }
+                    "type" => {
+                        sect_continuous = matches!(
+                            attr(&e, "val").as_deref(),
+                            Some("continuous" | "nextColumn")
+                        );
+                    }
+                    "txbxContent" => flow.push_inline(),
+                    "tr" => flow.open_row(),
+                    "tc" => flow.open_cell(),
+                    _ => {}
+                }
+            }
+            Ev::End(e) => {
+                let name = local_end(&e);
+                alt.end(name);
+                match name {
+                    "p" => {
+                        flow.close_para();
+                        if !hidden_line.trim().is_empty() {
+                            hidden.lines.push(std::mem::take(&mut hidden_line));
+                        }
+                        hidden_line.clear();
+                        if para_sect && paginate {
+                            let at = flow.page_break();
+                            if let Some(l) = flow.target_mut() {
+                                l.tentative = at;
+                            }
+                        }
+                        para_sect = false;
+                    }
+                    "pPr" => in_ppr = false,
+                    "rPr" => in_rpr = false,
+                    "t" | "delText" => mode = Mode::Off,
+                    "moveFrom" => moved_from = moved_from.saturating_sub(1),
+                    "sectPr" if paginate => {
+                        // A sectPr closes its section and says how that section began: a continuous
+                        // section cancels the break we placed at the end of the previous one.
+                        if let Some(l) = flow.target_mut()
+                            && let Some(at) = l.tentative.take()
+                            && sect_continuous
+                        {
+                            l.breaks.retain(|b| *b != at);
+                        }
+                    }
+                    "txbxContent" => flow.pop_inline(),
+                    "tr" => flow.close_row(),
+                    "tc" => flow.close_cell(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    if !hidden_line.trim().is_empty() {
+        hidden.lines.push(hidden_line);
+    }
+    Ok((flow.pop_target(), hidden))
+}
+
+fn emit_char(flow: &mut Flow, hidden: &mut String, run_hidden: bool, c: &str) {
+    if run_hidden {
+        hidden.push_str(c);
+    } else {
+        flow.text(c);
+    }
+}
+
+// --------------------------------------------------------------------------------------- DrawingML
+
+/// DrawingML text (slides, notes, sheet drawings, SmartArt): `a:p` paragraphs are lines, table rows are
+/// lines of tab-separated cells.
+fn drawingml(xml: &str, part: &str, budget: &mut Budget) -> Result<Lines, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut flow = Flow::new();
+    flow.push_target();
+    let mut alt = Alternates::default();
+    let mut in_t = false;
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Text(t) if in_t => flow.text(&t),
+            Ev::Text(_) => {}
+            Ev::Start(e) => {
+                let name = local(&e);
+                if alt.start(name) {
+                    r.skip_element(budget)?;
+                    continue;
+                }
+                match name {
+                    "p" => flow.open_para(),
+                    "t" => in_t = true,
+                    "br" => flow.text("\n"),
+                    "tr" => flow.open_row(),
+                    "tc" => flow.open_cell(),
+                    _ => {}
+                }
+            }
+            Ev::End(e) => {
+                let name = local_end(&e);
+                alt.end(name);
+                match name {
+                    "p" => flow.close_para(),
+                    "t" => in_t = false,
+                    "tr" => flow.close_row(),
+                    "tc" => flow.close_cell(),
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(flow.pop_target())
+}
+
+fn drawing_part(
+    cx: &mut Cx<'_, '_, '_>,
+    name: &str,
+    kind: SegmentKind,
+    page: Option<u32>,
+    sheet: Option<&str>,
+) -> Result<(), Unreadable> {
+    let Some(xml) = cx.part(name)? else {
+        return Ok(());
+    };
+    let r = drawingml(&xml, name, cx.budget);
+    if let Some(lines) = cx.soft(name, r)? {
+        cx.emit(kind, page, sheet, name, &lines.text());
+    }
+    Ok(())
+}
+
+/// Text of simple list-like parts (comments, properties): each `line` element is one line; text counts
+/// inside the `text` elements (anywhere in a line when `text` is empty); `skip` elements are ignored.
+fn simple_lines(
+    xml: &str,
+    part: &str,
+    budget: &mut Budget,
+    line: &[&str],
+    text: &[&str],
+    skip: &[&str],
+) -> Result<Vec<String>, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_line = 0u32;
+    let mut in_text = 0u32;
+    let flush = |cur: &mut String, out: &mut Vec<String>| {
+        let t = cur.trim();
+        if !t.is_empty() {
+            out.push(t.to_owned());
+        }
+        cur.clear();
+    };
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Start(e) => {
+                let name = local(&e);
+                if skip.contains(&name) {
+                    r.skip_element(budget)?;
+                } else if line.contains(&name) {
+                    flush(&mut cur, &mut out);
+                    in_line += 1;
+                } else if text.contains(&name) {
+                    in_text += 1;
+                }
+            }
+            Ev::End(e) => {
+                let name = local_end(&e);
+                if line.contains(&name) {
+                    flush(&mut cur, &mut out);
+                    in_line = in_line.saturating_sub(1);
+                } else if text.contains(&name) {
+                    in_text = in_text.saturating_sub(1);
+                } else if name == "p" && in_line > 0 {
+                    cur.push('\n');
+                }
+            }
+            Ev::Text(t) => {
+                if in_line > 0 && (in_text > 0 || text.is_empty()) {
+                    cur.push_str(&t);
+                }
+            }
+        }
+    }
+    flush(&mut cur, &mut out);
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------- Excel
+
+struct SheetRef {
+    name: String,
+    part: String,
+}
+
+fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
+    let wb = cx.main_part("xl/workbook.xml")?;
+    let Some(bytes) = cx.pkg.read_named(&wb, cx.budget)? else {
+        return Err(Unreadable::corrupt(format!("no {wb} in the package")));
+    };
+    let xml = decode(&bytes).into_owned();
+    let rels = cx.rels(&wb)?;
+    let mut sheets = Vec::new();
+    {
+        let mut r = XmlReader::new(&xml, &wb);
+        loop {
+            match r.next(cx.budget)? {
+                Ev::Eof => break,
+                Ev::Start(e) if local(&e) == "sheet" => {
+                    let name = attr(&e, "name").unwrap_or_default();
+                    let target = rel_id(&e)
+                        .and_then(|id| rels.iter().find(|r| r.id == id))
+                        .map(|r| r.target.clone());
+                    if let Some(part) = target {
+                        sheets.push(SheetRef { name, part });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if sheets.is_empty() {
+        // Rels lost: fall back on the usual part names so the cells are still read.
+        let mut names: Vec<String> = cx
+            .pkg
+            .names()
+            .iter()
+            .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(".xml"))
+            .cloned()
+            .collect();
+        names.sort_by_key(|n| natural_key(n));
+        for (i, part) in names.into_iter().enumerate() {
+            sheets.push(SheetRef {
+                name: format!("Sheet{}", i + 1),
+                part,
+            });
+        }
+    }
+
+    let sst_part = rels
+        .iter()
+        .find(|r| r.kind.ends_with("/sharedStrings"))
+        .map(|r| r.target.clone())
+        .unwrap_or_else(|| "xl/sharedStrings.xml".to_owned());
+    let sst = match cx.part(&sst_part)? {
+        Some(xml) => {
+            let r = simple_lines_keep_empty(&xml, &sst_part, cx.budget);
+            cx.soft(&sst_part, r)?.unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
+
+    let mut padding_left = MAX_ROW_PADDING;
+    let mut done: HashSet<String> = HashSet::new();
+    for sheet in &sheets {
+        cx.budget.check_time()?;
+        let Some(xml) = cx.part(&sheet.part)? else {
+            continue;
+        };
+        let r = worksheet(&xml, &sheet.part, &sst, &mut padding_left, cx.budget);
+        let Some(ws) = cx.soft(&sheet.part, r)? else {
+            continue;
+        };
+        drop(xml);
+        let name = sheet.name.as_str();
+        cx.emit(SegmentKind::Sheet, None, Some(name), &sheet.part, &ws.cells);
+        cx.emit(
+            SegmentKind::Header,
+            None,
+            Some(name),
+            &sheet.part,
+            &ws.header,
+        );
+        cx.emit(
+            SegmentKind::Footer,
+            None,
+            Some(name),
+            &sheet.part,
+            &ws.footer,
+        );
+        for rel in cx.rels(&sheet.part)? {
+            if done.contains(&rel.target) {
+                continue;
+            }
+            if rel.kind.ends_with("/comments") || rel.kind.ends_with("/threadedComment") {
+                sheet_comments(cx, &rel.target, Some(name))?;
+                done.insert(rel.target);
+            } else if rel.kind.ends_with("/drawing") {
+                drawing_part(cx, &rel.target, SegmentKind::TextBox, None, Some(name))?;
+                done.insert(rel.target);
+            }
+        }
+    }
+    // Parts no sheet points at (damaged rels) still hold text.
+    let rest: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| !done.contains(*n) && n.ends_with(".xml"))
+        .filter(|n| {
+            n.starts_with("xl/comments")
+                || n.starts_with("xl/threadedComments/")
+                || (n.starts_with("xl/drawings/drawing"))
+        })
+        .cloned()
+        .collect();
+    for name in rest {
+        if name.starts_with("xl/drawings/") {
+            drawing_part(cx, &name, SegmentKind::TextBox, None, None)?;
+        } else {
+            sheet_comments(cx, &name, None)?;
+        }
+    }
+    Ok(())
+}
+
+fn sheet_comments(
+    cx: &mut Cx<'_, '_, '_>,
+    name: &str,
+    sheet: Option<&str>,
+) -> Result<(), Unreadable> {
+    let Some(xml) = cx.part(name)? else {
+        return Ok(());
+    };
+    let r = if name.contains("threadedComment") {
+        simple_lines(&xml, name, cx.budget, &["threadedComment"], &["text"], &[])
+    } else {
+        simple_lines(&xml, name, cx.budget, &["comment"], &["t"], &["rPh"])
+    };
+    if let Some(lines) = cx.soft(name, r)? {
+        cx.emit(SegmentKind::Comment, None, sheet, name, &lines.join("\n"));
+    }
+    Ok(())
+}
+
+/// Shared strings: one entry per `si`, empty ones kept so indices stay right; phonetic runs skipped.
+fn simple_lines_keep_empty(
+    xml: &str,
+    part: &str,
+    budget: &mut Budget,
+) -> Result<Vec<String>, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_si = false;
+    let mut in_t = false;
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Start(e) => match local(&e) {
+                "si" => {
+                    in_si = true;
+                    cur.clear();
+                }
+                "t" => in_t = true,
+                "rPh" => r.skip_element(budget)?,
+                _ => {}
+            },
+            Ev::End(e) => match local_end(&e) {
+                "si" => {
+                    in_si = false;
+                    out.push(std::mem::take(&mut cur));
+                }
+                "t" => in_t = false,
+                _ => {}
+            },
+            Ev::Text(t) if in_si && in_t => cur.push_str(&t),
+            Ev::Text(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+struct Worksheet {
+    cells: String,
+    header: String,
+    footer: String,
+}
+
+/// Column index (0-based) from a cell reference such as `AB12`.
+fn column_of(r: &str) -> Option<usize> {
+    let letters: &str = &r[..r
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(r.len())];
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let mut n = 0usize;
+    for c in letters.bytes() {
+        n = n * 26 + usize::from(c.to_ascii_uppercase() - b'A' + 1);
+    }
+    Some(n - 1)
+}
+
+fn worksheet(
+    xml: &str,
+    part: &str,
+    sst: &[String],
+    padding_left: &mut usize,
+    budget: &mut Budget,
+) -> Result<Worksheet, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut lines: Vec<String> = Vec::new();
+    let mut row: Vec<(usize, String)> = Vec::new();
+    let mut row_num: Option<usize> = None;
+    let mut cell_type = String::new();
+    let mut cell_col: Option<usize> = None;
+    let mut value = String::new();
+    let mut in_v = false;
+    let mut in_is_t = 0u32;
+    let mut in_is = false;
+    let mut header = Vec::new();
+    let mut footer = Vec::new();
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Start(e) => match local(&e) {
+                "row" => {
+                    row.clear();
+                    row_num = attr(&e, "r").and_then(|v| v.parse::<usize>().ok());
+                }
+                "c" => {
+                    cell_type = attr(&e, "t").unwrap_or_default();
+                    cell_col = attr(&e, "r").and_then(|v| column_of(&v));
+                    value.clear();
+                }
+                "v" => in_v = true,
+                "is" => in_is = true,
+                "t" if in_is => in_is_t += 1,
+                "rPh" | "f" | "extLst" => r.skip_element(budget)?,
+                "oddHeader" | "evenHeader" | "firstHeader" => {
+                    let t = r.element_text(budget)?;
+                    header.push(strip_header_codes(&t));
+                }
+                "oddFooter" | "evenFooter" | "firstFooter" => {
+                    let t = r.element_text(budget)?;
+                    footer.push(strip_header_codes(&t));
+                }
+                _ => {}
+            },
+            Ev::Text(t) => {
+                if in_v || in_is_t > 0 {
+                    value.push_str(&t);
+                }
+            }
+            Ev::End(e) => match local_end(&e) {
+                "v" => in_v = false,
+                "is" => in_is = false,
+                "t" => in_is_t = in_is_t.saturating_sub(1),
+                "c" => {
+                    let text = match cell_type.as_str() {
+                        "s" => value
+                            .trim()
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| sst.get(i))
+                            .cloned()
+                            .unwrap_or_default(),
+                        "b" => match value.trim() {
+                            "1" => "TRUE".to_owned(),
+                            "0" => "FALSE".to_owned(),
+                            v => v.to_owned(),
+                        },
+                        _ => std::mem::take(&mut value),
+                    };
+                    let col = cell_col.unwrap_or_else(|| row.last().map_or(0, |(c, _)| c + 1));
+                    if !text.is_empty() {
+                        row.push((col, text.replace(['\t', '\n', '\r'], " ")));
+                    }
+                    value.clear();
+                }
+                "row" => {
+                    let target = row_num.unwrap_or(lines.len() + 1);
+                    // Pad so that line N is row N, within the padding budget.
+                    while lines.len() + 1 < target && *padding_left > 0 {
+                        lines.push(String::new());
+                        *padding_left -= 1;
+                    }
+                    lines.push(row_line(&row));
+                    row.clear();
+                }
+                _ => {}
+            },
+        }
+    }
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    header.dedup();
+    footer.dedup();
+    Ok(Worksheet {
+        cells: lines.join("\n"),
+        header: header.join("\n"),
+        footer: footer.join("\n"),
+    })
+}
+
+fn row_line(row: &[(usize, String)]) -> String {
+    let mut line = String::new();
+    let mut next_col = 0usize;
+    let mut padded = 0usize;
+    for (i, (col, text)) in row.iter().enumerate() {
+        if i > 0 {
+            line.push('\t');
+        }
+        // Empty columns keep their tab so a cell stays under its heading, within a cap.
+        let gap = col
+            .saturating_sub(next_col)
+            .min(MAX_COLUMN_PADDING.saturating_sub(padded));
+        for _ in 0..gap {
+            line.push('\t');
+        }
+        padded += gap;
+        line.push_str(text);
+        next_col = col.saturating_add(1).max(next_col + 1);
+    }
+    line
+}
+
+/// Excel header/footer strings carry formatting codes (`&L`, `&C`, `&R` sections, `&P` page number,
+/// `&"font,style"`, `&12` size…). Each section becomes its own line so a marking in `&L` starts a line.
+fn strip_header_codes(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '&' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('&') => out.push('&'),
+            Some('L' | 'C' | 'R') if !out.is_empty() && !out.ends_with('\n') => out.push('\n'),
+            Some('L' | 'C' | 'R') => {}
+            Some('"') => {
+                for c in chars.by_ref() {
+                    if c == '"' {
+                        break;
+                    }
+                }
+            }
+            Some('K') => {
+                for _ in 0..6 {
+                    if chars
+                        .next_if(|c| c.is_ascii_hexdigit() || *c == '+' || *c == '-')
+                        .is_none()
+                    {
+                        break;
+                    }
+                }
+            }
+            Some(d) if d.is_ascii_digit() => {
+                while chars.next_if(|c| c.is_ascii_digit()).is_some() {}
+            }
+            // &P &N &D &T &F &A &Z &G &B &I &U &E &S &X &Y: fields and styles, no text of their own.
+            _ => {}
+        }
+    }
+    out.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ----------------------------------------------------------------------------------- PowerPoint
+
+fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
+    let pres = cx.main_part("ppt/presentation.xml")?;
+    let Some(bytes) = cx.pkg.read_named(&pres, cx.budget)? else {
+        return Err(Unreadable::corrupt(format!("no {pres} in the package")));
+    };
+    let xml = decode(&bytes).into_owned();
+    let rels = cx.rels(&pres)?;
+    let mut slides: Vec<String> = Vec::new();
+    {
+        let mut r = XmlReader::new(&xml, &pres);
+        loop {
+            match r.next(cx.budget)? {
+                Ev::Eof => break,
+                Ev::Start(e) if local(&e) == "sldId" => {
+                    if let Some(t) = rel_id(&e).and_then(|id| rels.iter().find(|r| r.id == id)) {
+                        slides.push(t.target.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if slides.is_empty() {
+        slides = cx
+            .pkg
+            .names()
+            .iter()
+            .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
+            .cloned()
+            .collect();
+        slides.sort_by_key(|n| natural_key(n));
+    }
+    let mut done: HashSet<String> = HashSet::new();
+    for (i, slide) in slides.iter().enumerate() {
+        cx.budget.check_time()?;
+        let page = Some(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        drawing_part(cx, slide, SegmentKind::Slide, page, None)?;
+        for rel in cx.rels(slide)? {
+            if rel.kind.ends_with("/notesSlide") {
+                drawing_part(cx, &rel.target, SegmentKind::SpeakerNotes, page, None)?;
+            } else if rel.kind.ends_with("/comments") && !done.contains(&rel.target) {
+                slide_comments(cx, &rel.target, page)?;
+                done.insert(rel.target);
+            }
+        }
+    }
+    let rest: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| n.starts_with("ppt/comments/") && n.ends_with(".xml") && !done.contains(*n))
+        .cloned()
+        .collect();
+    for name in rest {
+        slide_comments(cx, &name, None)?;
+    }
+    Ok(())
+}
+
+fn slide_comments(
+    cx: &mut Cx<'_, '_, '_>,
+    name: &str,
+    page: Option<u32>,
+) -> Result<(), Unreadable> {
+    let Some(xml) = cx.part(name)? else {
+        return Ok(());
+    };
+    // Legacy comments keep their text in `p:text`; modern ones in DrawingML paragraphs (`a:t`).
+    let r = simple_lines(&xml, name, cx.budget, &["cm", "reply"], &["text", "t"], &[]);
+    if let Some(lines) = cx.soft(name, r)? {
+        cx.emit(SegmentKind::Comment, page, None, name, &lines.join("\n"));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------------------- Shared parts
+
+/// docProps: core properties (title, subject, keywords, description, author, last editor) and custom
+/// properties, where labelling tools write a document's 密级.
+fn properties(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
+    const CORE: &str = "docProps/core.xml";
+    if let Some(xml) = cx.part(CORE)? {
+        let fields = [
+            "title",
+            "subject",
+            "keywords",
+            "description",
+            "creator",
+            "lastModifiedBy",
+            "category",
+            "contentStatus",
+        ];
+        let r = simple_lines(&xml, CORE, cx.budget, &fields, &[], &[]);
+        if let Some(lines) = cx.soft(CORE, r)? {
+            cx.emit(SegmentKind::Metadata, None, None, CORE, &lines.join("\n"));
+        }
+    }
+    const CUSTOM: &str = "docProps/custom.xml";
+    if let Some(xml) = cx.part(CUSTOM)? {
+        let r = custom_properties(&xml, CUSTOM, cx.budget);
+        if let Some(lines) = cx.soft(CUSTOM, r)? {
+            cx.emit(SegmentKind::Metadata, None, None, CUSTOM, &lines.join("\n"));
+        }
+    }
+    Ok(())
+}
+
+fn custom_properties(
+    xml: &str,
+    part: &str,
+    budget: &mut Budget,
+) -> Result<Vec<String>, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut out = Vec::new();
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => return Ok(out),
+            Ev::Start(e) if local(&e) == "property" => {
+                let name = attr(&e, "name").unwrap_or_default();
+                let value = r.element_text(budget)?;
+                let value = value.trim();
+                if !value.is_empty() {
+                    out.push(format!("{name}: {value}"));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Embedded files (OLE objects, nested workbooks, packages) are documents of their own.
+fn embeddings(cx: &mut Cx<'_, '_, '_>, prefix: &str) -> Result<(), Unreadable> {
+    let members: Vec<(usize, String)> = cx
+        .pkg
+        .names()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.starts_with(prefix) && !n.ends_with('/'))
+        .map(|(i, n)| (i, n.clone()))
+        .collect();
+    for (i, name) in members {
+        cx.budget.check_time()?;
+        let r = cx.pkg.read(i, cx.budget);
+        let Some(bytes) = cx.soft(&name, r)? else {
+            continue;
+        };
+        crate::extract_member(&name, &bytes, cx.inner, cx.budget, cx.visitor)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+    use crate::xml::testing::{Collect, fixture, zip};
+
+    fn run(format: Format, data: &[u8]) -> (Result<(), Unreadable>, Collect) {
+        let mut c = Collect::default();
+        let mut budget = Budget::new(Limits::default());
+        let r = extract(format, data, &mut Vec::new(), &mut budget, &mut c);
+        (r, c)
+    }
+
+    fn ok(format: Format, data: &[u8]) -> Collect {
+        let (r, c) = run(format, data);
+        r.expect("extracts");
+        c
+    }
+
+    fn docx_with(document: &str) -> Vec<u8> {
+        zip(&[("word/document.xml", document.as_bytes())])
+    }
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006""#;
+
+    #[test]
+    fn docx_fixture_places() {
+        let c = ok(Format::Docx, &fixture("notice.docx"));
+        let body = c.of(SegmentKind::Body);
+        assert_eq!(body.len(), 2, "{body:#?}");
+        assert_eq!(body[0].page, Some(1));
+        assert_eq!(body[1].page, Some(2));
+        let first: Vec<&str> = body[0].text.lines().take(3).collect();
+        assert_eq!(first, ["000001", "机密★1年", "关于加强保密管理的通知"]);
+        // The text box is read once, not once from Choice and again from Fallback.
+        assert_eq!(body[0].text.matches("000001").count(), 1);
+        assert!(body[0].text.contains("密级\t机密"), "{}", body[0].text);
+        assert!(body[0].text.contains("期限\t一年 自印发之日起"));
+        assert!(body[1].text.starts_with("第二页内容"));
+        assert!(!body[0].text.contains("已删除"));
+        let header = c.of(SegmentKind::Header);
+        assert_eq!(header.len(), 1);
+        assert_eq!(header[0].text, "机密★1年");
+        assert_eq!(header[0].part.as_deref(), Some("word/header1.xml"));
+        assert!(c.text_of(SegmentKind::Footer).contains("内部资料 注意保存"));
+        assert!(c.text_of(SegmentKind::Note).contains("脚注：依据保密法"));
+        assert!(c.text_of(SegmentKind::Comment).contains("批注：请核对密级"));
+        assert!(c.text_of(SegmentKind::Hidden).contains("已删除的秘密文字"));
+        assert!(
+            c.text_of(SegmentKind::Metadata)
+                .contains("关于加强保密管理的通知")
+        );
+        assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+    }
+
+    #[test]
+    fn xlsx_fixture_places() {
+        let c = ok(Format::Xlsx, &fixture("book.xlsx"));
+        let sheets = c.of(SegmentKind::Sheet);
+        assert_eq!(sheets.len(), 2);
+        assert_eq!(sheets[0].sheet.as_deref(), Some("名单"));
+        let lines: Vec<&str> = sheets[0].text.split('\n').collect();
+        assert_eq!(lines[0], "秘密★6个月");
+        assert_eq!(lines[1], "姓名\t单位\t数量");
+        assert_eq!(lines[2], "张三\t\t42");
+        assert_eq!(lines[5], "第六行", "line number is row number: {lines:?}");
+        // A hidden sheet is still read.
+        assert_eq!(sheets[1].sheet.as_deref(), Some("隐藏表"));
+        assert_eq!(sheets[1].text, "绝密资料");
+        let header = c.of(SegmentKind::Header);
+        assert_eq!(header[0].text, "秘密★6个月");
+        assert_eq!(header[0].sheet.as_deref(), Some("名单"));
+        assert_eq!(c.of(SegmentKind::Footer)[0].text, "第1页");
+        let comments = c.of(SegmentKind::Comment);
+        assert!(comments[0].text.contains("批注：核实数量"));
+        assert_eq!(comments[0].sheet.as_deref(), Some("名单"));
+        assert!(c.text_of(SegmentKind::Metadata).contains("人员名单"));
+    }
+
+    #[test]
+    fn pptx_fixture_places() {
+        let c = ok(Format::Pptx, &fixture("slides.pptx"));
+        let slides = c.of(SegmentKind::Slide);
+        assert_eq!(slides.len(), 2);
+        assert_eq!(slides[0].page, Some(1));
+        assert!(
+            slides[0].text.starts_with("机密★1年\n第一张幻灯片标题"),
+            "{}",
+            slides[0].text
+        );
+        assert_eq!(slides[1].page, Some(2));
+        let notes = c.of(SegmentKind::SpeakerNotes);
+        assert_eq!(notes.len(), 2);
+        assert!(notes[0].text.contains("备注：口头说明内容"));
+        assert_eq!(notes[0].page, Some(1));
+        assert!(notes[1].text.contains("第二页备注"));
+        assert_eq!(notes[1].page, Some(2));
+        assert!(c.text_of(SegmentKind::Metadata).contains("汇报材料"));
+    }
+
+    #[test]
+    fn ole_magic_is_encrypted() {
+        let mut data = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        data.resize(4096, 0);
+        let (r, _) = run(Format::Docx, &data);
+        let e = r.expect_err("encrypted");
+        assert_eq!(e.reason, UnscannedReason::Encrypted);
+        assert_eq!(e.detail, "password-protected Office document");
+    }
+
+    #[test]
+    fn missing_document_is_corrupt() {
+        let data = zip(&[("word/styles.xml", b"<w:styles/>")]);
+        let (r, _) = run(Format::Docx, &data);
+        assert_eq!(r.expect_err("no body").reason, UnscannedReason::Corrupt);
+        let (r, _) = run(Format::Xlsx, &data);
+        assert_eq!(r.expect_err("no workbook").reason, UnscannedReason::Corrupt);
+        let (r, _) = run(Format::Pptx, &data);
+        assert_eq!(
+            r.expect_err("no presentation").reason,
+            UnscannedReason::Corrupt
+        );
+    }
+
+    #[test]
+    fn truncated_zip_is_corrupt() {
+        let data = fixture("notice.docx");
+        for cut in [10, data.len() / 2, data.len() - 30] {
+            let (r, _) = run(Format::Docx, &data[..cut]);
+            assert!(r.is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn billion_laughs_is_not_expanded() {
+        let doc = format!(
+            r#"<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<w:document {W}><w:body><w:p><w:r><w:t>a&lol9;b &lt;&#x673A;&#23494;&gt;</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let c = ok(Format::Docx, &docx_with(&doc));
+        assert_eq!(c.text_of(SegmentKind::Body), "ab <机密>");
+    }
+
+    #[test]
+    fn deep_nesting_is_a_limit() {
+        let mut doc = format!("<w:document {W}><w:body>");
+        doc.push_str(&"<w:sdt>".repeat(10_000));
+        doc.push_str(&"</w:sdt>".repeat(10_000));
+        doc.push_str("</w:body></w:document>");
+        let (r, _) = run(Format::Docx, &docx_with(&doc));
+        assert_eq!(r.expect_err("too deep").reason, UnscannedReason::Limit);
+    }
+
+    #[test]
+    fn alternate_content_read_once_and_field_codes_skipped() {
+        let doc = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:txbxContent><w:p><w:r><w:t>机密★1年</w:t></w:r></w:p></w:txbxContent></mc:Choice><mc:Fallback><w:txbxContent><w:p><w:r><w:t>机密★1年</w:t></w:r></w:p></w:txbxContent></mc:Fallback></mc:AlternateContent></w:r><w:r><w:instrText>PAGE \* MERGEFORMAT</w:instrText></w:r><w:r><w:t>正文</w:t><w:tab/><w:t>x</w:t></w:r></w:p>
+<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏文字</w:t></w:r><w:r><w:t>可见</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let c = ok(Format::Docx, &docx_with(&doc));
+        assert_eq!(c.text_of(SegmentKind::Body), "机密★1年\n正文\tx\n可见");
+        assert_eq!(c.text_of(SegmentKind::Hidden), "隐藏文字");
+        assert_eq!(c.of(SegmentKind::Body)[0].page, Some(1));
+    }
+
+    #[test]
+    fn sections_and_rendered_breaks() {
+        let doc = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><w:t>一</w:t></w:r><w:r><w:br w:type="page"/></w:r></w:p><w:p><w:r><w:lastRenderedPageBreak/><w:t>二</w:t></w:r></w:p><w:p><w:pPr><w:sectPr/></w:pPr><w:r><w:t>二b</w:t></w:r></w:p><w:p><w:r><w:t>三</w:t></w:r></w:p><w:p><w:pPr><w:sectPr><w:type w:val="nextPage"/></w:sectPr></w:pPr></w:p><w:p><w:r><w:t>三b</w:t></w:r></w:p><w:sectPr><w:type w:val="continuous"/></w:sectPr></w:body></w:document>"#
+        );
+        let c = ok(Format::Docx, &docx_with(&doc));
+        let pages: Vec<(Option<u32>, &str)> = c
+            .of(SegmentKind::Body)
+            .iter()
+            .map(|s| (s.page, s.text.as_str()))
+            .collect();
+        assert_eq!(
+            pages,
+            [(Some(1), "一"), (Some(2), "二\n二b"), (Some(3), "三\n三b")]
+        );
+    }
+
+    #[test]
+    fn shared_string_out_of_range_is_skipped() {
+        let wb = br#"<workbook xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/><sheet name="gone" sheetId="2" r:id="rId9"/></sheets></workbook>"#;
+        let rels = br#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        let sst = r#"<sst><si><t>甲</t></si><si><r><t>机</t></r><r><t>密</t></r><rPh><t>ji mi</t></rPh></si></sst>"#.as_bytes();
+        let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>99999999999</v></c><c r="C1" t="s"><v>1</v></c><c r="D1" t="s"><v>-1</v></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>底</t></is></c></row></sheetData></worksheet>"#.as_bytes();
+        let data = zip(&[
+            ("xl/workbook.xml", wb),
+            ("xl/_rels/workbook.xml.rels", rels),
+            ("xl/sharedStrings.xml", sst),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ]);
+        let c = ok(Format::Xlsx, &data);
+        let s = c.of(SegmentKind::Sheet);
+        assert_eq!(s.len(), 1);
+        let lines: Vec<&str> = s[0].text.split('\n').collect();
+        assert_eq!(lines[0], "甲\t\t机密");
+        // Padding is capped: not a million blank lines.
+        assert!(lines.len() <= MAX_ROW_PADDING + 2, "{}", lines.len());
+        assert!(
+            lines
+                .last()
+                .is_some_and(|l| l.ends_with("底") && l.len() < 300)
+        );
+    }
+
+    #[test]
+    fn header_codes_are_stripped() {
+        assert_eq!(
+            strip_header_codes("&L&\"宋体,Bold\"&12机密★1年&C第&P页 共&N页&R&KFF0000A&&B"),
+            "机密★1年\n第页 共页\nA&B"
+        );
+    }
+
+    #[test]
+    fn targets_resolve_relative_to_their_part() {
+        assert_eq!(
+            resolve("ppt/slides/slide1.xml", "../notesSlides/notesSlide1.xml"),
+            "ppt/notesSlides/notesSlide1.xml"
+        );
+        assert_eq!(
+            resolve("xl/workbook.xml", "/xl/worksheets/sheet%201.xml"),
+            "xl/worksheets/sheet 1.xml"
+        );
+        assert_eq!(resolve("", "word/document.xml"), "word/document.xml");
+        assert_eq!(resolve("a.xml", "../../../x"), "x");
+    }
+
+    #[test]
+    fn drawings_comments_and_embedded_documents() {
+        let wb = br#"<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+        let rels = br#"<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#;
+        let sheet_rels = br#"<Relationships><Relationship Id="rId1" Type="x/drawing" Target="../drawings/drawing1.xml"/><Relationship Id="rId2" Type="x/threadedComment" Target="../threadedComments/threadedComment1.xml"/></Relationships>"#;
+        let drawing = r#"<xdr:wsDr xmlns:xdr="x" xmlns:a="a"><xdr:sp><xdr:txBody><a:p><a:r><a:t>机密★5年</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:wsDr>"#;
+        let threaded = r#"<ThreadedComments><threadedComment ref="A1"><text>线程批注</text></threadedComment></ThreadedComments>"#;
+        let inner_doc = docx_with(&format!(
+            "<w:document {W}><w:body><w:p><w:r><w:t>嵌入的机密文件</w:t></w:r></w:p></w:body></w:document>"
+        ));
+        let data = zip(&[
+            ("xl/workbook.xml", wb),
+            ("xl/_rels/workbook.xml.rels", rels),
+            ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData/></worksheet>"),
+            ("xl/worksheets/_rels/sheet1.xml.rels", sheet_rels),
+            ("xl/drawings/drawing1.xml", drawing.as_bytes()),
+            ("xl/threadedComments/threadedComment1.xml", threaded.as_bytes()),
+            ("xl/embeddings/Microsoft_Word_Document.docx", &inner_doc),
+            ("docProps/custom.xml", r#"<Properties><property name="密级"><vt:lpwstr>机密</vt:lpwstr></property></Properties>"#.as_bytes()),
+        ]);
+        let c = ok(Format::Xlsx, &data);
+        let tb = c.of(SegmentKind::TextBox);
+        assert_eq!(tb[0].text, "机密★5年");
+        assert_eq!(tb[0].sheet.as_deref(), Some("S"));
+        assert_eq!(c.of(SegmentKind::Comment)[0].text, "线程批注");
+        assert_eq!(c.text_of(SegmentKind::Metadata), "密级: 机密");
+        assert_eq!(c.text_of(SegmentKind::Body), "嵌入的机密文件");
+
+        let pres = br#"<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst><p:sldId id="256" r:id="rId2"/></p:sldIdLst></p:presentation>"#;
+        let prels = br#"<Relationships><Relationship Id="rId2" Type="x/slide" Target="slides/slide1.xml"/></Relationships>"#;
+        let slide = r#"<p:sld xmlns:p="p" xmlns:a="a" show="0"><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>隐藏幻灯片</a:t></a:r><a:br/><a:r><a:t>第二行</a:t></a:r></a:p></p:txBody></p:sp><p:graphicFrame><a:tbl><a:tr><a:tc><a:txBody><a:p><a:r><a:t>甲</a:t></a:r></a:p></a:txBody></a:tc><a:tc><a:txBody><a:p><a:r><a:t>乙</a:t></a:r></a:p></a:txBody></a:tc></a:tr></a:tbl></p:graphicFrame></p:spTree></p:cSld></p:sld>"#;
+        let srels = br#"<Relationships><Relationship Id="rId1" Type="x/comments" Target="../comments/comment1.xml"/><Relationship Id="rId9" Type="x/notesSlide" Target="../notesSlides/missing.xml"/></Relationships>"#;
+        let comment = r#"<p:cmLst xmlns:p="p"><p:cm authorId="0"><p:pos x="1" y="1"/><p:text>幻灯片批注</p:text></p:cm></p:cmLst>"#;
+        let data = zip(&[
+            ("ppt/presentation.xml", pres),
+            ("ppt/_rels/presentation.xml.rels", prels),
+            ("ppt/slides/slide1.xml", slide.as_bytes()),
+            ("ppt/slides/_rels/slide1.xml.rels", srels),
+            ("ppt/comments/comment1.xml", comment.as_bytes()),
+        ]);
+        let c = ok(Format::Pptx, &data);
+        assert_eq!(c.text_of(SegmentKind::Slide), "隐藏幻灯片\n第二行\n甲\t乙");
+        let cm = c.of(SegmentKind::Comment);
+        assert_eq!((cm[0].page, cm[0].text.as_str()), (Some(1), "幻灯片批注"));
+        assert!(c.of(SegmentKind::SpeakerNotes).is_empty());
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let base = fixture("notice.docx");
+        for f in [Format::Docx, Format::Xlsx, Format::Pptx] {
+            let _ = run(f, b"");
+            let _ = run(f, b"PK\x03\x04garbage");
+            let _ = run(
+                f,
+                &zip(&[
+                    ("word/document.xml", b"<w:p><w:t>\xff\xfe unclosed"),
+                    ("xl/workbook.xml", b"<<<>>"),
+                    ("ppt/presentation.xml", b"<p:sldIdLst><p:sldId r:id=\"x\"/>"),
+                ]),
+            );
+        }
+        // Flip bytes across the whole file.
+        for i in (0..base.len()).step_by(97) {
+            let mut d = base.clone();
+            d[i] ^= 0x5A;
+            let _ = run(Format::Docx, &d);
+        }
+    }
 }

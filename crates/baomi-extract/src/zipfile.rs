@@ -4,7 +4,7 @@
 //! Every read goes through [`Package::read`], which enforces the per-file byte budget, the compression
 //! ratio cap and the declared-size check, so no caller can forget them.
 
-use crate::{Budget, Unreadable, Visitor};
+use crate::{Budget, Format, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
 use std::io::{Cursor, Read};
 use zip::ZipArchive;
@@ -50,20 +50,21 @@ impl<'a> Package<'a> {
     }
 
     /// Read one member fully, within the budget.
-    pub(crate) fn read(&mut self, index: usize, budget: &mut Budget) -> Result<Vec<u8>, Unreadable> {
+    pub(crate) fn read(
+        &mut self,
+        index: usize,
+        budget: &mut Budget,
+    ) -> Result<Vec<u8>, Unreadable> {
         budget.check_time()?;
-        let mut file = self
-            .archive
-            .by_index(index)
-            .map_err(|e| match e {
-                zip::result::ZipError::UnsupportedArchive(m) if m.contains("assword") => {
-                    Unreadable::new(UnscannedReason::Encrypted, "password-protected zip member")
-                }
-                zip::result::ZipError::InvalidPassword => {
-                    Unreadable::new(UnscannedReason::Encrypted, "password-protected zip member")
-                }
-                other => Unreadable::corrupt(format!("cannot read zip member: {other}")),
-            })?;
+        let mut file = self.archive.by_index(index).map_err(|e| match e {
+            zip::result::ZipError::UnsupportedArchive(m) if m.contains("assword") => {
+                Unreadable::new(UnscannedReason::Encrypted, "password-protected zip member")
+            }
+            zip::result::ZipError::InvalidPassword => {
+                Unreadable::new(UnscannedReason::Encrypted, "password-protected zip member")
+            }
+            other => Unreadable::corrupt(format!("cannot read zip member: {other}")),
+        })?;
         if file.encrypted() {
             return Err(Unreadable::new(
                 UnscannedReason::Encrypted,
@@ -121,12 +122,301 @@ pub(crate) fn decode_member_name(raw: &[u8], cp437: impl FnOnce() -> String) -> 
 }
 
 /// Extract a `.zip` archive: each member that is a file is extracted recursively.
+///
+/// An office package saved under another name (`report.zip`, `report.docx.bak`) is recognised by its
+/// parts and read as the document it is, so renaming a file does not hide its text.
 pub(crate) fn extract(
     data: &[u8],
     inner: &mut Vec<String>,
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
 ) -> Result<(), Unreadable> {
-    let _ = (data, inner, budget, visitor);
-    Err(Unreadable::corrupt("not implemented"))
+    let mut package = Package::open(data, budget)?;
+    if let Some(format) = package_format(&mut package, budget)? {
+        return match format {
+            Format::Odt | Format::Ods | Format::Odp => {
+                crate::odf::extract(format, data, inner, budget, visitor)
+            }
+            _ => crate::ooxml::extract(format, data, inner, budget, visitor),
+        };
+    }
+    for index in 0..package.names().len() {
+        budget.check_time()?;
+        let name = package.names()[index].clone();
+        // Directories are entries too; they hold no bytes.
+        if name.ends_with('/') || name.ends_with('\\') {
+            continue;
+        }
+        let bytes = match package.read(index, budget) {
+            Ok(bytes) => bytes,
+            Err(e) if budget.exhausted() => return Err(e),
+            Err(e) => {
+                inner.push(name);
+                visitor.unscanned(inner, e.reason, &e.detail);
+                inner.pop();
+                continue;
+            }
+        };
+        crate::extract_member(&name, &bytes, inner, budget, visitor)?;
+    }
+    Ok(())
+}
+
+/// The office format of a zip by its parts, whatever its name: OOXML by `[Content_Types].xml` plus
+/// the main part, ODF by its `mimetype` member.
+fn package_format(
+    package: &mut Package<'_>,
+    budget: &mut Budget,
+) -> Result<Option<Format>, Unreadable> {
+    if package.index_of("[Content_Types].xml").is_some() {
+        for (part, format) in [
+            ("word/document.xml", Format::Docx),
+            ("xl/workbook.xml", Format::Xlsx),
+            ("ppt/presentation.xml", Format::Pptx),
+        ] {
+            if package.index_of(part).is_some() {
+                return Ok(Some(format));
+            }
+        }
+    }
+    if package.index_of("content.xml").is_some()
+        && let Some(i) = package.index_of("mimetype")
+    {
+        // A mimetype member that cannot be read leaves the zip to be read as a plain archive.
+        match package.read(i, budget) {
+            Ok(media) => return Ok(crate::format::odf_media_type(&media)),
+            Err(e) if budget.exhausted() => return Err(e),
+            Err(_) => {}
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Limits;
+    use crate::text::testutil::{Collect, run, run_with};
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    /// A zip of `(name, bytes)`; names ending in '/' become directories.
+    fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(false);
+        for (name, data) in files {
+            if name.ends_with('/') {
+                assert!(w.add_directory(*name, opts).is_ok());
+                continue;
+            }
+            assert!(w.start_file(*name, opts).is_ok());
+            assert!(w.write_all(data).is_ok());
+        }
+        match w.finish() {
+            Ok(c) => c.into_inner(),
+            Err(e) => panic!("zip writer: {e}"),
+        }
+    }
+
+    fn replace_all(data: &mut [u8], from: &[u8], to: &[u8]) -> usize {
+        assert_eq!(from.len(), to.len());
+        let mut n = 0;
+        let mut i = 0;
+        while i + from.len() <= data.len() {
+            if &data[i..i + from.len()] == from {
+                data[i..i + from.len()].copy_from_slice(to);
+                n += 1;
+                i += from.len();
+            } else {
+                i += 1;
+            }
+        }
+        n
+    }
+
+    fn segs(c: &Collect) -> Vec<(&str, &str)> {
+        c.segments
+            .iter()
+            .map(|s| (s.0.as_str(), s.3.as_str()))
+            .collect()
+    }
+
+    fn unscanned(c: &Collect) -> Vec<(&str, &str)> {
+        c.unscanned
+            .iter()
+            .map(|u| (u.0.as_str(), u.1.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn members_and_directories() {
+        let data = zip_of(&[
+            ("docs/", b""),
+            ("docs/a.txt", "绝密 a".as_bytes()),
+            ("b.html", b"<p>b</p><!-- c -->"),
+            ("pic.png", b"\x89PNG\r\n\x1A\n\0\0\0\rIHDR"),
+        ]);
+        let (r, c) = run("x.zip", &data);
+        assert_eq!(r, Ok(Format::Zip));
+        assert_eq!(
+            segs(&c),
+            [("docs/a.txt", "绝密 a"), ("b.html", "b"), ("b.html", "c")]
+        );
+        assert_eq!(unscanned(&c), [("pic.png", "unsupported_format")]);
+    }
+
+    #[test]
+    fn gbk_member_names() {
+        let gbk_name = encoding_rs::GBK.encode("机密.txt").0.into_owned();
+        assert_eq!(gbk_name.len(), 8);
+        let mut data = zip_of(&[("AAAA.txt", b"inside")]);
+        // Local header and central directory both carry the name.
+        assert_eq!(replace_all(&mut data, b"AAAA.txt", &gbk_name), 2);
+        let (r, c) = run("x.zip", &data);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(segs(&c), [("机密.txt", "inside")]);
+    }
+
+    #[test]
+    fn bombs_and_liars() {
+        let zeros = vec![0u8; 8 << 20];
+        let data = zip_of(&[("bomb.bin", &zeros), ("ok.txt", b"still read")]);
+        let (r, c) = run("x.zip", &data);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(segs(&c), [("ok.txt", "still read")]);
+        assert_eq!(unscanned(&c), [("bomb.bin", "limit")]);
+        assert!(c.unscanned[0].2.contains("ratio"), "{:?}", c.unscanned);
+
+        // A member whose central directory understates its size is caught, not obeyed.
+        let text = "机密 ".repeat(1000);
+        let mut data = zip_of(&[("liar.txt", text.as_bytes())]);
+        let size = (text.len() as u32).to_le_bytes();
+        assert!(replace_all(&mut data, &size, &100u32.to_le_bytes()) >= 1);
+        let (r, c) = run("x.zip", &data);
+        assert!(r.is_ok(), "{r:?}");
+        assert!(segs(&c).is_empty());
+        assert_eq!(unscanned(&c).len(), 1);
+    }
+
+    #[test]
+    fn truncated_and_garbage() {
+        let data = zip_of(&[("a.txt", "x".repeat(5000).as_bytes())]);
+        for cut in [data.len() / 2, 30, 4, 0] {
+            let (r, _) = run("x.zip", &data[..cut]);
+            assert!(r.is_err() || cut == 0, "{cut}");
+        }
+        let (r, _) = run("x.zip", b"PK\x03\x04 not really a zip at all");
+        assert_eq!(r.map_err(|e| e.reason), Err(UnscannedReason::Corrupt));
+        // Damaged member data: the archive opens, the member fails, the rest goes on.
+        let mut data = zip_of(&[
+            ("a.txt", "机密内容".repeat(500).as_bytes()),
+            ("b.txt", b"fine"),
+        ]);
+        let damaged = data.iter().position(|&b| b == 0).unwrap_or(0) + 60;
+        for b in &mut data[damaged..damaged + 20] {
+            *b ^= 0x55;
+        }
+        let (r, c) = run("x.zip", &data);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(segs(&c), [("b.txt", "fine")]);
+        assert_eq!(unscanned(&c), [("a.txt", "corrupt")]);
+    }
+
+    #[test]
+    fn nesting_deeper_than_max_depth() {
+        let mut data = zip_of(&[("level10.txt", b"bottom")]);
+        for level in (1..10).rev() {
+            let text = format!("level {level}");
+            data = zip_of(&[
+                (&format!("z{level}.zip"), &data),
+                (&format!("level{level}.txt"), text.as_bytes()),
+            ]);
+        }
+        let limits = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        let (r, c) = run_with("top.zip", &data, limits);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(
+            segs(&c),
+            [
+                ("z1.zip > z2.zip > level3.txt", "level 3"),
+                ("z1.zip > level2.txt", "level 2"),
+                ("level1.txt", "level 1"),
+            ]
+        );
+        // Every member counts as one level (a document is a container too): z3.zip is opened at
+        // depth 3, its members would be at depth 4.
+        assert_eq!(
+            unscanned(&c),
+            [
+                ("z1.zip > z2.zip > z3.zip > z4.zip", "limit"),
+                ("z1.zip > z2.zip > z3.zip > level4.txt", "limit"),
+            ]
+        );
+    }
+
+    #[test]
+    fn too_many_members() {
+        let names: Vec<String> = (0..100_000).map(|i| format!("f{i}")).collect();
+        let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+        let big = zip_of(&files);
+        let (r, _) = run("big.zip", &big);
+        assert_eq!(r.map_err(|e| e.reason), Err(UnscannedReason::Limit));
+        // Nested, it is one unscanned member and the rest of the outer archive is read.
+        let outer = zip_of(&[("big.zip", &big), ("a.txt", b"read")]);
+        let (r, c) = run("outer.zip", &outer);
+        assert!(r.is_ok(), "{r:?}");
+        assert_eq!(segs(&c), [("a.txt", "read")]);
+        assert_eq!(unscanned(&c), [("big.zip", "limit")]);
+    }
+
+    #[test]
+    fn office_packages_recognised_by_parts() {
+        let budget = Budget::new(Limits::default());
+        let mut budget2 = Budget::new(Limits::default());
+        for (parts, expect) in [
+            (
+                &["[Content_Types].xml", "word/document.xml"][..],
+                Some(Format::Docx),
+            ),
+            (
+                &["[Content_Types].xml", "xl/workbook.xml"][..],
+                Some(Format::Xlsx),
+            ),
+            (
+                &["[Content_Types].xml", "ppt/presentation.xml"][..],
+                Some(Format::Pptx),
+            ),
+            (&["word/document.xml"][..], None),
+            (&["content.xml"][..], None),
+        ] {
+            let files: Vec<(&str, &[u8])> = parts.iter().map(|p| (*p, &b"<x/>"[..])).collect();
+            let data = zip_of(&files);
+            let mut p = match Package::open(&data, &budget) {
+                Ok(p) => p,
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!(
+                package_format(&mut p, &mut budget2),
+                Ok(expect),
+                "{parts:?}"
+            );
+        }
+        let data = zip_of(&[
+            (
+                "mimetype",
+                b"application/vnd.oasis.opendocument.spreadsheet",
+            ),
+            ("content.xml", b"<x/>"),
+        ]);
+        let mut p = match Package::open(&data, &budget) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(package_format(&mut p, &mut budget2), Ok(Some(Format::Ods)));
+    }
 }

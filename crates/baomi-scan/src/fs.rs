@@ -142,6 +142,8 @@ fn is_pseudo_fs(dir: &Path) -> bool {
         0x5346_414f, // openpromfs
     ];
     match rustix::fs::statfs(dir) {
+        // f_type is i64 on x86_64 but u32/i32 elsewhere: the cast is needed on other targets.
+        #[allow(clippy::unnecessary_cast)]
         Ok(st) => PSEUDO.contains(&(st.f_type as i64)),
         Err(_) => false,
     }

@@ -65,29 +65,49 @@ fn pseudo_filesystems_are_not_entered() {
         return;
     }
     let outcomes = sweep(&[Path::new("/proc/self/task")]);
-    assert!(outcomes.is_empty(), "{} files read under /proc", outcomes.len());
+    assert!(
+        outcomes.is_empty(),
+        "{} files read under /proc",
+        outcomes.len()
+    );
 }
 
 #[test]
 fn unreadable_and_unsupported_files_are_listed_not_skipped() {
     let tree = tempfile::tempdir().expect("tempdir");
-    std::fs::write(tree.path().join("photo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    std::fs::write(
+        tree.path().join("photo.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .expect("write");
     let outcomes = sweep(&[tree.path()]);
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].unscanned.len(), 1);
-    assert_eq!(outcomes[0].unscanned[0].reason, UnscannedReason::UnsupportedFormat);
+    assert_eq!(
+        outcomes[0].unscanned[0].reason,
+        UnscannedReason::UnsupportedFormat
+    );
     assert_eq!(outcomes[0].extension, "png");
 }
 
 #[test]
 fn severity_follows_zone_and_confidence() {
     let check = |level, zone, confidence| content_severity(Rule::Marking, level, zone, confidence);
-    assert_eq!(check(Level::Secret, Zone::Internet, 0.98), Severity::Critical);
+    assert_eq!(
+        check(Level::Secret, Zone::Internet, 0.98),
+        Severity::Critical
+    );
     assert_eq!(check(Level::Internal, Zone::Internet, 0.9), Severity::High);
     assert_eq!(check(Level::Secret, Zone::Classified, 0.98), Severity::Info);
     assert_eq!(check(Level::Internal, Zone::Internal, 0.9), Severity::Info);
-    assert_eq!(check(Level::Confidential, Zone::Internal, 0.9), Severity::Critical);
-    assert_eq!(check(Level::Confidential, Zone::Unknown, 0.9), Severity::High);
+    assert_eq!(
+        check(Level::Confidential, Zone::Internal, 0.9),
+        Severity::Critical
+    );
+    assert_eq!(
+        check(Level::Confidential, Zone::Unknown, 0.9),
+        Severity::High
+    );
     assert_eq!(check(Level::TopSecret, Zone::Unknown, 0.6), Severity::Info);
     assert_eq!(
         content_severity(Rule::Declassified, Level::Secret, Zone::Internet, 0.95),

@@ -116,9 +116,9 @@ pub fn render(report: &Report, lang: Lang) -> String {
     if report.findings.is_empty() {
         let _ = writeln!(h, "<p>{}</p>", t("ui.no_findings"));
     } else {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<table><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            "<table><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
             t("ui.level"),
             t("ui.file"),
             t("ui.where"),
@@ -187,9 +187,9 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 list.join(", ")
             );
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
             t("ui.file"),
             t("ui.reason"),
             t("ui.detail")

@@ -126,6 +126,7 @@ fn scan(paths: &[&Path], extra: &[&str]) -> (Run, Option<Report>) {
     args.extend(paths.iter().map(|p| p.as_os_str().to_owned()));
     let run = baomi(&args, out_dir.path(), TIMEOUT);
     let report = fs::read(&out).ok().map(|bytes| {
+        assert_valid_report(&bytes, &run);
         serde_json::from_slice::<Report>(&bytes).unwrap_or_else(|e| {
             panic!(
                 "report.json does not deserialize as baomi_core::Report: {e}\n{}",
@@ -134,6 +135,29 @@ fn scan(paths: &[&Path], extra: &[&str]) -> (Run, Option<Report>) {
         })
     });
     (run, report)
+}
+
+/// Every report a test sees must satisfy the published JSON Schema (schema/report-v1.schema.json).
+fn assert_valid_report(bytes: &[u8], run: &Run) {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(|| {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../../schema/report-v1.schema.json"))
+                .expect("schema is JSON");
+        jsonschema::validator_for(&schema).expect("schema compiles")
+    });
+    let value: serde_json::Value = serde_json::from_slice(bytes).expect("report is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report violates the schema:\n{}\n{}",
+        errors.join("\n"),
+        run.describe()
+    );
 }
 
 /// The report of a run that must have succeeded (exit 0 or 1) and written its report.
@@ -683,7 +707,7 @@ fn files_over_the_size_cap_are_too_large() {
     let dir = tempfile::tempdir().expect("tempdir");
     let tree = dir.path().join("tree");
     fs::create_dir(&tree).expect("mkdir");
-    let mut big = "机密★1年\n".repeat(1).into_bytes();
+    let mut big = "机密★1年\n".to_string().into_bytes();
     big.resize(2 * 1024 * 1024 + 17, b'x');
     fs::write(tree.join("big.txt"), big).expect("write");
     let policy = dir.path().join("small.toml");
@@ -975,11 +999,11 @@ fn exit_codes_follow_grep() {
     if run.code != Some(1)
         || parsed.iter().any(Option::is_none)
         || !parsed.iter().flatten().any(|v| v.get("finding").is_some())
-        || !parsed
+        || parsed
             .last()
             .cloned()
             .flatten()
-            .is_some_and(|v| v.get("summary").is_some())
+            .is_none_or(|v| v.get("summary").is_none())
     {
         failures.push(format!(
             "--format json: expected JSON lines with a finding and a final summary\n{}",
