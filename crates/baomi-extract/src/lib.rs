@@ -18,8 +18,10 @@ mod xml;
 mod zipfile;
 
 pub use budget::{Budget, Limits};
+/// Re-exported so streaming callers name the same encodings.
+pub use encoding_rs;
 pub use format::{Format, sniff_format};
-pub use text::decode_text;
+pub use text::{decode_text, detect_encoding};
 
 use baomi_core::UnscannedReason;
 use std::borrow::Cow;

@@ -79,11 +79,40 @@ pub fn decode_text(data: &[u8]) -> Cow<'_, str> {
         Err(e) if e.error_len().is_none() => return String::from_utf8_lossy(data),
         Err(_) => {}
     }
-    let enc = guess_encoding(data);
+    let enc = guess_encoding(data, true);
     if enc == encoding_rs::UTF_8 {
         return String::from_utf8_lossy(data);
     }
     enc.decode_without_bom_handling(data).0
+}
+
+/// The encoding of a text file judged from its first bytes, for files too large to decode whole:
+/// the encoding and the length of the byte-order mark to skip. `None` for UTF-32, which encoding_rs
+/// cannot stream (such files are decoded whole).
+pub fn detect_encoding(head: &[u8]) -> Option<(&'static Encoding, usize)> {
+    if head.starts_with(b"\xFF\xFE\x00\x00") || head.starts_with(b"\x00\x00\xFE\xFF") {
+        return None;
+    }
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        return Some((encoding_rs::UTF_8, 3));
+    }
+    if head.starts_with(b"\xFF\xFE") {
+        return Some((UTF_16LE, 2));
+    }
+    if head.starts_with(b"\xFE\xFF") {
+        return Some((UTF_16BE, 2));
+    }
+    if let Some(enc) = utf16_without_bom(head) {
+        return Some((enc, 0));
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => return Some((encoding_rs::UTF_8, 0)),
+        Err(e) if e.error_len().is_none() => return Some((encoding_rs::UTF_8, 0)),
+        Err(_) => {}
+    }
+    // The head is a prefix of a larger file: chardetng must not take its cut-off last character
+    // for a malformed one.
+    Some((guess_encoding(head, false), 0))
 }
 
 /// Decode by byte-order mark, `None` when there is none.
@@ -189,12 +218,13 @@ fn decodes_cleanly(enc: &'static Encoding, bytes: &[u8]) -> bool {
 
 /// Guess a legacy encoding from a bounded sample that starts at the first non-ASCII byte (an ASCII
 /// preamble tells the detector nothing).
-fn guess_encoding(data: &[u8]) -> &'static Encoding {
+/// `whole` says `data` is the whole file (its end is the text's end).
+fn guess_encoding(data: &[u8], whole: bool) -> &'static Encoding {
     let start = data.iter().position(|&b| b >= 0x80).unwrap_or(0);
     let end = data.len().min(start.saturating_add(DETECT_PREFIX));
     let sample = &data[start..end];
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(sample, end == data.len());
+    det.feed(sample, whole && end == data.len());
     // ".cn" makes GBK the tie-breaker: this tool runs on Chinese office machines.
     det.guess(None, chardetng::Utf8Detection::Allow)
 }

@@ -116,6 +116,32 @@ impl<'a> Collector<'a> {
         }
     }
 
+    /// One chunk of a streamed plain-text file: `line` and `offset` say where the chunk starts, so
+    /// evidence points into the whole file.
+    pub(crate) fn text_chunk(&mut self, text: &str, placement: Placement, line: u32, offset: u64) {
+        self.matches.clear();
+        self.detector.detect(text, placement, &mut self.matches);
+        if self.matches.is_empty() {
+            return;
+        }
+        let mut matches = std::mem::take(&mut self.matches);
+        for m in &mut matches {
+            m.line = m.line.saturating_add(line);
+            m.offset = m.offset.saturating_add(offset as usize);
+        }
+        let segment = Segment {
+            kind: SegmentKind::Body,
+            page: None,
+            sheet: None,
+            part: None,
+            text: std::borrow::Cow::Borrowed(""),
+        };
+        for f in matches_to_findings(self.path, &[], &segment, &matches, self.zone) {
+            self.add(f);
+        }
+        self.matches = matches;
+    }
+
     pub(crate) fn finish(self) -> (Vec<Finding>, Vec<Unscanned>) {
         (self.findings, self.unscanned)
     }

@@ -64,8 +64,8 @@ mod libc_flags {
     pub(super) const EPERM: i32 = rustix::io::Errno::PERM.raw_os_error();
 }
 
-/// Read a whole regular file, refusing files above `max_bytes`.
-pub(crate) fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+/// Open a regular file read-only; returns it with its size.
+pub(crate) fn open_regular(path: &Path) -> Result<(File, u64), ReadError> {
     let file = open_read_only(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -74,17 +74,22 @@ pub(crate) fn read_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadErro
             detail: "not a regular file".into(),
         });
     }
-    if meta.len() > max_bytes {
+    Ok((file, meta.len()))
+}
+
+/// Read the rest of an open regular file of `len` bytes, refusing files above `max_bytes`.
+pub(crate) fn read_whole(file: File, len: u64, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+    if len > max_bytes {
         return Err(ReadError {
             reason: UnscannedReason::TooLarge,
             detail: format!(
                 "{} MiB, above the policy's limit of {} MiB",
-                meta.len() >> 20,
+                len >> 20,
                 max_bytes >> 20
             ),
         });
     }
-    let mut data = Vec::with_capacity(meta.len() as usize);
+    let mut data = Vec::with_capacity(len as usize);
     // A file that grows while we read it is cut at the limit rather than read without end.
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut data)?;

@@ -8,6 +8,7 @@
 
 mod findings;
 mod fs;
+mod stream;
 
 pub use findings::{content_severity, matches_to_findings};
 
@@ -32,6 +33,8 @@ pub struct ScanConfig {
     pub max_file_bytes: u64,
     /// Parser limits per file.
     pub limits: Limits,
+    /// Plain-text files larger than this are read in chunks instead of whole.
+    pub stream_above_bytes: u64,
 }
 
 impl ScanConfig {
@@ -44,6 +47,7 @@ impl ScanConfig {
             skip_dirs: policy.sweep.skip_dirs.iter().map(PathBuf::from).collect(),
             max_file_bytes: policy.limits.max_file_mb.saturating_mul(1 << 20),
             limits: Limits::from(&policy.limits),
+            stream_above_bytes: stream::STREAM_ABOVE,
         }
     }
 }
@@ -191,23 +195,55 @@ pub fn scan_file(path: &Path, config: &ScanConfig, detector: &Detector) -> FileO
         extension,
         ..FileOutcome::default()
     };
-    let data = match fs::read_file(path, config.max_file_bytes) {
-        Ok(data) => data,
-        Err(fs::ReadError { reason, detail }) => {
-            outcome.unscanned.push(Unscanned {
-                path: path_str,
-                inner: Vec::new(),
-                reason,
-                detail,
-            });
-            return outcome;
-        }
-    };
-    outcome.bytes = data.len() as u64;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let unreadable = |outcome: &mut FileOutcome, e: fs::ReadError| {
+        outcome.unscanned.push(Unscanned {
+            path: outcome.path.clone(),
+            inner: Vec::new(),
+            reason: e.reason,
+            detail: e.detail,
+        });
+    };
+    let (mut file, len) = match fs::open_regular(path) {
+        Ok(opened) => opened,
+        Err(e) => {
+            unreadable(&mut outcome, e);
+            return outcome;
+        }
+    };
+    // Plain text too large to hold in memory (logs, exports, dumps) is read in chunks, so memory stays
+    // bounded whatever the file size; every other format needs its whole container.
+    if len > config.stream_above_bytes {
+        match stream::large_text(&mut file, &file_name, config, detector, &path_str) {
+            Ok(Some(streamed)) => {
+                outcome.bytes = streamed.bytes;
+                outcome.format = Some(Format::Text);
+                outcome.findings = streamed.findings;
+                outcome.unscanned = streamed.unscanned;
+                return outcome;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                unreadable(&mut outcome, e);
+                return outcome;
+            }
+        }
+        if let Err(e) = std::io::Seek::rewind(&mut file) {
+            unreadable(&mut outcome, e.into());
+            return outcome;
+        }
+    }
+    let data = match fs::read_whole(file, len, config.max_file_bytes) {
+        Ok(data) => data,
+        Err(e) => {
+            unreadable(&mut outcome, e);
+            return outcome;
+        }
+    };
+    outcome.bytes = data.len() as u64;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut collector = findings::Collector::new(&path_str, detector, config.zone);
         let mut budget = Budget::new(config.limits.clone());

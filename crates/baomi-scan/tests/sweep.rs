@@ -18,9 +18,14 @@ impl Sink for Collect {
 }
 
 fn sweep(roots: &[&Path]) -> Vec<FileOutcome> {
+    sweep_with(roots, |_| {})
+}
+
+fn sweep_with(roots: &[&Path], adjust: impl FnOnce(&mut ScanConfig)) -> Vec<FileOutcome> {
     let policy = Policy::default_policy();
     let detector = Detector::new(&policy).expect("detector");
-    let config = ScanConfig::new(roots.iter().map(|p| p.to_path_buf()).collect(), &policy);
+    let mut config = ScanConfig::new(roots.iter().map(|p| p.to_path_buf()).collect(), &policy);
+    adjust(&mut config);
     let sink = Collect::default();
     baomi_scan::run(&config, &detector, &sink, &AtomicBool::new(false)).expect("run");
     let mut v = sink.0.into_inner().expect("lock");
@@ -112,5 +117,34 @@ fn severity_follows_zone_and_confidence() {
     assert_eq!(
         content_severity(Rule::Declassified, Level::Secret, Zone::Internet, 0.95),
         Severity::Info
+    );
+}
+
+#[test]
+fn large_text_files_are_streamed_with_true_line_numbers() {
+    // Above the streaming threshold: read in 8 MiB chunks, evidence still points into the whole file.
+    // (The threshold is lowered so the test stays small; the chunking is the same.)
+    let tree = tempfile::tempdir().expect("tempdir");
+    let filler = "各级院要认真贯彻落实，确保各项任务按期完成。\n".repeat(400_000);
+    let text = format!("{MARKED}{filler}这是专案组的内部讨论。\n");
+    let (gbk, _, _) = baomi_extract::encoding_rs::GBK.encode(&text);
+    assert!(gbk.len() > 16 << 20, "more than two chunks");
+    std::fs::write(tree.path().join("export.txt"), &gbk).expect("write");
+    let outcomes = sweep_with(&[tree.path()], |c| c.stream_above_bytes = 1 << 20);
+    assert_eq!(outcomes.len(), 1);
+    let o = &outcomes[0];
+    assert_eq!(o.bytes, gbk.len() as u64);
+    assert!(o.unscanned.is_empty(), "{:?}", o.unscanned);
+    let lines: Vec<(String, Option<u32>)> = o
+        .findings
+        .iter()
+        .map(|f| (f.evidence.matched.clone(), f.evidence.line))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            ("机密★1年".to_owned(), Some(2)),
+            ("专案组".to_owned(), Some(5 + 400_000 + 1)),
+        ]
     );
 }
