@@ -423,6 +423,13 @@ fn wordml(
                     "tab" if !in_ppr => emit_char(&mut flow, &mut hidden_line, run_hidden, "\t"),
                     "cr" => emit_char(&mut flow, &mut hidden_line, run_hidden, "\n"),
                     "noBreakHyphen" => emit_char(&mut flow, &mut hidden_line, run_hidden, "-"),
+                    "sym" => {
+                        if let Some(c) =
+                            symbol_char(attr(&e, "font").as_deref(), attr(&e, "char").as_deref())
+                        {
+                            emit_char(&mut flow, &mut hidden_line, run_hidden, c);
+                        }
+                    }
                     "br" if !in_ppr => {
                         if attr(&e, "type").as_deref() == Some("page") {
                             if paginate {
@@ -1459,5 +1466,40 @@ mod tests {
             d[i] ^= 0x5A;
             let _ = run(Format::Docx, &d);
         }
+    }
+}
+
+/// Text of a `w:sym` (Insert → Symbol): the character lives in a symbol font's private code page, so
+/// it is not in any `w:t`. Only the stars that separate level and period in a marking (`机密★1年`
+/// typed with Wingdings' star) are mapped; other symbols (check boxes, arrows) are left out rather
+/// than guessed, since a wrong guess could manufacture a marking.
+fn symbol_char(font: Option<&str>, code: Option<&str>) -> Option<&'static str> {
+    let code = u32::from_str_radix(code?, 16).ok()?;
+    // Word stores symbol-font characters either as-is or shifted into U+F000–U+F0FF.
+    let code = if (0xF000..=0xF0FF).contains(&code) {
+        code - 0xF000
+    } else {
+        code
+    };
+    let font = font?.to_ascii_lowercase();
+    match (font.as_str(), code) {
+        ("wingdings", 0xAB) => Some("★"),
+        (_, 0x2605) => Some("★"),
+        (_, 0x2606) => Some("☆"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod symbol_tests {
+    use super::symbol_char;
+
+    #[test]
+    fn wingdings_stars_become_stars_and_nothing_else_is_guessed() {
+        assert_eq!(symbol_char(Some("Wingdings"), Some("F0AB")), Some("★"));
+        assert_eq!(symbol_char(Some("Wingdings"), Some("00AB")), Some("★"));
+        assert_eq!(symbol_char(Some("Wingdings"), Some("F0A8")), None);
+        assert_eq!(symbol_char(Some("Symbol"), Some("F0B7")), None);
+        assert_eq!(symbol_char(None, Some("zz")), None);
     }
 }
