@@ -54,6 +54,14 @@ fn highlight(excerpt: &str, matched: &str) -> String {
     escape(excerpt)
 }
 
+/// `2026-11-25 20:10:27 UTC` from an RFC 3339 timestamp (as written, when it does not parse).
+fn readable_time(rfc3339: &str) -> String {
+    rfc3339
+        .parse::<jiff::Timestamp>()
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
 /// Render the report as a page in `lang`.
 pub fn render(report: &Report, lang: Lang) -> String {
     let mut h = String::with_capacity(16 * 1024);
@@ -76,7 +84,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 host.asset_tag.as_deref().unwrap_or("")
             )),
         ),
-        (t("ui.zone"), escape(host.zone.as_str())),
+        (t("ui.zone"), t(&format!("zone.{}", host.zone.as_str()))),
         (
             t("ui.policy"),
             escape(&format!(
@@ -85,8 +93,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 &report.policy.sha256[..12.min(report.policy.sha256.len())]
             )),
         ),
-        (t("ui.started"), escape(&report.started_at)),
-        (t("ui.finished"), escape(&report.finished_at)),
+        (t("ui.started"), escape(&readable_time(&report.started_at))),
+        (
+            t("ui.finished"),
+            escape(&readable_time(&report.finished_at)),
+        ),
         (
             t("ui.files_read"),
             escape(&format!(

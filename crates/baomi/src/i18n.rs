@@ -157,6 +157,18 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "解密标志",
     ),
     ("rule.content.keyword", "Policy keyword", "策略关键词"),
+    ("zone.classified", "classified (涉密)", "涉密计算机"),
+    (
+        "zone.internal",
+        "internal network (内网)",
+        "内网（非涉密）计算机",
+    ),
+    ("zone.internet", "Internet (互联网)", "互联网计算机"),
+    (
+        "zone.unknown",
+        "not stated (use --zone)",
+        "未指定（可用 --zone 指定）",
+    ),
     ("severity.critical", "critical", "严重"),
     ("severity.high", "high", "高"),
     ("severity.medium", "medium", "中"),
