@@ -205,7 +205,12 @@ pub fn render(report: &Report, lang: Lang) -> String {
             t("ui.reason"),
             t("ui.detail")
         );
-        for u in &report.unscanned {
+        // Files of formats not read yet are counted by extension above; listing each of them (a home
+        // folder holds tens of thousands of images and caches) would bury the few damaged, encrypted or
+        // oversized documents an inspector must look at. Members inside containers stay listed.
+        for u in report.unscanned.iter().filter(|u| {
+            u.reason != baomi_core::UnscannedReason::UnsupportedFormat || !u.inner.is_empty()
+        }) {
             let inner = if u.inner.is_empty() {
                 String::new()
             } else {
