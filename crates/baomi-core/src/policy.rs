@@ -137,8 +137,9 @@ impl Default for SweepPolicy {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
-    /// Not valid TOML, or a field of the wrong type.
-    #[error("the policy is not valid: {0}")]
+    /// Not valid TOML, or a field of the wrong type. (The TOML error, with line and column, is the
+    /// source: printing the chain shows it once.)
+    #[error("the policy is not valid")]
     Parse(#[from] toml::de::Error),
     /// Valid TOML, but a value that makes no sense.
     #[error("the policy is not valid: {0}")]
@@ -202,15 +203,20 @@ mod tests {
 
     #[test]
     fn bad_policy_is_a_clear_error() {
-        let e = Policy::from_toml("name = 3").unwrap_err().to_string();
-        assert!(e.contains("policy is not valid"), "{e}");
-        let e = Policy::from_toml("name = \"x\"\n[[keywords]]\ntext = \"a\"\nlevel = \"huge\"\n")
-            .unwrap_err()
-            .to_string();
+        let e = Policy::from_toml("name = 3").unwrap_err();
+        assert_eq!(e.to_string(), "the policy is not valid");
+        let e = format!("{}", std::error::Error::source(&e).expect("has a source"));
+        assert!(e.contains("line 1"), "{e}");
+        let chain = |e: PolicyError| match std::error::Error::source(&e) {
+            Some(src) => format!("{e}: {src}"),
+            None => e.to_string(),
+        };
+        let e = chain(
+            Policy::from_toml("name = \"x\"\n[[keywords]]\ntext = \"a\"\nlevel = \"huge\"\n")
+                .unwrap_err(),
+        );
         assert!(e.contains("huge"), "{e}");
-        let e = Policy::from_toml("name = \"x\"\nbogus = 1\n")
-            .unwrap_err()
-            .to_string();
+        let e = chain(Policy::from_toml("name = \"x\"\nbogus = 1\n").unwrap_err());
         assert!(e.contains("bogus"), "{e}");
     }
 }

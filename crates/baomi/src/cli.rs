@@ -95,14 +95,14 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 }
 
 /// Load the policy from a file, or the embedded default. Returns the policy and its source text.
-pub fn load_policy(path: Option<&PathBuf>) -> Result<(Policy, String)> {
+pub fn load_policy(path: Option<&PathBuf>, lang: Lang) -> Result<(Policy, String)> {
     match path {
         None => Ok((Policy::default_policy(), DEFAULT_POLICY_TOML.to_owned())),
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read policy file {}", path.display()))?;
+                .with_context(|| format!("{} {}", lang.t("err.read_policy"), path.display()))?;
             let policy = Policy::from_toml(&text)
-                .with_context(|| format!("policy file {}", path.display()))?;
+                .with_context(|| format!("{} {}", lang.t("err.policy_file"), path.display()))?;
             Ok((policy, text))
         }
     }
@@ -114,12 +114,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => crate::scan_cmd::run(args),
         Command::Policy { action } => match action {
             PolicyAction::Show { policy } => {
-                let (_, text) = load_policy(policy.as_ref())?;
+                let (_, text) = load_policy(policy.as_ref(), Lang::from_env())?;
                 print!("{text}");
                 Ok(ExitCode::SUCCESS)
             }
             PolicyAction::Check { file } => {
-                let (policy, _) = load_policy(Some(&file))?;
+                let (policy, _) = load_policy(Some(&file), Lang::from_env())?;
                 println!(
                     "{}: ok ({} keywords, {} work-secret labels)",
                     file.display(),

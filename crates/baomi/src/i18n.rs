@@ -157,6 +157,19 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "解密标志",
     ),
     ("rule.content.keyword", "Policy keyword", "策略关键词"),
+    (
+        "err.read_policy",
+        "cannot read policy file",
+        "无法读取策略文件",
+    ),
+    ("err.policy_file", "in policy file", "策略文件有误："),
+    (
+        "err.compile_policy",
+        "the policy cannot be compiled",
+        "策略无法编译",
+    ),
+    ("err.cannot_scan", "cannot scan", "无法检查"),
+    ("err.write_report", "cannot write", "无法写入"),
     ("zone.classified", "classified (涉密)", "涉密计算机"),
     (
         "zone.internal",

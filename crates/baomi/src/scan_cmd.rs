@@ -44,8 +44,8 @@ fn default_roots() -> Vec<PathBuf> {
 /// Run `baomi scan`.
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
-    let (policy, policy_text) = load_policy(args.policy.as_ref())?;
-    let detector = Detector::new(&policy).context("the policy cannot be compiled")?;
+    let (policy, policy_text) = load_policy(args.policy.as_ref(), lang)?;
+    let detector = Detector::new(&policy).context(lang.t("err.compile_policy"))?;
     let roots = if args.paths.is_empty() {
         default_roots()
     } else {
@@ -57,7 +57,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
         .collect();
     for root in &roots {
         std::fs::symlink_metadata(root)
-            .with_context(|| format!("cannot scan {}", root.display()))?;
+            .with_context(|| format!("{} {}", lang.t("err.cannot_scan"), root.display()))?;
     }
     let mut config = ScanConfig::new(roots.clone(), &policy);
     config.threads = args.threads;
@@ -102,12 +102,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     if let Some(out) = &args.out {
         let json = serde_json::to_vec_pretty(&report)?;
         std::fs::write(out, json)
-            .with_context(|| format!("cannot write report {}", out.display()))?;
+            .with_context(|| format!("{} {}", lang.t("err.write_report"), out.display()))?;
     }
     if let Some(html_path) = &args.html {
         let page = crate::html::render(&report, lang);
         std::fs::write(html_path, page)
-            .with_context(|| format!("cannot write HTML report {}", html_path.display()))?;
+            .with_context(|| format!("{} {}", lang.t("err.write_report"), html_path.display()))?;
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
