@@ -1082,3 +1082,90 @@ fn walk_stays_in_tree_and_sees_hidden_and_ignored_files() {
             .collect::<Vec<_>>()
     );
 }
+
+// ------------------------------------------------------------------------------------------------------
+// What people read: the HTML page and the terminal table, in both languages
+// ------------------------------------------------------------------------------------------------------
+
+#[test]
+fn html_report_is_self_contained_and_shows_the_evidence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("tree");
+    fs::create_dir(&tree).expect("mkdir");
+    fs::write(
+        tree.join("报告<1>.txt"),
+        "000001\n机密★1年\n特急\n\n关于某某案件的情况报告\n",
+    )
+    .expect("write");
+    fs::write(tree.join("photo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").expect("write");
+    let cases = [
+        (
+            "zh-CN",
+            ["保密检查报告", "密级标志", "正文, 第2行", "暂不支持的格式"],
+            ["机密", "正文, 第2行", "机密★1年", "暂不支持的格式"],
+        ),
+        (
+            "en",
+            [
+                "Baomi inspection report",
+                "Classification marking",
+                "body, line 2",
+                "Formats not read yet",
+            ],
+            ["Secret", "body, line 2", "机密★1年", "Formats not read yet"],
+        ),
+    ];
+    for (lang, page_words, table_words) in cases {
+        let html = dir.path().join(format!("report-{lang}.html"));
+        let args: Vec<OsString> = vec![
+            "scan".into(),
+            "--no-progress".into(),
+            "--lang".into(),
+            lang.into(),
+            "--html".into(),
+            html.clone().into(),
+            tree.clone().into(),
+        ];
+        let run = baomi(&args, dir.path(), TIMEOUT);
+        assert_eq!(run.code, Some(1), "{}", run.describe());
+        let page = fs::read_to_string(&html).expect("--html wrote the page");
+        for w in page_words {
+            assert!(
+                page.contains(w),
+                "{lang}: {w:?} missing from the HTML report"
+            );
+        }
+        for w in table_words {
+            assert!(
+                run.stdout.contains(w),
+                "{lang}: {w:?} missing from the table\n{}",
+                run.stdout
+            );
+        }
+        // Evidence is highlighted, and the file name is escaped, not injected.
+        assert!(
+            page.contains("<mark>机密★1年</mark>"),
+            "{lang}: match not highlighted"
+        );
+        assert!(
+            page.contains("报告&lt;1&gt;.txt"),
+            "{lang}: path not escaped"
+        );
+        // Self-contained: it must open on an air-gapped machine, and print.
+        let lower = page.to_ascii_lowercase();
+        for external in [
+            "<script",
+            "src=\"http",
+            "href=\"http",
+            "<link",
+            "@import",
+            "url(",
+        ] {
+            assert!(
+                !lower.contains(external),
+                "{lang}: HTML refers to {external}"
+            );
+        }
+        assert!(lower.contains("@media print"), "{lang}: no print style");
+    }
+}
