@@ -24,9 +24,24 @@ pub enum Placement {
     Document,
     /// Header or footer: a marking counts on any line.
     Margin,
+    /// Running text of a document whose head was inspected separately (a later chunk of a streamed
+    /// file, lines picked out of a large one): the rules of a document's body, without head or tail.
+    Continued,
     /// Comments, notes, text boxes, metadata: no marking position; keywords only, and a full ★-form
     /// marking standing alone on a line at reduced confidence.
     Aside,
+}
+
+/// A string every match of some rules contains (see [`Detector::body_needles`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Needle {
+    /// The text.
+    pub text: String,
+    /// True when the matches it stands for depend on their own line only, so that line may be
+    /// inspected alone with [`Placement::Continued`].
+    pub line_local: bool,
+    /// Matched ignoring the case of ASCII letters (keywords the policy marks so).
+    pub ascii_case_insensitive: bool,
 }
 
 /// Which rule matched.
@@ -185,6 +200,8 @@ pub const WHY_KEYS: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Detector {
     head_lines: u32,
+    /// Keyword texts with their ASCII case-insensitivity, for [`Detector::body_needles`].
+    keyword_texts: Vec<(String, bool)>,
     labels: Vec<String>,
     us: bool,
     keywords: Option<Keywords>,
@@ -255,10 +272,58 @@ impl Detector {
         let us = policy.marking.us_markings;
         Ok(Detector {
             head_lines: policy.marking.head_lines,
+            keyword_texts: policy
+                .keywords
+                .iter()
+                .map(|k| (k.text.clone(), !k.case_sensitive))
+                .collect(),
             labels,
             us,
             keywords: Keywords::new(&policy.keywords)?,
         })
+    }
+
+    /// How many leading non-empty lines of a document count as the marking position.
+    pub fn head_lines(&self) -> u32 {
+        self.head_lines
+    }
+
+    /// Strings of which every match outside the head of a `Document` segment contains at least one:
+    /// keywords; level words, as one word or split by one space; US portion-mark openings and banner
+    /// words. A caller that finds none of them past the head knows `detect` would find nothing there
+    /// either, and may skip decoding that text (the fast path for large legacy-encoded files).
+    /// Whitespace runs longer than one character inside a level word are not covered.
+    pub fn body_needles(&self) -> Vec<Needle> {
+        let mut needles: Vec<Needle> = self
+            .keyword_texts
+            .iter()
+            .map(|(t, insensitive)| Needle {
+                text: t.clone(),
+                line_local: true,
+                ascii_case_insensitive: *insensitive && t.bytes().any(|b| b.is_ascii_alphabetic()),
+            })
+            .collect();
+        for first in ['绝', '机', '秘', '絕', '機'] {
+            for gap in ["", " ", "\u{3000}", "\t", "\u{a0}"] {
+                needles.push(Needle {
+                    text: format!("{first}{gap}密"),
+                    line_local: true,
+                    ascii_case_insensitive: false,
+                });
+            }
+        }
+        if self.us {
+            // Portion marks depend on their neighbours and on banners elsewhere in the segment.
+            for n in ["(T", "(S", "(C", "(U", "( ", "SECRET", "CONFIDENTIAL"] {
+                // US markings are recognised in capitals only.
+                needles.push(Needle {
+                    text: n.to_owned(),
+                    line_local: false,
+                    ascii_case_insensitive: false,
+                });
+            }
+        }
+        needles
     }
 
     /// Find every match in `text` placed at `placement`, appending to `out`.
@@ -289,6 +354,7 @@ impl Detector {
                     pos = le + 1;
                 }
             }
+            Placement::Continued => self.body(&mut run, 0, Spot::Body),
             Placement::Aside => self.body(&mut run, 0, Spot::Aside),
         }
         if let Some(k) = &self.keywords {

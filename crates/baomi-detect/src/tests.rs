@@ -737,3 +737,76 @@ fn never_panics_on_cut_text() {
         }
     }
 }
+
+/// The promise of `body_needles`: every match past the head contains a needle, so a caller may skip
+/// text that holds none.
+#[test]
+fn every_match_past_the_head_contains_a_body_needle() {
+    let mut policy = Policy::default_policy();
+    policy.keywords.push(baomi_core::Keyword {
+        text: "Project Bluebird".into(),
+        level: Level::Confidential,
+        note: None,
+        case_sensitive: false,
+    });
+    let d = Detector::new(&policy).expect("detector");
+    let needles = d.body_needles();
+    let head = "标题\n\n一\n二\n三\n四\n五\n六\n七\n";
+    let bodies = [
+        "机密★10年",
+        "机 密★10年",
+        "机　密★会议开始前",
+        "（秘密）本段涉及案件线索。",
+        "(机密)本段涉及案件线索。",
+        "(TS) The source said so.",
+        "(S//NF) The source said so.",
+        "(U) Routine.\n(S) The source said so.",
+        "SECRET//NOFORN",
+        "这是专案组的材料",
+        "see project bluebird notes",
+        "絕密★長期",
+    ];
+    for body in bodies {
+        let text = format!("{head}{body}\n正文。\n");
+        let mut out = Vec::new();
+        d.detect(&text, Placement::Document, &mut out);
+        assert!(!out.is_empty(), "{body:?} should match past the head");
+        for m in &out {
+            let (ls, le) = crate::text::line_bounds(&text, m.offset);
+            let line = text[ls..le].to_lowercase();
+            assert!(
+                needles
+                    .iter()
+                    .any(|n| line.contains(&n.text.to_lowercase())),
+                "{body:?}: match {:?} on a line with no needle",
+                m.matched
+            );
+        }
+    }
+}
+
+/// A line-local needle's line, inspected alone as `Continued`, yields what the whole document yields
+/// for that line.
+#[test]
+fn line_local_matches_are_found_on_their_line_alone() {
+    let d = Detector::new(&Policy::default_policy()).expect("detector");
+    let head = "标题\n\n一\n二\n三\n四\n五\n六\n七\n";
+    for body in [
+        "机密★10年",
+        "（秘密）本段涉及案件线索。",
+        "这是专案组的材料",
+        "机密",
+    ] {
+        let text = format!("{head}{body}\n");
+        let mut whole = Vec::new();
+        d.detect(&text, Placement::Document, &mut whole);
+        let mut alone = Vec::new();
+        d.detect(body, Placement::Continued, &mut alone);
+        let key = |v: &[Match]| -> Vec<(Rule, Level, String)> {
+            v.iter()
+                .map(|m| (m.rule, m.level, m.matched.clone()))
+                .collect()
+        };
+        assert_eq!(key(&whole), key(&alone), "{body:?}");
+    }
+}

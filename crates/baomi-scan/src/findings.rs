@@ -118,7 +118,14 @@ impl<'a> Collector<'a> {
 
     /// One chunk of a streamed plain-text file: `line` and `offset` say where the chunk starts, so
     /// evidence points into the whole file.
-    pub(crate) fn text_chunk(&mut self, text: &str, placement: Placement, line: u32, offset: u64) {
+    /// `offset: None` leaves offsets out (text that was never decoded whole has no true offsets).
+    pub(crate) fn text_chunk(
+        &mut self,
+        text: &str,
+        placement: Placement,
+        line: u32,
+        offset: Option<u64>,
+    ) {
         self.matches.clear();
         self.detector.detect(text, placement, &mut self.matches);
         if self.matches.is_empty() {
@@ -127,7 +134,7 @@ impl<'a> Collector<'a> {
         let mut matches = std::mem::take(&mut self.matches);
         for m in &mut matches {
             m.line = m.line.saturating_add(line);
-            m.offset = m.offset.saturating_add(offset as usize);
+            m.offset = m.offset.saturating_add(offset.unwrap_or(0) as usize);
         }
         let segment = Segment {
             kind: SegmentKind::Body,
@@ -136,7 +143,10 @@ impl<'a> Collector<'a> {
             part: None,
             text: std::borrow::Cow::Borrowed(""),
         };
-        for f in matches_to_findings(self.path, &[], &segment, &matches, self.zone) {
+        for mut f in matches_to_findings(self.path, &[], &segment, &matches, self.zone) {
+            if offset.is_none() {
+                f.evidence.offset = None;
+            }
             self.add(f);
         }
         self.matches = matches;

@@ -8,6 +8,7 @@
 
 mod findings;
 mod fs;
+mod prefilter;
 mod stream;
 
 pub use findings::{content_severity, matches_to_findings};
@@ -119,8 +120,10 @@ pub fn run(
         .follow_links(false)
         .threads(config.threads);
     let skip = fs::SkipRules::new(config);
+    let prefilters = prefilter::Prefilters::new(detector);
     builder.build_parallel().run(|| {
         let skip = &skip;
+        let prefilters = &prefilters;
         Box::new(move |entry| {
             if cancel.load(Ordering::Relaxed) {
                 return ignore::WalkState::Quit;
@@ -136,7 +139,7 @@ pub fn run(
                         }
                     } else if ft.is_file() {
                         sink.file_started(entry.path());
-                        sink.file_done(scan_file(entry.path(), config, detector));
+                        sink.file_done(scan_file_with(entry.path(), config, detector, prefilters));
                     }
                     // Symlinks, sockets, fifos and devices are not content: never opened.
                 }
@@ -185,6 +188,20 @@ pub fn display_path(path: &Path) -> String {
 
 /// Read and inspect one file. Never panics: a parser panic is contained and reported as unscanned.
 pub fn scan_file(path: &Path, config: &ScanConfig, detector: &Detector) -> FileOutcome {
+    scan_file_with(
+        path,
+        config,
+        detector,
+        &prefilter::Prefilters::new(detector),
+    )
+}
+
+fn scan_file_with(
+    path: &Path,
+    config: &ScanConfig,
+    detector: &Detector,
+    prefilters: &prefilter::Prefilters,
+) -> FileOutcome {
     let path_str = display_path(path);
     let extension = path
         .extension()
@@ -246,6 +263,9 @@ pub fn scan_file(path: &Path, config: &ScanConfig, detector: &Detector) -> FileO
     outcome.bytes = data.len() as u64;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut collector = findings::Collector::new(&path_str, detector, config.zone);
+        if prefilter::head_only(&data, &file_name, prefilters, &mut collector).is_some() {
+            return (Ok(Format::Text), collector);
+        }
         let mut budget = Budget::new(config.limits.clone());
         let result = baomi_extract::extract(&file_name, &data, &mut budget, &mut collector);
         (result, collector)

@@ -88,9 +88,9 @@ pub(crate) fn large_text(
             let placement = if first {
                 Placement::Document
             } else {
-                Placement::Aside
+                Placement::Continued
             };
-            collector.text_chunk(&text[..cut], placement, line, offset);
+            collector.text_chunk(&text[..cut], placement, line, Some(offset));
             let lines = memchr::memchr_iter(b'\n', &text.as_bytes()[..cut]).count();
             line = line.saturating_add(u32::try_from(lines).unwrap_or(u32::MAX));
             offset += cut as u64;
