@@ -1,13 +1,13 @@
-//! The fast path for large legacy-encoded text (GBK, GB18030, Big5…): decoding is most of the cost of
-//! reading such files, and most of their lines hold nothing. The detector names strings that every
+//! The fast path for large text that must be transcoded (GBK, GB18030, Big5…, UTF-16): decoding is
+//! most of the cost of reading such files, and most of their lines hold nothing. The detector names strings that every
 //! match past a document's head contains ([`Detector::body_needles`]); they are encoded once per
 //! encoding and searched in the raw bytes. Only the head and the lines holding a needle are decoded and
 //! inspected — the findings are those of a full decode. A needle whose rule needs more than its own
 //! line (US portion marks) sends the file down the ordinary path.
 //!
-//! Sound because in these encodings `\n` never occurs inside a multi-byte character (trail bytes are
-//! ≥ 0x30), so lines can be found in raw bytes; a needle found at a false alignment only sends the file
-//! down the ordinary path.
+//! Sound because lines can be found in the raw bytes: in the legacy encodings `\n` never occurs inside a
+//! multi-byte character (trail bytes are ≥ 0x30), and in UTF-16 it is the code unit `0A 00` / `00 0A`
+//! at an even offset. A needle found at a false alignment only costs the decoding of one more line.
 
 use crate::findings::Collector;
 use aho_corasick::AhoCorasick;
@@ -63,10 +63,7 @@ impl Prefilters {
                 .needles
                 .iter()
                 .filter(|n| n.ascii_case_insensitive == insensitive)
-                .filter_map(|n| {
-                    let (bytes, _, unmappable) = encoding.encode(&n.text);
-                    (!unmappable && !bytes.is_empty()).then(|| (bytes.into_owned(), n.line_local))
-                })
+                .filter_map(|n| encode(encoding, &n.text).map(|b| (b, n.line_local)))
                 .unzip();
             if encoded.is_empty() {
                 continue;
@@ -91,6 +88,119 @@ impl Prefilters {
     }
 }
 
+/// `text` in `encoding`, `None` when the encoding cannot represent it (then it cannot occur in such
+/// text). encoding_rs encodes into UTF-16 as UTF-8 (the Web's rule), so UTF-16 is done here.
+fn encode(encoding: &'static Encoding, text: &str) -> Option<Vec<u8>> {
+    let bytes: Vec<u8> = if encoding == encoding_rs::UTF_16LE {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    } else if encoding == encoding_rs::UTF_16BE {
+        text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+    } else {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        if unmappable {
+            return None;
+        }
+        bytes.into_owned()
+    };
+    (!bytes.is_empty()).then_some(bytes)
+}
+
+/// How line ends are found in raw bytes: ASCII-compatible encodings (where `\n` never occurs inside
+/// a multi-byte character) and UTF-16, whose code units are two bytes with `\n` as `0A 00` or `00 0A`
+/// at an even offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Units {
+    Bytes,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Units {
+    fn of(encoding: &'static Encoding) -> Option<Units> {
+        if encoding == encoding_rs::UTF_16LE {
+            Some(Units::Utf16Le)
+        } else if encoding == encoding_rs::UTF_16BE {
+            Some(Units::Utf16Be)
+        } else if encoding != encoding_rs::UTF_8
+            && encoding != encoding_rs::ISO_2022_JP
+            && encoding != encoding_rs::REPLACEMENT
+            && encoding.is_ascii_compatible()
+        {
+            Some(Units::Bytes)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the code unit at byte `i` (which holds `ascii`) is that ASCII character.
+    fn ascii_at(self, bytes: &[u8], i: usize) -> bool {
+        match self {
+            Units::Bytes => true,
+            Units::Utf16Le => i.is_multiple_of(2) && bytes.get(i + 1) == Some(&0),
+            Units::Utf16Be => !i.is_multiple_of(2) && bytes[i - 1] == 0,
+        }
+    }
+
+    /// Byte offsets just past each line end.
+    fn line_ends(self, bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+        memchr::memchr_iter(b'\n', bytes)
+            .filter(move |&i| self.ascii_at(bytes, i))
+            .map(move |i| if self == Units::Utf16Le { i + 2 } else { i + 1 })
+    }
+
+    fn has_form_feed(self, bytes: &[u8]) -> bool {
+        memchr::memchr_iter(b'\x0C', bytes).any(|i| self.ascii_at(bytes, i))
+    }
+
+    /// Start of the line holding byte `at`.
+    fn line_start(self, bytes: &[u8], at: usize) -> usize {
+        let mut end = at;
+        while let Some(i) = memchr::memrchr(b'\n', &bytes[..end]) {
+            if self.ascii_at(bytes, i) {
+                return if self == Units::Utf16Le { i + 2 } else { i + 1 };
+            }
+            end = i;
+        }
+        0
+    }
+
+    /// End of the line holding byte `at` (the offset of its line end, or the end of the text).
+    fn line_end(self, bytes: &[u8], at: usize) -> usize {
+        let mut from = at;
+        while let Some(i) = memchr::memchr(b'\n', &bytes[from..]) {
+            let i = from + i;
+            if self.ascii_at(bytes, i) {
+                return if self == Units::Utf16Be { i - 1 } else { i };
+            }
+            from = i + 1;
+        }
+        bytes.len()
+    }
+
+    /// Align a byte offset down to the start of its code unit.
+    fn align(self, at: usize) -> usize {
+        match self {
+            Units::Bytes => at,
+            Units::Utf16Le | Units::Utf16Be => at & !1,
+        }
+    }
+
+    /// Whether a line (without its end) holds something other than ASCII whitespace.
+    fn not_blank(self, line: &[u8]) -> bool {
+        match self {
+            Units::Bytes => line.iter().any(|b| !b.is_ascii_whitespace()),
+            Units::Utf16Le | Units::Utf16Be => line.chunks(2).any(|u| {
+                let (hi, lo) = if self == Units::Utf16Le {
+                    (u.get(1), u[0])
+                } else {
+                    (Some(&u[0]), u.get(1).copied().unwrap_or(0))
+                };
+                hi != Some(&0) || !lo.is_ascii_whitespace()
+            }),
+        }
+    }
+}
+
 /// Inspect `data` by its head alone when that provably finds everything; `None` means "take the
 /// ordinary path".
 pub(crate) fn head_only(
@@ -107,30 +217,28 @@ pub(crate) fn head_only(
         return None;
     }
     let (encoding, bom) = detect_encoding(head)?;
-    if !ascii_compatible_multibyte(encoding) {
-        return None;
-    }
+    let units = Units::of(encoding)?;
+    let body = &data[bom.min(data.len())..];
     // Form feeds start pages, and every page has a head of its own.
-    if memchr::memchr(b'\x0C', data).is_some() {
+    if units.has_form_feed(body) {
         return None;
     }
     let auto = prefilters.automaton(encoding)?;
-    let body = &data[bom.min(data.len())..];
     let wanted = prefilters.head_lines as usize;
     let mut lines = wanted;
     loop {
         // The end of the `lines`-th line that is not blank in ASCII terms; checked against the decoded
         // text below, since a line of full-width spaces is blank only once decoded.
-        let end = nth_line_end(body, lines)?;
+        let end = nth_line_end(body, lines, units)?;
         if end > MAX_HEAD {
             return None;
         }
         let (text, _) = encoding.decode_without_bom_handling(&body[..end]);
         let non_empty = text.lines().filter(|l| !l.trim().is_empty()).count();
         if non_empty >= wanted || end == body.len() {
-            let lines = needle_lines(&body[end..], &auto)?;
+            let lines = needle_lines(&body[end..], &auto, units)?;
             collector.text_chunk(&text, Placement::Document, 0, Some(0));
-            inspect_lines(body, end, &lines, encoding, collector);
+            inspect_lines(body, end, &lines, encoding, units, collector);
             return Some(());
         }
         lines += wanted;
@@ -139,7 +247,7 @@ pub(crate) fn head_only(
 
 /// Byte ranges (within `rest`) of the lines holding a needle, in order, each once; `None` when a
 /// needle is not line-local or there are too many lines.
-fn needle_lines(rest: &[u8], auto: &Automaton) -> Option<Vec<(usize, usize)>> {
+fn needle_lines(rest: &[u8], auto: &Automaton, units: Units) -> Option<Vec<(usize, usize)>> {
     let mut lines: Vec<(usize, usize)> = Vec::new();
     for (ac, line_local) in &auto.parts {
         let mut from = 0;
@@ -154,15 +262,16 @@ fn needle_lines(rest: &[u8], auto: &Automaton) -> Option<Vec<(usize, usize)>> {
             {
                 return None;
             }
-            let at = from + m.start();
-            let ls = memchr::memrchr(b'\n', &rest[..at]).map_or(0, |i| i + 1);
-            let le = memchr::memchr(b'\n', &rest[at..]).map_or(rest.len(), |i| at + i);
+            // A needle found at a false alignment still names a line: it is only decoded needlessly.
+            let at = units.align(from + m.start());
+            let ls = units.line_start(rest, at);
+            let le = units.line_end(rest, at);
             lines.push((ls, le));
             if lines.len() > MAX_LINES {
                 return None;
             }
             // Later needles on the same line add nothing: go on from the next line.
-            from = le + 1;
+            from = (le + 1).max(from + 1);
         }
     }
     lines.sort_unstable();
@@ -176,14 +285,15 @@ fn inspect_lines(
     head_end: usize,
     lines: &[(usize, usize)],
     encoding: &'static Encoding,
+    units: Units,
     collector: &mut Collector<'_>,
 ) {
     // Lines before the head's end, then counted forward from line to line.
-    let mut line_no = memchr::memchr_iter(b'\n', &body[..head_end]).count();
+    let mut line_no = units.line_ends(&body[..head_end]).count();
     let mut counted_to = head_end;
     for &(ls, le) in lines {
         let (ls, le) = (head_end + ls, head_end + le);
-        line_no += memchr::memchr_iter(b'\n', &body[counted_to..ls]).count();
+        line_no += units.line_ends(&body[counted_to..ls]).count();
         counted_to = ls;
         let (text, _) = encoding.decode_without_bom_handling(&body[ls..le]);
         let line = u32::try_from(line_no).unwrap_or(u32::MAX);
@@ -192,28 +302,18 @@ fn inspect_lines(
     }
 }
 
-/// Encodings in which ASCII bytes, `\n` among them, always stand for themselves.
-fn ascii_compatible_multibyte(encoding: &'static Encoding) -> bool {
-    encoding != encoding_rs::UTF_8
-        && encoding != encoding_rs::UTF_16LE
-        && encoding != encoding_rs::UTF_16BE
-        && encoding != encoding_rs::ISO_2022_JP
-        && encoding != encoding_rs::REPLACEMENT
-        && encoding.is_ascii_compatible()
-}
-
-/// Byte offset just past the `n`-th line holding a byte other than ASCII whitespace (or the end).
-fn nth_line_end(bytes: &[u8], n: usize) -> Option<usize> {
+/// Byte offset just past the `n`-th line that is not blank in ASCII terms (or the end).
+fn nth_line_end(bytes: &[u8], n: usize, units: Units) -> Option<usize> {
     let mut seen = 0;
     let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', bytes) {
-        if bytes[start..nl].iter().any(|b| !b.is_ascii_whitespace()) {
+    for end in units.line_ends(bytes) {
+        if units.not_blank(&bytes[start..end]) {
             seen += 1;
             if seen == n {
-                return Some(nl + 1);
+                return Some(end);
             }
         }
-        start = nl + 1;
+        start = end;
         if start > MAX_HEAD {
             return None;
         }

@@ -151,8 +151,8 @@ fn large_text_files_are_streamed_with_true_line_numbers() {
 
 #[test]
 fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
-    // The same document in UTF-8 (decoded whole) and in GBK (above 256 KiB: only the head and the lines
-    // holding a needle are decoded). Findings, line numbers and counts must agree.
+    // The same document in UTF-8 (decoded whole) and in GBK and UTF-16 (above 256 KiB: only the head and
+    // the lines holding a needle are decoded). Findings, line numbers and counts must agree.
     let filler = "各级院要认真贯彻落实，确保各项任务按期完成。\n".repeat(20_000);
     let text = format!(
         "{MARKED}{filler}（秘密）本段涉及案件线索。\n{filler}这是专案组的内部讨论，专案组另行通知。\n\
@@ -162,6 +162,11 @@ fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
     let (gbk, _, _) = baomi_extract::encoding_rs::GBK.encode(&text);
     std::fs::write(tree.path().join("gbk.txt"), &gbk).expect("write");
     std::fs::write(tree.path().join("utf8.txt"), &text).expect("write");
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(tree.path().join("utf16le.txt"), &le).expect("write");
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    std::fs::write(tree.path().join("utf16be.txt"), &be).expect("write");
     let outcomes = sweep(&[tree.path()]);
     let key = |o: &FileOutcome| {
         let mut v: Vec<_> = o
@@ -180,8 +185,11 @@ fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
         v.sort_by_key(|a| a.3);
         v
     };
-    assert_eq!(outcomes.len(), 2);
-    let (gbk_found, utf8_found) = (key(&outcomes[0]), key(&outcomes[1]));
-    assert_eq!(gbk_found, utf8_found);
-    assert_eq!(gbk_found.len(), 4, "{gbk_found:?}");
+    // Sorted by path: gbk, utf16be, utf16le, utf8 (decoded whole: the reference).
+    assert_eq!(outcomes.len(), 4);
+    let reference = key(&outcomes[3]);
+    assert_eq!(reference.len(), 4, "{reference:?}");
+    for o in &outcomes[..3] {
+        assert_eq!(key(o), reference, "{}", o.path);
+    }
 }
