@@ -270,9 +270,10 @@ fn ooxml_ext(ext: &str) -> Option<Format> {
 
 fn odf_ext(ext: &str) -> Option<Format> {
     match ext {
+        // Flat XML variants (.fodt…) are not zips; odf::extract reads them as one XML document.
         "odt" | "ott" | "fodt" => Some(Format::Odt),
-        "ods" | "ots" => Some(Format::Ods),
-        "odp" | "otp" => Some(Format::Odp),
+        "ods" | "ots" | "fods" => Some(Format::Ods),
+        "odp" | "otp" | "fodp" => Some(Format::Odp),
         _ => None,
     }
 }

@@ -25,6 +25,20 @@ pub(crate) fn extract(
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
 ) -> Result<(), Unreadable> {
+    // Flat OpenDocument (.fodt/.fods/.fodp, "Flat XML" in LibreOffice's save dialog): one XML file
+    // that holds content, styles and meta together; each parser reads its own part of it.
+    if !data.starts_with(b"PK") && data.iter().take(512).any(|&b| b == b'<') {
+        let flat = decode(data).into_owned();
+        return emit_document(
+            format,
+            &flat,
+            Some(&flat),
+            Some(&flat),
+            inner,
+            budget,
+            visitor,
+        );
+    }
     let mut pkg = Package::open(data, budget)?;
     if let Some(manifest) = soft_read(&mut pkg, "META-INF/manifest.xml", inner, budget, visitor)?
         && decode(&manifest).contains("encryption-data")
@@ -38,8 +52,32 @@ pub(crate) fn extract(
         return Err(Unreadable::corrupt("no content.xml in the package"));
     };
     let content = decode(&content).into_owned();
-    let doc = parse_content(&content, format, budget)?;
-    drop(content);
+    let styles =
+        soft_read(&mut pkg, "styles.xml", inner, budget, visitor)?.map(|s| decode(&s).into_owned());
+    let meta =
+        soft_read(&mut pkg, "meta.xml", inner, budget, visitor)?.map(|m| decode(&m).into_owned());
+    emit_document(
+        format,
+        &content,
+        styles.as_deref(),
+        meta.as_deref(),
+        inner,
+        budget,
+        visitor,
+    )
+}
+
+/// Parse the content, styles and meta parts and report their segments.
+fn emit_document(
+    format: Format,
+    content: &str,
+    styles: Option<&str>,
+    meta: Option<&str>,
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    let doc = parse_content(content, format, budget)?;
     const C: &str = "content.xml";
     if format == Format::Odt || !doc.body.is_empty() {
         for (i, page) in doc.body.pages().iter().enumerate() {
@@ -143,9 +181,8 @@ pub(crate) fn extract(
     );
 
     const S: &str = "styles.xml";
-    if let Some(styles) = soft_read(&mut pkg, S, inner, budget, visitor)? {
-        let styles = decode(&styles).into_owned();
-        match parse_styles(&styles, budget) {
+    if let Some(styles) = styles {
+        match parse_styles(styles, budget) {
             Ok((headers, footers)) => {
                 emit(
                     visitor,
@@ -171,9 +208,8 @@ pub(crate) fn extract(
         }
     }
     const M: &str = "meta.xml";
-    if let Some(meta) = soft_read(&mut pkg, M, inner, budget, visitor)? {
-        let meta = decode(&meta).into_owned();
-        match parse_meta(&meta, budget) {
+    if let Some(meta) = meta {
+        match parse_meta(meta, budget) {
             Ok(lines) => emit(
                 visitor,
                 inner,
@@ -872,6 +908,32 @@ mod tests {
                     b"</a></b><text:p><text:note><table:table-row></text:p>",
                 )]),
             );
+        }
+    }
+
+    /// LibreOffice's "Flat XML" files carry the same document in one XML file: the same segments come
+    /// out (part names aside).
+    #[test]
+    fn flat_odf_reads_like_the_package() {
+        for (flat, packaged, format) in [
+            ("notice.fodt", "notice.odt", Format::Odt),
+            ("book.fods", "book.ods", Format::Ods),
+            ("slides.fodp", "slides.odp", Format::Odp),
+        ] {
+            let key = |c: &Collect| {
+                let mut v: Vec<_> = c
+                    .segs
+                    .iter()
+                    .filter(|s| s.kind != SegmentKind::Metadata)
+                    .map(|s| (s.kind, s.page, s.sheet.clone(), s.text.clone()))
+                    .collect();
+                v.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+                v
+            };
+            let a = ok(format, &fixture(flat));
+            let b = ok(format, &fixture(packaged));
+            assert!(a.unscanned.is_empty(), "{flat}: {:?}", a.unscanned);
+            assert_eq!(key(&a), key(&b), "{flat} vs {packaged}");
         }
     }
 }
