@@ -181,8 +181,22 @@ fn walk_error_outcome(err: &ignore::Error) -> Option<FileOutcome> {
     })
 }
 
-/// The path as a string for reports. Non-UTF-8 bytes are replaced (the report is JSON text).
+/// The path as a string for reports (JSON text). A name that is not UTF-8 is, on Chinese machines,
+/// nearly always GBK (archives unpacked by old tools, disks written by Windows): shown decoded so the
+/// inspector can find the file; other bytes are replaced.
 pub fn display_path(path: &Path) -> String {
+    if let Some(s) = path.to_str() {
+        return s.to_owned();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        let (text, had_errors) = baomi_extract::encoding_rs::GBK.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return text.into_owned();
+        }
+    }
     path.to_string_lossy().into_owned()
 }
 

@@ -193,3 +193,20 @@ fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
         assert_eq!(key(o), reference, "{}", o.path);
     }
 }
+
+#[test]
+fn gbk_file_names_are_reported_readably() {
+    use std::os::unix::ffi::OsStrExt;
+    let tree = tempfile::tempdir().expect("tempdir");
+    let (name, _, _) = baomi_extract::encoding_rs::GBK.encode("关于案件的报告.txt");
+    let path = tree.path().join(std::ffi::OsStr::from_bytes(&name));
+    std::fs::write(&path, MARKED).expect("write");
+    let outcomes = sweep(&[tree.path()]);
+    assert_eq!(outcomes.len(), 1);
+    assert!(
+        outcomes[0].path.ends_with("/关于案件的报告.txt"),
+        "{}",
+        outcomes[0].path
+    );
+    assert_eq!(outcomes[0].findings.len(), 1);
+}
