@@ -126,7 +126,7 @@ fn large_text_files_are_streamed_with_true_line_numbers() {
     // (The threshold is lowered so the test stays small; the chunking is the same.)
     let tree = tempfile::tempdir().expect("tempdir");
     let filler = "各级院要认真贯彻落实，确保各项任务按期完成。\n".repeat(400_000);
-    let text = format!("{MARKED}{filler}这是专案组的内部讨论。\n");
+    let text = format!("{MARKED}{filler}这是涉密人员名单的内部讨论。\n");
     let (gbk, _, _) = baomi_extract::encoding_rs::GBK.encode(&text);
     assert!(gbk.len() > 16 << 20, "more than two chunks");
     std::fs::write(tree.path().join("export.txt"), &gbk).expect("write");
@@ -144,7 +144,7 @@ fn large_text_files_are_streamed_with_true_line_numbers() {
         lines,
         vec![
             ("机密★1年".to_owned(), Some(2)),
-            ("专案组".to_owned(), Some(5 + 400_000 + 1)),
+            ("涉密人员名单".to_owned(), Some(5 + 400_000 + 1)),
         ]
     );
 }
@@ -155,7 +155,7 @@ fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
     // the lines holding a needle are decoded). Findings, line numbers and counts must agree.
     let filler = "各级院要认真贯彻落实，确保各项任务按期完成。\n".repeat(20_000);
     let text = format!(
-        "{MARKED}{filler}（秘密）本段涉及案件线索。\n{filler}这是专案组的内部讨论，专案组另行通知。\n\
+        "{MARKED}{filler}（秘密）本段涉及案件线索。\n{filler}这是涉密人员名单的内部讨论，涉密人员名单另行通知。\n\
          {filler}机密★10年\n{filler}全文完。\n"
     );
     let tree = tempfile::tempdir().expect("tempdir");
