@@ -727,20 +727,14 @@ fn parse_meta(xml: &str, budget: &mut Budget) -> Result<Vec<String>, Unreadable>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Limits;
-    use crate::xml::testing::{Collect, fixture, zip};
+    use crate::xml::testing::{Collect, fixture, ok_parser, run_parser, zip};
 
     fn run(format: Format, data: &[u8]) -> (Result<(), Unreadable>, Collect) {
-        let mut c = Collect::default();
-        let mut budget = Budget::new(Limits::default());
-        let r = extract(format, data, &mut Vec::new(), &mut budget, &mut c);
-        (r, c)
+        run_parser(extract, format, data)
     }
 
     fn ok(format: Format, data: &[u8]) -> Collect {
-        let (r, c) = run(format, data);
-        r.expect("extracts");
-        c
+        ok_parser(extract, format, data)
     }
 
     const NS: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0""#;

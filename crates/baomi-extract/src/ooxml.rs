@@ -1168,20 +1168,14 @@ fn embeddings(cx: &mut Cx<'_, '_, '_>, prefix: &str) -> Result<(), Unreadable> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Limits;
-    use crate::xml::testing::{Collect, fixture, zip};
+    use crate::xml::testing::{Collect, fixture, ok_parser, run_parser, zip};
 
     fn run(format: Format, data: &[u8]) -> (Result<(), Unreadable>, Collect) {
-        let mut c = Collect::default();
-        let mut budget = Budget::new(Limits::default());
-        let r = extract(format, data, &mut Vec::new(), &mut budget, &mut c);
-        (r, c)
+        run_parser(extract, format, data)
     }
 
     fn ok(format: Format, data: &[u8]) -> Collect {
-        let (r, c) = run(format, data);
-        r.expect("extracts");
-        c
+        ok_parser(extract, format, data)
     }
 
     fn docx_with(document: &str) -> Vec<u8> {

@@ -539,9 +539,37 @@ impl Flow {
 pub(crate) mod testing {
     //! Shared by the office parsers' tests: a visitor that keeps everything, and a zip builder for
     //! hand-made hostile packages.
-    use crate::{Segment, SegmentKind, Visitor};
+    use crate::{Budget, Format, Limits, Segment, SegmentKind, Unreadable, Visitor};
     use baomi_core::UnscannedReason;
     use std::io::Write;
+
+    /// The signature of `ooxml::extract` and `odf::extract`.
+    pub(crate) type Parser = fn(
+        Format,
+        &[u8],
+        &mut Vec<String>,
+        &mut Budget,
+        &mut dyn Visitor,
+    ) -> Result<(), Unreadable>;
+
+    /// Run a package parser with default limits, keeping everything it reports.
+    pub(crate) fn run_parser(
+        parser: Parser,
+        format: Format,
+        data: &[u8],
+    ) -> (Result<(), Unreadable>, Collect) {
+        let mut c = Collect::default();
+        let mut budget = Budget::new(Limits::default());
+        let r = parser(format, data, &mut Vec::new(), &mut budget, &mut c);
+        (r, c)
+    }
+
+    /// As [`run_parser`], for input that must extract.
+    pub(crate) fn ok_parser(parser: Parser, format: Format, data: &[u8]) -> Collect {
+        let (r, c) = run_parser(parser, format, data);
+        r.expect("extracts");
+        c
+    }
 
     #[derive(Debug, Clone)]
     pub(crate) struct Seg {
