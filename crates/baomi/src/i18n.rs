@@ -140,6 +140,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "条低置信度（提示）结果未在表中列出，详见报告",
     ),
     ("ui.more", "and more; see the report", "更多内容见报告"),
+    (
+        "ui.more_findings",
+        "more findings are in the report",
+        "条结果未在此列出，详见报告",
+    ),
     ("rule.content.marking", "Classification marking", "密级标志"),
     (
         "rule.content.work_secret",

@@ -72,6 +72,10 @@ pub fn shorten(s: &str, max: usize) -> String {
     out
 }
 
+/// Rows in the terminal table at most: past that a terminal is no place to read them (the report has
+/// them all, most severe first, so the rows shown are the ones that matter most).
+const MAX_ROWS: usize = 200;
+
 /// Print the findings table and the summary.
 pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Result<()> {
     let shown: Vec<&Finding> = report
@@ -97,7 +101,7 @@ pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Resul
                 lang.t("ui.matched"),
                 lang.t("ui.excerpt"),
             ]);
-        for f in &shown {
+        for f in shown.iter().take(MAX_ROWS) {
             let level = f.level.map(|l| lang.level(l)).unwrap_or("-");
             let mut matched = shorten(&f.evidence.matched, 24);
             if f.evidence.occurrences > 1 {
@@ -114,6 +118,14 @@ pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Resul
             ]);
         }
         writeln!(out, "{table}")?;
+        if shown.len() > MAX_ROWS {
+            writeln!(
+                out,
+                "… {} {} (--out / --html)",
+                shown.len() - MAX_ROWS,
+                lang.t("ui.more_findings")
+            )?;
+        }
     }
     if hidden > 0 {
         writeln!(out, "{hidden} {}", lang.t("ui.info_hidden"))?;
