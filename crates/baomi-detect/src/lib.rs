@@ -441,18 +441,7 @@ impl Detector {
             }
             return;
         }
-        if spot == Spot::Head
-            && let Some((level, s, e)) = cn::paragraph_mark(line)
-        {
-            run.push(
-                Rule::Marking,
-                level,
-                0.7,
-                why::PARAGRAPH_MARK,
-                ls + s,
-                ls + e,
-                None,
-            );
+        if spot == Spot::Head && Self::paragraph_mark(run, ls, line) {
             return;
         }
         for label in &self.labels {
@@ -582,24 +571,30 @@ impl Detector {
                 }
                 return;
             }
-            if spot == Spot::Body
-                && let Some((level, s, e)) = cn::paragraph_mark(line)
-            {
-                run.push(
-                    Rule::Marking,
-                    level,
-                    0.7,
-                    why::PARAGRAPH_MARK,
-                    ls + s,
-                    ls + e,
-                    None,
-                );
+            if spot == Spot::Body && Self::paragraph_mark(run, ls, line) {
                 return;
             }
         }
         if self.us && spot == Spot::Body && t.starts_with('(') {
             self.portion(run, ls, le);
         }
+    }
+
+    /// A paragraph mark `（秘密）…` opening the line at `ls`; true when one was recorded.
+    fn paragraph_mark(run: &mut Run, ls: usize, line: &str) -> bool {
+        let Some((level, s, e)) = cn::paragraph_mark(line) else {
+            return false;
+        };
+        run.push(
+            Rule::Marking,
+            level,
+            0.7,
+            why::PARAGRAPH_MARK,
+            ls + s,
+            ls + e,
+            None,
+        );
+        true
     }
 
     /// US banners repeat at the bottom of pages: the last `head_lines` non-empty lines of a document.

@@ -6,7 +6,7 @@ use baomi_core::{
     Evidence, Finding, Level, Severity, Unscanned, UnscannedReason, Zone, finding_id,
 };
 use baomi_detect::{Detector, Match, Placement, Rule};
-use baomi_extract::{Format, Segment, SegmentKind, Visitor};
+use baomi_extract::{Segment, SegmentKind, Visitor};
 
 /// Below this confidence a match is shown as information only: the shape fits but the position does not.
 const LOW_CONFIDENCE: f32 = 0.7;
@@ -213,6 +213,4 @@ impl Visitor for Collector<'_> {
             detail: detail.to_owned(),
         });
     }
-
-    fn format(&mut self, _inner: &[String], _format: Format) {}
 }

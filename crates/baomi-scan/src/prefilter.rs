@@ -18,8 +18,6 @@ use std::sync::{Arc, Mutex};
 
 /// Smaller files are decoded whole: the saving would not pay for the search.
 pub(crate) const MIN_BYTES: usize = 256 << 10;
-/// Bytes the encoding is judged from (as the streaming path).
-const HEAD: usize = 64 << 10;
 /// A head longer than this is not looked for: such a file takes the ordinary path.
 const MAX_HEAD: usize = 1 << 20;
 /// More needle lines than this and decoding them one by one stops paying: ordinary path.
@@ -212,7 +210,7 @@ pub(crate) fn head_only(
     if data.len() < MIN_BYTES {
         return None;
     }
-    let head = &data[..data.len().min(HEAD)];
+    let head = &data[..data.len().min(crate::stream::HEAD)];
     if sniff_format(name, head) != Format::Text {
         return None;
     }

@@ -16,8 +16,8 @@ use std::time::Instant;
 pub(crate) const STREAM_ABOVE: u64 = 64 << 20;
 /// Bytes read per step.
 const CHUNK: usize = 8 << 20;
-/// Bytes the encoding is judged from.
-const HEAD: usize = 64 << 10;
+/// Bytes the encoding is judged from (here and in the prefilter).
+pub(crate) const HEAD: usize = 64 << 10;
 
 /// What a streamed file yielded.
 pub(crate) struct Streamed {
