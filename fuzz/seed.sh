@@ -9,7 +9,7 @@ set -euo pipefail
 FUZZ=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$FUZZ")
 C=$FUZZ/corpus
-mkdir -p "$C"/{text,html,eml,zip,docx,xlsx,pptx,odt,ods,odp,detect}
+mkdir -p "$C"/{text,html,eml,zip,docx,xlsx,pptx,odt,fodt,ods,odp,detect}
 
 target_for() {
   case "${1,,}" in
@@ -20,7 +20,8 @@ target_for() {
     *.docx|*.docm|*.dotx) echo docx ;;
     *.xlsx|*.xlsm|*.xltx) echo xlsx ;;
     *.pptx|*.pptm|*.potx) echo pptx ;;
-    *.odt|*.ott|*.fodt) echo odt ;;
+    *.fodt) echo fodt ;;
+    *.odt|*.ott) echo odt ;;
     *.ods|*.ots|*.fods) echo ods ;;
     *.odp|*.otp|*.fodp) echo odp ;;
   esac

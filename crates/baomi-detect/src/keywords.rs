@@ -21,6 +21,10 @@ struct Meta {
 /// The compiled keyword list.
 pub(crate) struct Keywords {
     ac: AhoCorasick,
+    /// The same patterns as a SIMD (Teddy) searcher when they allow one (case-sensitive, few): the
+    /// automaton's own prefilter chooses "rare" bytes by English statistics, which in Chinese text
+    /// are the most common ones.
+    packed: Option<aho_corasick::packed::Searcher>,
     any_insensitive: bool,
     meta: Vec<Meta>,
 }
@@ -75,8 +79,18 @@ impl Keywords {
             .ascii_case_insensitive(any_insensitive)
             .build(meta.iter().map(|m| m.text.as_str()))
             .map_err(|e| DetectError::Keywords(e.to_string()))?;
+        let packed = if any_insensitive {
+            None
+        } else {
+            aho_corasick::packed::Config::new()
+                .match_kind(aho_corasick::packed::MatchKind::LeftmostLongest)
+                .builder()
+                .extend(meta.iter().map(|m| m.text.as_str()))
+                .build()
+        };
         Ok(Some(Keywords {
             ac,
+            packed,
             any_insensitive,
             meta,
         }))
@@ -85,7 +99,11 @@ impl Keywords {
     /// Calls `f` for every keyword occurrence in `text`, in order.
     pub(crate) fn scan<'k>(&'k self, text: &str, mut f: impl FnMut(Hit<'k>)) {
         let bytes = text.as_bytes();
-        for m in self.ac.find_iter(text) {
+        let hits: Box<dyn Iterator<Item = aho_corasick::Match>> = match &self.packed {
+            Some(p) => Box::new(p.find_iter(bytes)),
+            None => Box::new(self.ac.find_iter(text)),
+        };
+        for m in hits {
             let Some(meta) = self.meta.get(m.pattern().as_usize()) else {
                 continue;
             };

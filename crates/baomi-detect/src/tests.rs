@@ -812,3 +812,37 @@ fn line_local_matches_are_found_on_their_line_alone() {
         assert_eq!(key(&whole), key(&alone), "{body:?}");
     }
 }
+
+/// Running text is searched for 密 and `(` rather than read line by line: a marking that opens a body
+/// line is found however many prose lines around it say 保密 or 秘密, each once, with its true line.
+#[test]
+fn body_markings_among_prose_that_says_secret_everywhere() {
+    let head = "标题\n\n一\n二\n三\n四\n五\n六\n七\n";
+    let prose = "　　全体干警要严守保密纪律，保守国家秘密和工作秘密。\n".repeat(50);
+    let text = format!(
+        "{head}{prose}　　机密★10年\n{prose}（秘密）本段涉及线索。保密。\n{prose}(S) The source said so.\n{prose}"
+    );
+    let mut out = Vec::new();
+    default_detector().detect(&text, Placement::Document, &mut out);
+    let got: Vec<(&str, u32)> = out
+        .iter()
+        .filter(|m| m.rule == Rule::Marking)
+        .map(|m| (m.matched.as_str(), m.line))
+        .collect();
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .and_then(|i| u32::try_from(i + 1).ok())
+            .expect("present")
+    };
+    assert!(
+        got.contains(&("机密★10年", line_of("机密★10年"))),
+        "{got:?}"
+    );
+    assert!(got.contains(&("（秘密）", line_of("（秘密）"))), "{got:?}");
+    assert_eq!(
+        out.iter().filter(|m| m.matched == "（秘密）").count(),
+        1,
+        "each line once: {got:?}"
+    );
+}

@@ -2,7 +2,7 @@
 //! Microsoft formats): pages, sheets, slides, headers, notes, annotations and tracked deletions, each as
 //! its own segment, with spreadsheet repeat counts capped because `number-columns-repeated` is a bomb.
 
-use crate::xml::{Ev, Flow, Lines, XmlReader, attr, decode, local, local_end};
+use crate::xml::{Ev, Flow, Lines, Tag, XmlReader, attr, decode, local, local_end};
 use crate::zipfile::Package;
 use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
@@ -313,7 +313,7 @@ enum Target {
     Footer,
 }
 
-fn repeat_of(e: &quick_xml::events::BytesStart<'_>, name: &str) -> usize {
+fn repeat_of(e: &Tag<'_>, name: &str) -> usize {
     attr(e, name)
         .and_then(|v| v.trim().parse::<usize>().ok())
         .unwrap_or(1)

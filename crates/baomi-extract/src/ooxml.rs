@@ -3,7 +3,10 @@
 //! properties, embedded files), each reported as its own segment because where a marking stands decides
 //! whether it is one.
 
-use crate::xml::{Ev, Flow, Lines, XmlReader, attr, decode, local, local_end};
+use crate::xml::{
+    Ev, Flow, Lines, Tag, XmlReader, attr, attr_str, attr_value, attributes, decode, decode_owned,
+    local, local_end,
+};
 use crate::zipfile::Package;
 use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
@@ -107,7 +110,7 @@ impl Cx<'_, '_, '_> {
     fn part(&mut self, name: &str) -> Result<Option<String>, Unreadable> {
         let r = self.pkg.read_named(name, self.budget);
         match self.soft(name, r)? {
-            Some(Some(bytes)) => Ok(Some(decode(&bytes).into_owned())),
+            Some(Some(bytes)) => Ok(Some(decode_owned(bytes))),
             _ => Ok(None),
         }
     }
@@ -230,16 +233,10 @@ fn parse_rels(
 
 /// The `r:id` of an element: an attribute named `id` that carries a namespace prefix (PowerPoint's
 /// `sldId` also has an unprefixed numeric `id`).
-fn rel_id(e: &quick_xml::events::BytesStart<'_>) -> Option<String> {
-    for a in e.attributes().with_checks(false).flatten() {
-        let key = a.key.0;
-        if let Some((_, l)) = key.rsplit_once(':')
-            && l == "id"
-        {
-            return Some(String::from_utf8_lossy(a.value.as_bytes()).into_owned());
-        }
-    }
-    None
+fn rel_id(e: &Tag<'_>) -> Option<String> {
+    attributes(e)
+        .find(|(key, _)| key.rsplit_once(':').is_some_and(|(_, l)| l == "id"))
+        .map(|(_, raw)| attr_value(raw).into_owned())
 }
 
 fn is_true(v: Option<String>) -> bool {
@@ -850,10 +847,13 @@ fn worksheet(
     budget: &mut Budget,
 ) -> Result<Worksheet, Unreadable> {
     let mut r = XmlReader::new(xml, part);
-    let mut lines: Vec<String> = Vec::new();
-    let mut row: Vec<(usize, String)> = Vec::new();
+    // Rows go straight into one text, line N = row N: a sheet is mostly tiny cells, and a String per
+    // cell and per row was most of the time spent on spreadsheets.
+    let mut cells = String::with_capacity(xml.len() / 8);
+    let mut lines = 0usize;
+    let mut row = RowLine::default();
     let mut row_num: Option<usize> = None;
-    let mut cell_type = String::new();
+    let mut cell_type = Cow::Borrowed("");
     let mut cell_col: Option<usize> = None;
     let mut value = String::new();
     let mut in_v = false;
@@ -867,11 +867,18 @@ fn worksheet(
             Ev::Start(e) => match local(&e) {
                 "row" => {
                     row.clear();
-                    row_num = attr(&e, "r").and_then(|v| v.parse::<usize>().ok());
+                    row_num = attr_str(&e, "r").and_then(|v| v.parse::<usize>().ok());
                 }
                 "c" => {
-                    cell_type = attr(&e, "t").unwrap_or_default();
-                    cell_col = attr(&e, "r").and_then(|v| column_of(&v));
+                    cell_type = Cow::Borrowed("");
+                    cell_col = None;
+                    for (key, raw) in attributes(&e) {
+                        match key {
+                            "t" => cell_type = attr_value(raw),
+                            "r" => cell_col = column_of(raw),
+                            _ => {}
+                        }
+                    }
                     value.clear();
                 }
                 "v" => in_v = true,
@@ -898,73 +905,93 @@ fn worksheet(
                 "is" => in_is = false,
                 "t" => in_is_t = in_is_t.saturating_sub(1),
                 "c" => {
-                    let text = match cell_type.as_str() {
+                    let text: &str = match &*cell_type {
                         "s" => value
                             .trim()
                             .parse::<usize>()
                             .ok()
                             .and_then(|i| sst.get(i))
-                            .cloned()
-                            .unwrap_or_default(),
+                            .map_or("", String::as_str),
                         "b" => match value.trim() {
-                            "1" => "TRUE".to_owned(),
-                            "0" => "FALSE".to_owned(),
-                            v => v.to_owned(),
+                            "1" => "TRUE",
+                            "0" => "FALSE",
+                            v => v,
                         },
-                        _ => std::mem::take(&mut value),
+                        _ => &value,
                     };
-                    let col = cell_col.unwrap_or_else(|| row.last().map_or(0, |(c, _)| c + 1));
-                    if !text.is_empty() {
-                        row.push((col, text.replace(['\t', '\n', '\r'], " ")));
-                    }
+                    row.cell(cell_col, text);
                     value.clear();
                 }
                 "row" => {
-                    let target = row_num.unwrap_or(lines.len() + 1);
+                    let target = row_num.unwrap_or(lines + 1);
                     // Pad so that line N is row N, within the padding budget.
-                    while lines.len() + 1 < target && *padding_left > 0 {
-                        lines.push(String::new());
+                    while lines + 1 < target && *padding_left > 0 {
+                        cells.push('\n');
+                        lines += 1;
                         *padding_left -= 1;
                     }
-                    lines.push(row_line(&row));
+                    cells.push_str(&row.line);
+                    cells.push('\n');
+                    lines += 1;
                     row.clear();
                 }
                 _ => {}
             },
         }
     }
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
+    cells.truncate(cells.trim_end_matches('\n').len());
     header.dedup();
     footer.dedup();
     Ok(Worksheet {
-        cells: lines.join("\n"),
+        cells,
         header: header.join("\n"),
         footer: footer.join("\n"),
     })
 }
 
-fn row_line(row: &[(usize, String)]) -> String {
-    let mut line = String::new();
-    let mut next_col = 0usize;
-    let mut padded = 0usize;
-    for (i, (col, text)) in row.iter().enumerate() {
-        if i > 0 {
-            line.push('\t');
-        }
-        // Empty columns keep their tab so a cell stays under its heading, within a cap.
-        let gap = col
-            .saturating_sub(next_col)
-            .min(MAX_COLUMN_PADDING.saturating_sub(padded));
-        for _ in 0..gap {
-            line.push('\t');
-        }
-        padded += gap;
-        line.push_str(text);
-        next_col = col.saturating_add(1).max(next_col + 1);
+/// One spreadsheet row as a line: cells joined by tabs, empty columns kept as tabs (within a cap) so a
+/// cell stays under its heading.
+#[derive(Default)]
+struct RowLine {
+    line: String,
+    cells: usize,
+    next_col: usize,
+    padded: usize,
+}
+
+impl RowLine {
+    /// Empty again, keeping the buffer.
+    fn clear(&mut self) {
+        self.line.clear();
+        self.cells = 0;
+        self.next_col = 0;
+        self.padded = 0;
     }
-    line
+
+    /// Add a cell; `col` is its 0-based column when the file says, else the next one.
+    fn cell(&mut self, col: Option<usize>, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let col = col.unwrap_or(if self.cells == 0 { 0 } else { self.next_col });
+        if self.cells > 0 {
+            self.line.push('\t');
+        }
+        let gap = col
+            .saturating_sub(self.next_col)
+            .min(MAX_COLUMN_PADDING.saturating_sub(self.padded));
+        for _ in 0..gap {
+            self.line.push('\t');
+        }
+        self.padded += gap;
+        if text.contains(['\t', '\n', '\r']) {
+            self.line.push_str(&text.replace(['\t', '\n', '\r'], " "));
+        } else {
+            self.line.push_str(text);
+        }
+        self.next_col = col.saturating_add(1).max(self.next_col + 1);
+        self.cells += 1;
+    }
 }
 
 /// Excel header/footer strings carry formatting codes (`&L`, `&C`, `&R` sections, `&P` page number,

@@ -89,9 +89,17 @@ pub fn decode_text(data: &[u8]) -> Cow<'_, str> {
     }
     let enc = guess_encoding(data, true);
     if enc == encoding_rs::UTF_8 {
-        return String::from_utf8_lossy(data);
+        return utf8_lossy(data);
     }
     enc.decode_without_bom_handling(data).0
+}
+
+/// UTF-8 with invalid sequences replaced; the SIMD validator settles the common, valid case.
+fn utf8_lossy(data: &[u8]) -> Cow<'_, str> {
+    match simdutf8::basic::from_utf8(data) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(data),
+    }
 }
 
 /// The encoding of a text file judged from its first bytes, for files too large to decode whole:
@@ -133,7 +141,7 @@ fn decode_bom(data: &[u8]) -> Option<Cow<'_, str>> {
         return Some(Cow::Owned(decode_utf32(rest, u32::from_be_bytes)));
     }
     if let Some(rest) = data.strip_prefix(b"\xEF\xBB\xBF") {
-        return Some(String::from_utf8_lossy(rest));
+        return Some(utf8_lossy(rest));
     }
     if let Some(rest) = data.strip_prefix(b"\xFF\xFE") {
         return Some(UTF_16LE.decode_without_bom_handling(rest).0);
@@ -171,6 +179,19 @@ pub(crate) fn utf16_without_bom(data: &[u8]) -> Option<&'static Encoding> {
     let (mut nul_even, mut nul_odd, mut cjk_even, mut cjk_odd) = (0usize, 0usize, 0usize, 0usize);
     let cjk_high = |b: u8| matches!(b, 0x4E..=0x9F | 0x30 | 0xFF | 0x20);
     for pair in probe.chunks_exact(2) {
+        // The ideographic space U+3000 (Chinese paragraphs open with two) has a NUL low byte: it is a
+        // CJK character of its side, not the NUL of an ASCII character of the other.
+        match pair {
+            [0x30, 0x00] => {
+                cjk_even += 1;
+                continue;
+            }
+            [0x00, 0x30] => {
+                cjk_odd += 1;
+                continue;
+            }
+            _ => {}
+        }
         nul_even += usize::from(pair[0] == 0);
         nul_odd += usize::from(pair[1] == 0);
         // Only a pair whose other byte is not NUL can be a CJK character.
@@ -394,6 +415,12 @@ mod tests {
         let zh = "绝密启动前关于年度保密工作检查的通知各单位务必完成自查";
         check(&utf16le(zh), zh);
         check(&utf16be(zh), zh);
+        // Paragraphs indented with ideographic spaces (U+3000: a NUL low byte) and line ends.
+        let indented =
+            "机密★1年\n\n　　关于年度保密工作检查的通知。\n　　各单位务必完成自查，按时报送。\n"
+                .repeat(20);
+        check(&utf16le(&indented), &indented);
+        check(&utf16be(&indented), &indented);
     }
 
     #[test]

@@ -1,13 +1,18 @@
-//! The one way office parsers read XML: streaming, depth-limited, DOCTYPE-blind and never expanding custom
-//! entities, so a hostile `document.xml` (billion laughs, 10 000-deep nesting) costs nothing but an error.
+//! The one way office parsers read XML: a streaming, zero-copy tokenizer over an already-decoded part,
+//! depth-limited, DOCTYPE-blind and never expanding custom entities, so a hostile `document.xml` (billion
+//! laughs, 10 000-deep nesting) costs nothing but an error.
+//!
+//! Written by hand rather than taken from quick-xml (which Baomi used first): office text extraction needs
+//! element names, a few attributes and text, nothing more, and on real packages quick-xml's per-event
+//! UTF-8 checks, attribute normalisation and allocations were half of the scan time (`bench/run.sh`,
+//! BENCHMARKS.md). Here the part is validated once as a whole (SIMD), every event is a slice of it, and
+//! only text that holds `&` or `\r` is copied.
 //!
 //! Also home of [`Flow`], the paragraph/table/text-box line builder that OOXML and ODF share, because both
 //! formats nest the same way (paragraphs in cells in rows, text boxes inside paragraphs, notes inside
 //! paragraphs) and the marking of a 公文 depends on getting that order right.
 
 use crate::{Budget, Unreadable};
-use quick_xml::XmlVersion;
-use quick_xml::events::{BytesEnd, BytesStart, Event};
 use std::borrow::Cow;
 
 /// Time is checked once per this many events: often enough to stop a hang, rarely enough to cost nothing.
@@ -33,19 +38,46 @@ pub(crate) fn decode(data: &[u8]) -> Cow<'_, str> {
     }
 }
 
+/// As [`decode`], keeping the member's own buffer when it is UTF-8 already (the common case), so a
+/// part is never copied just to become a string.
+pub(crate) fn decode_owned(data: Vec<u8>) -> String {
+    if data.starts_with(&[0xFF, 0xFE]) || data.starts_with(&[0xFE, 0xFF]) {
+        return decode(&data).into_owned();
+    }
+    let mut data = data;
+    if data.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        data.drain(..3);
+    }
+    String::from_utf8(data).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A start (or empty-element) tag: its qualified name and the raw text of its attributes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tag<'a> {
+    name: &'a str,
+    attrs: &'a str,
+}
+
+/// An end tag (also produced for the end of an empty element).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EndTag<'a> {
+    name: &'a str,
+}
+
 /// One event, simplified: empty elements arrive as a start followed by an end, and text, CDATA and
 /// resolved character references all arrive as text.
 pub(crate) enum Ev<'a> {
-    Start(BytesStart<'a>),
-    End(BytesEnd<'a>),
+    Start(Tag<'a>),
+    End(EndTag<'a>),
     Text(Cow<'a, str>),
     Eof,
 }
 
 /// Streaming reader with the safety rules built in.
 pub(crate) struct XmlReader<'a> {
-    reader: quick_xml::Reader<&'a [u8]>,
-    pending_end: Option<BytesEnd<'static>>,
+    src: &'a str,
+    pos: usize,
+    pending_end: Option<&'a str>,
     depth: u32,
     events: u32,
     part: String,
@@ -55,15 +87,9 @@ pub(crate) struct XmlReader<'a> {
 impl<'a> XmlReader<'a> {
     /// `part` names the member in error messages.
     pub(crate) fn new(text: &'a str, part: &str) -> XmlReader<'a> {
-        let mut reader = quick_xml::Reader::from_str(text);
-        let config = reader.config_mut();
-        // Tolerance: WPS and old generators write mismatched end tags now and then; the text still counts.
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
-        config.check_comments = false;
-        config.allow_dangling_amp = true;
         XmlReader {
-            reader,
+            src: text,
+            pos: 0,
             pending_end: None,
             depth: 0,
             events: 0,
@@ -78,71 +104,173 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Next event. Errors: malformed XML (corrupt), too deep or out of time (limit).
+    ///
+    /// Tolerant where producers are sloppy (WPS and old generators write mismatched end tags, stray `&`):
+    /// end names are not checked against start names and a dangling `&` is text. Strict where it
+    /// matters: text outside any element, an unterminated tag, comment or CDATA is corrupt.
     pub(crate) fn next(&mut self, budget: &mut Budget) -> Result<Ev<'a>, Unreadable> {
-        if let Some(end) = self.pending_end.take() {
+        if let Some(name) = self.pending_end.take() {
             self.depth = self.depth.saturating_sub(1);
-            return Ok(Ev::End(end));
+            return Ok(Ev::End(EndTag { name }));
         }
+        let src = self.src;
+        let bytes = src.as_bytes();
         loop {
             self.events = self.events.wrapping_add(1);
             if self.events.is_multiple_of(TIME_CHECK_EVERY) {
                 budget.check_time()?;
             }
-            let ev = self.reader.read_event().map_err(|e| {
-                Unreadable::corrupt(format!(
-                    "malformed XML in {} at byte {}: {e}",
-                    self.part,
-                    self.reader.buffer_position()
-                ))
-            })?;
-            match ev {
-                Event::Start(e) => {
-                    self.seen_element = true;
-                    self.enter(budget)?;
-                    return Ok(Ev::Start(e));
+            let start = self.pos;
+            let Some(&first) = bytes.get(start) else {
+                if !self.seen_element {
+                    return Err(self.not_xml());
                 }
-                Event::Empty(e) => {
-                    self.seen_element = true;
-                    self.enter(budget)?;
-                    self.pending_end = Some(e.to_end().into_owned());
-                    return Ok(Ev::Start(e));
-                }
-                Event::End(e) => {
-                    self.depth = self.depth.saturating_sub(1);
-                    return Ok(Ev::End(e));
-                }
-                Event::Text(t) => {
+                return Ok(Ev::Eof);
+            };
+            if first != b'<' {
+                let end = text_end(bytes, start);
+                self.pos = end;
+                let raw = &src[start..end];
+                if self.depth == 0 {
                     // Text outside any element is not XML: a damaged or substituted part must be
                     // reported as corrupt, not read as if it were a document's words.
-                    if self.depth == 0 && !t.trim_ascii().is_empty() {
+                    if !raw.trim_ascii().is_empty() {
                         return Err(self.not_xml());
                     }
-                    let t = t.xml10_content();
-                    budget.spend_text(t.len() as u64)?;
-                    return Ok(Ev::Text(t));
+                    continue;
                 }
-                Event::CData(t) => {
-                    let t = t.xml10_content();
-                    budget.spend_text(t.len() as u64)?;
-                    return Ok(Ev::Text(t));
+                let t = unescape(raw);
+                budget.spend_text(t.len() as u64)?;
+                return Ok(Ev::Text(t));
+            }
+            let rest = &bytes[start..];
+            match rest.get(1) {
+                Some(b'/') => {
+                    // End tags are short and hold no quotes.
+                    let gt = rest[2..]
+                        .iter()
+                        .position(|&b| b == b'>')
+                        .map(|i| start + 2 + i)
+                        .ok_or_else(|| self.malformed(start, "unterminated end tag"))?;
+                    self.pos = gt + 1;
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(Ev::End(EndTag {
+                        name: src[start + 2..gt].trim_ascii_end(),
+                    }));
                 }
-                Event::GeneralRef(r) => {
-                    // Only the five predefined entities and character references are expanded: a DOCTYPE's
-                    // own entities are never looked up, which is what defeats billion-laughs.
-                    if let Some(c) = resolve_ref(&r.into_inner()) {
-                        return Ok(Ev::Text(Cow::Owned(c.to_string())));
+                Some(b'!') if rest.starts_with(b"<!--") => {
+                    self.pos = self.find_after(start + 4, b"-->", "comment")?;
+                    continue;
+                }
+                Some(b'!') if rest.starts_with(b"<![CDATA[") => {
+                    let body = start + 9;
+                    self.pos = self.find_after(body, b"]]>", "CDATA section")?;
+                    if self.depth == 0 {
+                        return Err(self.not_xml());
                     }
+                    let t = newlines(&src[body..self.pos - 3]);
+                    budget.spend_text(t.len() as u64)?;
+                    return Ok(Ev::Text(t));
                 }
-                Event::Eof if !self.seen_element => return Err(self.not_xml()),
-                Event::Eof => return Ok(Ev::Eof),
-                // DOCTYPE (and its entity declarations), comments, PIs, the declaration: no text of ours.
-                Event::DocType(_) | Event::Comment(_) | Event::PI(_) | Event::Decl(_) => {}
+                Some(b'!') => {
+                    // DOCTYPE and its internal subset (entity declarations are skipped, never used).
+                    self.pos = self.skip_declaration(start + 2)?;
+                    continue;
+                }
+                Some(b'?') => {
+                    self.pos = self.find_after(start + 2, b"?>", "processing instruction")?;
+                    continue;
+                }
+                _ => {}
+            }
+            let gt = self.tag_end(start + 1)?;
+            self.pos = gt + 1;
+            let (inner, empty) = match src[start + 1..gt].strip_suffix('/') {
+                Some(inner) => (inner, true),
+                None => (&src[start + 1..gt], false),
+            };
+            let name_len = inner
+                .bytes()
+                .position(|b| b.is_ascii_whitespace())
+                .unwrap_or(inner.len());
+            let (name, attrs) = inner.split_at(name_len);
+            if name.is_empty() {
+                return Err(self.malformed(start, "'<' not followed by a name"));
+            }
+            self.seen_element = true;
+            self.enter(budget)?;
+            if empty {
+                self.pending_end = Some(name);
+            }
+            return Ok(Ev::Start(Tag { name, attrs }));
+        }
+    }
+
+    /// Index just past the first `needle` at or after `from`.
+    fn find_after(&self, from: usize, needle: &[u8], what: &str) -> Result<usize, Unreadable> {
+        let hay = self.src.as_bytes().get(from..).unwrap_or_default();
+        memchr::memmem::find(hay, needle)
+            .map(|i| from + i + needle.len())
+            .ok_or_else(|| self.malformed(from, &format!("unterminated {what}")))
+    }
+
+    /// The `>` closing a start tag, skipping any inside quoted attribute values (legal XML).
+    fn tag_end(&self, from: usize) -> Result<usize, Unreadable> {
+        let bytes = self.src.as_bytes();
+        let rest = bytes.get(from..).unwrap_or_default();
+        let gt =
+            memchr::memchr(b'>', rest).ok_or_else(|| self.malformed(from, "unterminated tag"))?;
+        // Common case, settled with one vectorised count: one kind of quote, evenly many, so this `>`
+        // stands outside every value.
+        let (double, single) = rest[..gt].iter().fold((0u32, 0u32), |(d, s), &b| {
+            (d + u32::from(b == b'"'), s + u32::from(b == b'\''))
+        });
+        if (single == 0 && double % 2 == 0) || (double == 0 && single % 2 == 0) {
+            return Ok(from + gt);
+        }
+        let mut quote = 0u8;
+        for (k, &b) in rest.iter().enumerate() {
+            if quote != 0 {
+                if b == quote {
+                    quote = 0;
+                }
+            } else if b == b'>' {
+                return Ok(from + k);
+            } else if b == b'"' || b == b'\'' {
+                quote = b;
             }
         }
+        Err(self.malformed(from, "unterminated tag"))
+    }
+
+    /// Past a `<!…>` declaration, its `[…]` internal subset and quoted literals included.
+    fn skip_declaration(&self, from: usize) -> Result<usize, Unreadable> {
+        let bytes = self.src.as_bytes();
+        let mut brackets = 0u32;
+        let mut quote = None;
+        for (k, &b) in bytes.get(from..).unwrap_or_default().iter().enumerate() {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'[') => brackets += 1,
+                (None, b']') => brackets = brackets.saturating_sub(1),
+                (None, b'>') if brackets == 0 => return Ok(from + k + 1),
+                _ => {}
+            }
+        }
+        Err(self.malformed(from, "unterminated declaration"))
     }
 
     fn not_xml(&self) -> Unreadable {
         Unreadable::corrupt(format!("{} is not XML", self.part))
+    }
+
+    fn malformed(&self, at: usize, what: &str) -> Unreadable {
+        Unreadable::corrupt(format!(
+            "malformed XML in {} at byte {at}: {what}",
+            self.part
+        ))
     }
 
     fn enter(&mut self, budget: &mut Budget) -> Result<(), Unreadable> {
@@ -183,6 +311,59 @@ impl<'a> XmlReader<'a> {
     }
 }
 
+/// Where the text starting at `from` ends: most runs between tags in spreadsheets are a few bytes (a
+/// cell's number), so look close by before starting a SIMD search.
+fn text_end(bytes: &[u8], from: usize) -> usize {
+    let near = bytes.len().min(from + 16);
+    if let Some(k) = bytes[from..near].iter().position(|&b| b == b'<') {
+        return from + k;
+    }
+    memchr::memchr(b'<', &bytes[near..]).map_or(bytes.len(), |k| near + k)
+}
+
+/// Text content with the predefined entities and character references resolved and line ends
+/// normalised (XML 1.0 §2.11). Custom entities are dropped, never looked up: that is what defeats
+/// billion-laughs. A `&` that starts no reference is kept as written.
+fn unescape(raw: &str) -> Cow<'_, str> {
+    if memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find(['&', '\r']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if let Some(after_cr) = tail.strip_prefix('\r') {
+            out.push('\n');
+            rest = after_cr.strip_prefix('\n').unwrap_or(after_cr);
+            continue;
+        }
+        // An entity name is short; a `;` far away means this `&` starts no reference.
+        match tail[1..].find(';').filter(|&k| k <= 32) {
+            Some(k) => {
+                if let Some(c) = resolve_ref(&tail[1..1 + k]) {
+                    out.push(c);
+                }
+                rest = &tail[k + 2..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// Line ends normalised, nothing else (CDATA holds no references).
+fn newlines(raw: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'\r', raw.as_bytes()).is_none() {
+        return Cow::Borrowed(raw);
+    }
+    Cow::Owned(raw.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
 fn resolve_ref(name: &str) -> Option<char> {
     match name {
         "lt" => Some('<'),
@@ -201,32 +382,76 @@ fn resolve_ref(name: &str) -> Option<char> {
     }
 }
 
-/// Local name of an element (namespace prefix dropped: producers disagree on prefixes, never on names).
-pub(crate) fn local<'b>(e: &'b BytesStart<'_>) -> &'b str {
-    let name = e.name();
-    let full: &str = name.0;
-    full.rsplit(':').next().unwrap_or(full)
+/// A qualified name without its namespace prefix: producers disagree on prefixes, never on names.
+fn local_name(full: &str) -> &str {
+    // Names are short: a plain loop beats a SIMD reverse search here.
+    match full.bytes().rposition(|b| b == b':') {
+        Some(i) => &full[i + 1..],
+        None => full,
+    }
+}
+
+/// Local name of an element.
+pub(crate) fn local<'a>(e: &Tag<'a>) -> &'a str {
+    local_name(e.name)
 }
 
 /// Local name of an end tag.
-pub(crate) fn local_end<'b>(e: &'b BytesEnd<'_>) -> &'b str {
-    let name = e.name();
-    let full: &str = name.0;
-    full.rsplit(':').next().unwrap_or(full)
+pub(crate) fn local_end<'a>(e: &EndTag<'a>) -> &'a str {
+    local_name(e.name)
 }
 
-/// Value of the attribute with this local name, entities decoded when they are the predefined ones.
-pub(crate) fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    for a in e.attributes().with_checks(false).flatten() {
-        let key = a.key.0;
-        if key.rsplit(':').next().unwrap_or(key) == name {
-            return Some(match a.normalized_value(XmlVersion::Implicit1_0) {
-                Ok(v) => v.into_owned(),
-                Err(_) => a.value.into_owned(),
-            });
+/// Value of the attribute with this local name, as an owned string (see [`attr_str`]).
+pub(crate) fn attr(e: &Tag<'_>, name: &str) -> Option<String> {
+    attr_str(e, name).map(Cow::into_owned)
+}
+
+/// Value of the attribute with this local name, references resolved and white space normalised as XML
+/// requires for attribute values; borrowed from the part unless it had to change. Malformed attribute
+/// text ends the search rather than failing the part.
+pub(crate) fn attr_str<'a>(e: &Tag<'a>, name: &str) -> Option<Cow<'a, str>> {
+    attributes(e)
+        .find(|(key, _)| local_name(key) == name)
+        .map(|(_, raw)| attr_value(raw))
+}
+
+/// The attributes of a tag as (qualified name, raw value) pairs, in order; stops at malformed text.
+pub(crate) fn attributes<'a>(e: &Tag<'a>) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+    let mut rest: &'a str = e.attrs;
+    std::iter::from_fn(move || {
+        let t = rest.trim_ascii_start();
+        let eq = t.bytes().position(|b| b == b'=')?;
+        let key = t[..eq].trim_ascii_end();
+        if key.is_empty() || key.bytes().any(|b| b.is_ascii_whitespace()) {
+            return None;
         }
+        let after = t[eq + 1..].trim_ascii_start();
+        let quote = *after
+            .as_bytes()
+            .first()
+            .filter(|q| matches!(q, b'"' | b'\''))?;
+        // Values are short: a plain loop beats a SIMD search.
+        let close = 1 + after.as_bytes()[1..].iter().position(|&b| b == quote)?;
+        rest = &after[close + 1..];
+        Some((key, &after[1..close]))
+    })
+}
+
+/// An attribute's raw value as the application sees it: references resolved, white space normalised.
+pub(crate) fn attr_value(raw: &str) -> Cow<'_, str> {
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+    {
+        return Cow::Borrowed(raw);
     }
-    None
+    // Literal white space becomes a space (XML 1.0 §3.3.3); a character reference such as `&#10;`
+    // stays what it names, so spaces go in before references are resolved.
+    if raw.contains(['\t', '\n', '\r']) {
+        let spaced = raw.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ");
+        return Cow::Owned(unescape(&spaced).into_owned());
+    }
+    unescape(raw)
 }
 
 /// Lines of one output place (a page-split body, a comment list, a slide), with the line indices where
@@ -632,5 +857,89 @@ pub(crate) mod testing {
             w.write_all(data).expect("zip write");
         }
         w.finish().expect("zip finish").into_inner()
+    }
+}
+
+#[cfg(test)]
+mod tokenizer_tests {
+    use super::*;
+    use crate::Limits;
+
+    /// Every event as a short string: `<name a=1>`, `</name>`, `"text"`.
+    fn events(xml: &str) -> Result<Vec<String>, Unreadable> {
+        let mut budget = Budget::new(Limits::default());
+        let mut r = XmlReader::new(xml, "part.xml");
+        let mut out = Vec::new();
+        loop {
+            match r.next(&mut budget)? {
+                Ev::Eof => return Ok(out),
+                Ev::Start(t) => {
+                    let attrs: Vec<String> = attributes(&t)
+                        .map(|(k, v)| format!("{k}={}", attr_value(v)))
+                        .collect();
+                    out.push(format!("<{} {}>", local(&t), attrs.join(" ")));
+                }
+                Ev::End(e) => out.push(format!("</{}>", local_end(&e))),
+                Ev::Text(t) => out.push(format!("{t:?}")),
+            }
+        }
+    }
+
+    #[test]
+    fn names_attributes_and_text() {
+        let ev = events(
+            "<?xml version=\"1.0\"?>\n<w:p a=\"1\" w:val='x>y' q=\"it's\"><w:t>机密&amp;&#x2605;&#9733;</w:t><br/></w:p>",
+        )
+        .expect("parses");
+        assert_eq!(
+            ev,
+            [
+                "<p a=1 w:val=x>y q=it's>",
+                "<t >",
+                "\"机密&★★\"",
+                "</t>",
+                "<br >",
+                "</br>",
+                "</p>"
+            ]
+        );
+    }
+
+    #[test]
+    fn comments_cdata_doctype_and_line_ends() {
+        let ev = events(
+            "<!DOCTYPE r [<!ENTITY e \"<not a tag>\">]><r><!-- <x> --><![CDATA[a<b]]>c\r\nd\re&e;f & g</r>",
+        )
+        .expect("parses");
+        assert_eq!(ev, ["<r >", "\"a<b\"", "\"c\\nd\\nef & g\"", "</r>"]);
+    }
+
+    #[test]
+    fn attribute_values_are_normalised() {
+        let ev = events("<r v=\"a\tb&#10;c&lt;\"/>").expect("parses");
+        assert_eq!(ev, ["<r v=a b\nc<>", "</r>"]);
+    }
+
+    #[test]
+    fn damage_is_corrupt_not_text() {
+        for bad in [
+            "",
+            "plain words",
+            "<r>text</r> trailing words",
+            "<r a=\"unterminated></r>",
+            "<r><!-- never closed </r>",
+            "<r><![CDATA[ never closed </r>",
+            "<r>< spaced</r>",
+            "<r",
+        ] {
+            let e = events(bad).expect_err(bad);
+            assert_eq!(e.reason, baomi_core::UnscannedReason::Corrupt, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn mismatched_and_stray_end_tags_are_tolerated() {
+        let ev = events("<a><b>x</c></a></z>").expect("tolerated");
+        assert_eq!(ev, ["<a >", "<b >", "\"x\"", "</c>", "</a>", "</z>"]);
     }
 }

@@ -77,8 +77,15 @@ pub(crate) fn open_regular(path: &Path) -> Result<(File, u64), ReadError> {
     Ok((file, meta.len()))
 }
 
-/// Read the rest of an open regular file of `len` bytes, refusing files above `max_bytes`.
-pub(crate) fn read_whole(file: File, len: u64, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
+/// Read the rest of an open regular file of `len` bytes into `data` (emptied first), refusing files
+/// above `max_bytes`.
+pub(crate) fn read_whole(
+    file: File,
+    len: u64,
+    max_bytes: u64,
+    data: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    data.clear();
     if len > max_bytes {
         return Err(ReadError {
             reason: UnscannedReason::TooLarge,
@@ -89,17 +96,16 @@ pub(crate) fn read_whole(file: File, len: u64, max_bytes: u64) -> Result<Vec<u8>
             ),
         });
     }
-    let mut data = Vec::with_capacity(len as usize);
+    data.reserve(len as usize);
     // A file that grows while we read it is cut at the limit rather than read without end.
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut data)?;
+    file.take(max_bytes.saturating_add(1)).read_to_end(data)?;
     if data.len() as u64 > max_bytes {
         return Err(ReadError {
             reason: UnscannedReason::TooLarge,
             detail: format!("grew above the policy's limit of {} MiB", max_bytes >> 20),
         });
     }
-    Ok(data)
+    Ok(())
 }
 
 /// Which directories the walk never enters.

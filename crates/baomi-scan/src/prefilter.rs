@@ -11,7 +11,7 @@
 
 use crate::findings::Collector;
 use aho_corasick::AhoCorasick;
-use baomi_detect::{Detector, Needle, Placement};
+use baomi_detect::{Detector, Needle, Placement, may_open_line};
 use baomi_extract::encoding_rs::{self, Encoding};
 use baomi_extract::{Format, detect_encoding, sniff_format};
 use std::sync::{Arc, Mutex};
@@ -33,12 +33,44 @@ pub(crate) struct Prefilters {
 /// An encoding and its automaton (`None` when one could not be built: ordinary path).
 type Built = (&'static Encoding, Option<Arc<Automaton>>);
 
-/// The needles of one encoding, and which of them are line-local (by pattern index). Keywords matched
-/// ignoring ASCII case get an automaton of their own, so the others keep the fast case-sensitive
-/// (SIMD) search.
+/// The needles of one encoding, searched in a few passes. A needle that needs its line to open like a
+/// marking (密) gets a single-needle SIMD search of its own: in Chinese text the multi-pattern
+/// searcher's fingerprints match nearly every character, while a two-byte pair search rarely stops.
+/// Keywords matched ignoring ASCII case get an automaton of their own, so the others keep the fast
+/// case-sensitive (SIMD) search.
 struct Automaton {
-    parts: Vec<(AhoCorasick, Vec<bool>)>,
+    parts: Vec<Part>,
 }
+
+/// One search and, by pattern index, what its hits mean.
+struct Part {
+    search: Search,
+    kinds: Vec<NeedleKind>,
+}
+
+enum Search {
+    One(Box<memchr::memmem::Finder<'static>>),
+    Many(AhoCorasick),
+}
+
+impl Search {
+    /// First hit at or after `from`: (start, pattern index).
+    fn find(&self, hay: &[u8]) -> Option<(usize, usize)> {
+        match self {
+            Search::One(f) => f.find(hay).map(|i| (i, 0)),
+            Search::Many(ac) => ac.find(hay).map(|m| (m.start(), m.pattern().as_usize())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NeedleKind {
+    line_local: bool,
+    opens_line: bool,
+}
+
+/// Bytes of a line's start decoded to decide whether it may open a marking.
+const OPENING_BYTES: usize = 64;
 
 impl Prefilters {
     pub(crate) fn new(detector: &Detector) -> Prefilters {
@@ -56,12 +88,24 @@ impl Prefilters {
         }
         // A needle the encoding cannot represent cannot occur in its text: leave it out.
         let mut parts = Vec::new();
+        let kind = |n: &Needle| NeedleKind {
+            line_local: n.line_local,
+            opens_line: n.opens_line,
+        };
+        for n in self.needles.iter().filter(|n| n.opens_line) {
+            if let Some(b) = encode(encoding, &n.text) {
+                parts.push(Part {
+                    search: Search::One(Box::new(memchr::memmem::Finder::new(&b).into_owned())),
+                    kinds: vec![kind(n)],
+                });
+            }
+        }
         for insensitive in [false, true] {
-            let (encoded, line_local): (Vec<Vec<u8>>, Vec<bool>) = self
+            let (encoded, kinds): (Vec<Vec<u8>>, Vec<NeedleKind>) = self
                 .needles
                 .iter()
-                .filter(|n| n.ascii_case_insensitive == insensitive)
-                .filter_map(|n| encode(encoding, &n.text).map(|b| (b, n.line_local)))
+                .filter(|n| !n.opens_line && n.ascii_case_insensitive == insensitive)
+                .filter_map(|n| encode(encoding, &n.text).map(|b| (b, kind(n))))
                 .unzip();
             if encoded.is_empty() {
                 continue;
@@ -73,7 +117,10 @@ impl Prefilters {
                 .ascii_case_insensitive(insensitive)
                 .build(&encoded)
             {
-                Ok(ac) => parts.push((ac, line_local)),
+                Ok(ac) => parts.push(Part {
+                    search: Search::Many(ac),
+                    kinds,
+                }),
                 Err(_) => {
                     built.push((encoding, None));
                     return None;
@@ -136,6 +183,15 @@ impl Units {
             Units::Bytes => true,
             Units::Utf16Le => i.is_multiple_of(2) && bytes.get(i + 1) == Some(&0),
             Units::Utf16Be => !i.is_multiple_of(2) && bytes[i - 1] == 0,
+        }
+    }
+
+    /// How many line ends `bytes` holds.
+    fn count_line_ends(self, bytes: &[u8]) -> usize {
+        match self {
+            // The memchr iterator counts with SIMD when nothing is chained to it.
+            Units::Bytes => memchr::memchr_iter(b'\n', bytes).count(),
+            Units::Utf16Le | Units::Utf16Be => self.line_ends(bytes).count(),
         }
     }
 
@@ -234,7 +290,7 @@ pub(crate) fn head_only(
         let (text, _) = encoding.decode_without_bom_handling(&body[..end]);
         let non_empty = text.lines().filter(|l| !l.trim().is_empty()).count();
         if non_empty >= wanted || end == body.len() {
-            let lines = needle_lines(&body[end..], &auto, units)?;
+            let lines = needle_lines(&body[end..], &auto, encoding, units)?;
             collector.text_chunk(&text, Placement::Document, 0, Some(0));
             inspect_lines(body, end, &lines, encoding, units, collector);
             return Some(());
@@ -244,37 +300,68 @@ pub(crate) fn head_only(
 }
 
 /// Byte ranges (within `rest`) of the lines holding a needle, in order, each once; `None` when a
-/// needle is not line-local or there are too many lines.
-fn needle_lines(rest: &[u8], auto: &Automaton, units: Units) -> Option<Vec<(usize, usize)>> {
+/// needle is not line-local or there are too many lines. A line whose needle needs it to open like a
+/// marking is kept only when its decoded start may (a few bytes decoded, not the line).
+fn needle_lines(
+    rest: &[u8],
+    auto: &Automaton,
+    encoding: &'static Encoding,
+    units: Units,
+) -> Option<Vec<(usize, usize)>> {
     let mut lines: Vec<(usize, usize)> = Vec::new();
-    for (ac, line_local) in &auto.parts {
+    for part in &auto.parts {
         let mut from = 0;
         while from < rest.len() {
-            let Some(m) = ac.find(&rest[from..]) else {
+            let Some((start, pattern)) = part.search.find(&rest[from..]) else {
                 break;
             };
-            if !line_local
-                .get(m.pattern().as_usize())
-                .copied()
-                .unwrap_or(false)
-            {
+            let kind = part.kinds.get(pattern).copied()?;
+            if !kind.line_local {
                 return None;
             }
             // A needle found at a false alignment still names a line: it is only decoded needlessly.
-            let at = units.align(from + m.start());
+            let at = units.align(from + start);
             let ls = units.line_start(rest, at);
             let le = units.line_end(rest, at);
+            // Later needles on the same line add nothing: go on from the next line.
+            from = (le + 1).max(from + 1);
+            if kind.opens_line && !opening_may_mark(&rest[ls..le], encoding) {
+                continue;
+            }
             lines.push((ls, le));
             if lines.len() > MAX_LINES {
                 return None;
             }
-            // Later needles on the same line add nothing: go on from the next line.
-            from = (le + 1).max(from + 1);
         }
     }
     lines.sort_unstable();
     lines.dedup();
     Some(lines)
+}
+
+/// Whether a raw line's start, decoded, may open a marking. Called for every line holding 密 (most
+/// of them prose saying 保密), so it decodes a few bytes into a stack buffer: the first eight settle
+/// nearly every line (an indent of two full-width spaces, then a word); only an opening of blanks alone
+/// needs more.
+fn opening_may_mark(line: &[u8], encoding: &'static Encoding) -> bool {
+    let mut out = [0u8; OPENING_BYTES * 3];
+    for take in [8, OPENING_BYTES] {
+        let raw = &line[..line.len().min(take)];
+        let whole = raw.len() == line.len();
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        let (_, _, written, _) = decoder.decode_to_utf8(raw, &mut out, whole);
+        // The decoder writes valid UTF-8 only.
+        let opening = std::str::from_utf8(&out[..written]).unwrap_or_default();
+        // A character cut at the end of the opening bytes is unknown, not a refusal.
+        let opening = opening.trim_end_matches('\u{FFFD}');
+        if !may_open_line(opening) {
+            return false;
+        }
+        if whole || !opening.trim().is_empty() {
+            return true;
+        }
+    }
+    true
 }
 
 /// Decode and inspect each needle line alone, with its true line number.
@@ -287,11 +374,11 @@ fn inspect_lines(
     collector: &mut Collector<'_>,
 ) {
     // Lines before the head's end, then counted forward from line to line.
-    let mut line_no = units.line_ends(&body[..head_end]).count();
+    let mut line_no = units.count_line_ends(&body[..head_end]);
     let mut counted_to = head_end;
     for &(ls, le) in lines {
         let (ls, le) = (head_end + ls, head_end + le);
-        line_no += units.line_ends(&body[counted_to..ls]).count();
+        line_no += units.count_line_ends(&body[counted_to..ls]);
         counted_to = ls;
         let (text, _) = encoding.decode_without_bom_handling(&body[ls..le]);
         let line = u32::try_from(line_no).unwrap_or(u32::MAX);

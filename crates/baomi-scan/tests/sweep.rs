@@ -153,10 +153,14 @@ fn large_text_files_are_streamed_with_true_line_numbers() {
 fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
     // The same document in UTF-8 (decoded whole) and in GBK and UTF-16 (above 256 KiB: only the head and
     // the lines holding a needle are decoded). Findings, line numbers and counts must agree.
-    let filler = "各级院要认真贯彻落实，确保各项任务按期完成。\n".repeat(20_000);
+    // Prose says 保密 and 秘密 on many lines (each such line is looked at, its opening decoded); the
+    // markings past the head open their lines, some after a full-width indent or a long blank run.
+    let filler = "各级院要认真贯彻落实，确保各项任务按期完成。\n　　全体干警要严守保密纪律，保守国家秘密。\n"
+        .repeat(10_000);
+    let blanks = "\u{3000}".repeat(40);
     let text = format!(
         "{MARKED}{filler}（秘密）本段涉及案件线索。\n{filler}这是涉密人员名单的内部讨论，涉密人员名单另行通知。\n\
-         {filler}机密★10年\n{filler}全文完。\n"
+         {filler}机密★10年\n{filler}　　绝密★长期\n{filler}{blanks}秘密★6个月\n{filler}全文完。\n"
     );
     let tree = tempfile::tempdir().expect("tempdir");
     let (gbk, _, _) = baomi_extract::encoding_rs::GBK.encode(&text);
@@ -188,7 +192,7 @@ fn large_gbk_text_read_by_its_needle_lines_finds_what_a_full_decode_finds() {
     // Sorted by path: gbk, utf16be, utf16le, utf8 (decoded whole: the reference).
     assert_eq!(outcomes.len(), 4);
     let reference = key(&outcomes[3]);
-    assert_eq!(reference.len(), 4, "{reference:?}");
+    assert_eq!(reference.len(), 6, "{reference:?}");
     for o in &outcomes[..3] {
         assert_eq!(key(o), reference, "{}", o.path);
     }
