@@ -4,8 +4,8 @@
 //! whether it is one.
 
 use crate::xml::{
-    Ev, Flow, Lines, Tag, XmlReader, attr, attr_str, attr_value, attributes, decode, decode_owned,
-    local, local_end,
+    Ev, Flow, Lines, Tag, XmlReader, attr, attr_str, attr_value, attributes, decode_owned, local,
+    local_end,
 };
 use crate::zipfile::Package;
 use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
@@ -283,8 +283,7 @@ fn docx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let Some(bytes) = cx.pkg.read_named(&main, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {main} in the package")));
     };
-    let xml = decode(&bytes).into_owned();
-    drop(bytes);
+    let xml = decode_owned(bytes);
     let (body, hidden) = wordml(&xml, &main, true, cx.budget)?;
     drop(xml);
     let pages = body.pages();
@@ -645,7 +644,7 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let Some(bytes) = cx.pkg.read_named(&wb, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {wb} in the package")));
     };
-    let xml = decode(&bytes).into_owned();
+    let xml = decode_owned(bytes);
     let rels = cx.rels(&wb)?;
     let mut sheets = Vec::new();
     {
@@ -798,6 +797,9 @@ fn simple_lines_keep_empty(
                 "si" => {
                     in_si = true;
                     cur.clear();
+                    if let Some(t) = r.simple_text("t", budget)? {
+                        cur.push_str(&t);
+                    }
                 }
                 "t" => in_t = true,
                 "rPh" => r.skip_element(budget)?,
@@ -880,6 +882,9 @@ fn worksheet(
                         }
                     }
                     value.clear();
+                    if let Some(v) = r.simple_text("v", budget)? {
+                        value.push_str(&v);
+                    }
                 }
                 "v" => in_v = true,
                 "is" => in_is = true,
@@ -1046,7 +1051,7 @@ fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let Some(bytes) = cx.pkg.read_named(&pres, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {pres} in the package")));
     };
-    let xml = decode(&bytes).into_owned();
+    let xml = decode_owned(bytes);
     let rels = cx.rels(&pres)?;
     let mut slides: Vec<String> = Vec::new();
     {

@@ -206,6 +206,59 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// Read `<name …>text</name>` in one step when that is exactly what comes next (no pending end of
+    /// an empty element, no markup inside the text), returning the text; otherwise change nothing and
+    /// return `None`, leaving the general path to read whatever is there. Spreadsheets are millions of
+    /// `<c …><v>12</v></c>`: reading the value this way saves three events per cell.
+    pub(crate) fn simple_text(
+        &mut self,
+        name: &str,
+        budget: &mut Budget,
+    ) -> Result<Option<Cow<'a, str>>, Unreadable> {
+        if self.pending_end.is_some() {
+            return Ok(None);
+        }
+        let src = self.src;
+        let bytes = src.as_bytes();
+        let start = self.pos;
+        let Some(after_name) = bytes
+            .get(start..)
+            .and_then(|r| r.strip_prefix(b"<"))
+            .and_then(|r| r.strip_prefix(name.as_bytes()))
+        else {
+            return Ok(None);
+        };
+        let open_end = match after_name.first() {
+            Some(b'>') => start + 1 + name.len(),
+            Some(b) if b.is_ascii_whitespace() => self.tag_end(start + 1 + name.len())?,
+            _ => return Ok(None),
+        };
+        if bytes.get(open_end - 1) == Some(&b'/') {
+            return Ok(None);
+        }
+        let text_start = open_end + 1;
+        let text_end = text_end(bytes, text_start.min(bytes.len()));
+        let close = &bytes[text_end..];
+        if !(close.starts_with(b"</")
+            && close[2..].starts_with(name.as_bytes())
+            && close.get(2 + name.len()) == Some(&b'>'))
+        {
+            return Ok(None);
+        }
+        self.depth += 1;
+        if self.depth > budget.limits.max_xml_depth {
+            return Err(Unreadable::limit(format!(
+                "XML in {} nested deeper than {}",
+                self.part, budget.limits.max_xml_depth
+            )));
+        }
+        self.depth -= 1;
+        self.pos = text_end + 3 + name.len();
+        let t = unescape(&src[text_start..text_end]);
+        budget.spend_text(t.len() as u64)?;
+        Ok(Some(t))
+    }
+
     /// Index just past the first `needle` at or after `from`.
     fn find_after(&self, from: usize, needle: &[u8], what: &str) -> Result<usize, Unreadable> {
         let hay = self.src.as_bytes().get(from..).unwrap_or_default();
@@ -220,8 +273,8 @@ impl<'a> XmlReader<'a> {
         let rest = bytes.get(from..).unwrap_or_default();
         let gt =
             memchr::memchr(b'>', rest).ok_or_else(|| self.malformed(from, "unterminated tag"))?;
-        // Common case, settled with one vectorised count: one kind of quote, evenly many, so this `>`
-        // stands outside every value.
+        // Common case, settled with one count (measured: fewer instructions than jumping from quote
+        // to quote): one kind of quote, evenly many, so this `>` stands outside every value.
         let (double, single) = rest[..gt].iter().fold((0u32, 0u32), |(d, s), &b| {
             (d + u32::from(b == b'"'), s + u32::from(b == b'\''))
         });
@@ -325,7 +378,13 @@ fn text_end(bytes: &[u8], from: usize) -> usize {
 /// normalised (XML 1.0 §2.11). Custom entities are dropped, never looked up: that is what defeats
 /// billion-laughs. A `&` that starts no reference is kept as written.
 fn unescape(raw: &str) -> Cow<'_, str> {
-    if memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none() {
+    // Most texts between tags are a cell value of a few bytes: too short for a SIMD search to pay.
+    let plain = if raw.len() < 32 {
+        !raw.bytes().any(|b| b == b'&' || b == b'\r')
+    } else {
+        memchr::memchr2(b'&', b'\r', raw.as_bytes()).is_none()
+    };
+    if plain {
         return Cow::Borrowed(raw);
     }
     let mut out = String::with_capacity(raw.len());
@@ -934,6 +993,34 @@ mod tokenizer_tests {
         ] {
             let e = events(bad).expect_err(bad);
             assert_eq!(e.reason, baomi_core::UnscannedReason::Corrupt, "{bad:?}");
+        }
+    }
+
+    /// `simple_text` reads `<v>…</v>` in one step when that is exactly what follows, and otherwise
+    /// leaves the reader where it was.
+    #[test]
+    fn simple_text_reads_only_simple_elements() {
+        let mut budget = Budget::new(Limits::default());
+        let cases: [(&str, Option<&str>); 7] = [
+            ("<c><v>12</v></c>", Some("12")),
+            (
+                "<c><v xml:space=\"preserve\"> a&amp;b </v></c>",
+                Some(" a&b "),
+            ),
+            ("<c><v/></c>", None),
+            ("<c><v>1<x/>2</v></c>", None),
+            ("<c><f>A1</f><v>3</v></c>", None),
+            ("<c><vv>3</vv></c>", None),
+            ("<c/>", None),
+        ];
+        for (xml, want) in cases {
+            let mut r = XmlReader::new(xml, "sheet.xml");
+            assert!(matches!(r.next(&mut budget), Ok(Ev::Start(_))), "{xml}");
+            let got = r.simple_text("v", &mut budget).expect(xml);
+            assert_eq!(got.as_deref(), want, "{xml}");
+            // Whatever happened, the rest reads to the end without error and depth returns to 0.
+            while !matches!(r.next(&mut budget).expect(xml), Ev::Eof) {}
+            assert_eq!(r.depth(), 0, "{xml}");
         }
     }
 
