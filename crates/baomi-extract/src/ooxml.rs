@@ -4,7 +4,7 @@
 //! whether it is one.
 
 use crate::xml::{
-    Ev, Flow, Lines, Tag, XmlReader, attr, attr_str, attr_value, attributes, decode_owned, local,
+    Ev, Flow, Lines, PartText, Tag, XmlReader, attr, attr_str, attr_value, attributes, local,
     local_end,
 };
 use crate::zipfile::Package;
@@ -107,10 +107,10 @@ impl Cx<'_, '_, '_> {
     }
 
     /// Read a part as text; `None` when absent or unreadable (the latter reported).
-    fn part(&mut self, name: &str) -> Result<Option<String>, Unreadable> {
+    fn part(&mut self, name: &str) -> Result<Option<PartText>, Unreadable> {
         let r = self.pkg.read_named(name, self.budget);
         match self.soft(name, r)? {
-            Some(Some(bytes)) => Ok(Some(decode_owned(bytes))),
+            Some(Some(bytes)) => Ok(Some(PartText::new(bytes))),
             _ => Ok(None),
         }
     }
@@ -283,7 +283,7 @@ fn docx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let Some(bytes) = cx.pkg.read_named(&main, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {main} in the package")));
     };
-    let xml = decode_owned(bytes);
+    let xml = PartText::new(bytes);
     let (body, hidden) = wordml(&xml, &main, true, cx.budget)?;
     drop(xml);
     let pages = body.pages();
@@ -644,7 +644,7 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let Some(bytes) = cx.pkg.read_named(&wb, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {wb} in the package")));
     };
-    let xml = decode_owned(bytes);
+    let xml = PartText::new(bytes);
     let rels = cx.rels(&wb)?;
     let mut sheets = Vec::new();
     {
@@ -1051,7 +1051,7 @@ fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let Some(bytes) = cx.pkg.read_named(&pres, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {pres} in the package")));
     };
-    let xml = decode_owned(bytes);
+    let xml = PartText::new(bytes);
     let rels = cx.rels(&pres)?;
     let mut slides: Vec<String> = Vec::new();
     {
