@@ -24,6 +24,33 @@ pub enum Format {
     Eml,
     /// Zip archive.
     Zip,
+    /// OLE compound file (Word/WPS .doc/.wps, Excel/WPS .xls/.et, PowerPoint/WPS .ppt/.dps, Outlook
+    /// .msg): the parser tells which by its streams and reports the precise format.
+    Ole,
+    /// Word 97–2003 / WPS text.
+    Doc,
+    /// Excel 97–2003 / WPS spreadsheet.
+    Xls,
+    /// PowerPoint 97–2003 / WPS presentation.
+    Ppt,
+    /// Outlook message.
+    Msg,
+    /// PDF.
+    Pdf,
+    /// Rich Text Format.
+    Rtf,
+    /// OFD (GB/T 33190), the Chinese fixed-layout document format.
+    Ofd,
+    /// tar archive.
+    Tar,
+    /// gzip-compressed data (a `.tar.gz` is read as the tar inside).
+    Gzip,
+    /// bzip2-compressed data.
+    Bzip2,
+    /// xz-compressed data.
+    Xz,
+    /// 7-Zip archive.
+    SevenZip,
     /// Anything else.
     Unsupported,
 }
@@ -42,6 +69,19 @@ impl Format {
             Format::Odp => "odp",
             Format::Eml => "eml",
             Format::Zip => "zip",
+            Format::Ole => "ole",
+            Format::Doc => "doc",
+            Format::Xls => "xls",
+            Format::Ppt => "ppt",
+            Format::Msg => "msg",
+            Format::Pdf => "pdf",
+            Format::Rtf => "rtf",
+            Format::Ofd => "ofd",
+            Format::Tar => "tar",
+            Format::Gzip => "gzip",
+            Format::Bzip2 => "bzip2",
+            Format::Xz => "xz",
+            Format::SevenZip => "7z",
             Format::Unsupported => "unsupported",
         }
     }
@@ -59,12 +99,19 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
         if let Some(f) = ooxml_ext(ext).or_else(|| odf_ext(ext)) {
             return f;
         }
+        if ext == "ofd" {
+            return Format::Ofd;
+        }
         // An ODF package says what it is in its first, stored member, whatever the file is called.
         return odf_mimetype(head).unwrap_or(Format::Zip);
     }
     if head.starts_with(OLE_MAGIC) {
-        // Encrypted OOXML is an OLE compound file; the OOXML parser says "encrypted" for it.
-        return ooxml_ext(ext).unwrap_or(Format::Unsupported);
+        // Encrypted OOXML is an OLE compound file; the OOXML parser says "encrypted" for it. Every
+        // other compound file is told apart by its streams.
+        return ooxml_ext(ext).unwrap_or(Format::Ole);
+    }
+    if let Some(f) = container_magic(head) {
+        return f;
     }
     if has_binary_magic(head) {
         return Format::Unsupported;
@@ -76,6 +123,8 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
     }
     match ext {
         "zip" => return Format::Zip,
+        // Old (v7) tar has no magic; its name is all there is.
+        "tar" => return Format::Tar,
         "html" | "htm" | "xhtml" | "shtml" => return Format::Html,
         "eml" | "mht" | "mhtml" => return Format::Eml,
         _ => {}
@@ -310,6 +359,29 @@ pub(crate) fn odf_media_type(value: &[u8]) -> Option<Format> {
 }
 
 /// Magic numbers of binary formats we do not read: these are never text whatever they are called.
+/// Formats Baomi reads that announce themselves in their first bytes.
+fn container_magic(head: &[u8]) -> Option<Format> {
+    // The PDF header may follow up to 1 KiB of anything (PDF 1.7 §7.5.2, and real files do).
+    let f = if memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
+        Format::Pdf
+    } else if head.starts_with(b"{\\rtf") {
+        Format::Rtf
+    } else if head.starts_with(b"\x1F\x8B") {
+        Format::Gzip
+    } else if head.starts_with(b"BZh") && head.get(3).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        Format::Bzip2
+    } else if head.starts_with(b"\xFD7zXZ\x00") {
+        Format::Xz
+    } else if head.starts_with(b"7z\xBC\xAF\x27\x1C") {
+        Format::SevenZip
+    } else if head.get(257..262) == Some(b"ustar") {
+        Format::Tar
+    } else {
+        return None;
+    };
+    Some(f)
+}
+
 fn has_binary_magic(head: &[u8]) -> bool {
     const PREFIXES: &[&[u8]] = &[
         b"%PDF",
@@ -588,31 +660,47 @@ mod tests {
         check("secret.docx", ole, Format::Docx);
         check("secret.xlsx", ole, Format::Xlsx);
         check("secret.pptx", ole, Format::Pptx);
-        check("old.doc", ole, Format::Unsupported);
-        check("old.txt", ole, Format::Unsupported);
+        // Every other compound file is read by its streams, whatever its name.
+        check("old.doc", ole, Format::Ole);
+        check("old.txt", ole, Format::Ole);
         // A package name on bytes that are no package: the parser says corrupt.
         check("random.docx", b"\x13\x99garbage", Format::Docx);
         check("empty.docx", b"", Format::Docx);
         check("random.zip", b"\x13\x99garbage", Format::Zip);
         check("random.ods", b"", Format::Ods);
-        check("a-pdf.docx", b"%PDF-1.4", Format::Unsupported);
+        check("a-pdf.docx", b"%PDF-1.4", Format::Pdf);
+    }
+
+    #[test]
+    fn containers_by_magic_whatever_the_name() {
+        for (head, want) in [
+            (&b"%PDF-1.7\n%\xE2\xE3"[..], Format::Pdf),
+            (b"garbage before\n%PDF-1.4\n", Format::Pdf),
+            (b"{\\rtf1\\ansi", Format::Rtf),
+            (b"\x1F\x8B\x08\0", Format::Gzip),
+            (b"BZh91AY&SY\x94\x01\x00\x02", Format::Bzip2),
+            (b"\xFD7zXZ\x00\x00", Format::Xz),
+            (b"7z\xBC\xAF\x27\x1C\0\x04", Format::SevenZip),
+        ] {
+            check("notes.txt", head, want);
+            check("noext", head, want);
+        }
+        let mut tar = vec![0u8; 512];
+        tar[257..262].copy_from_slice(b"ustar");
+        check("backup", &tar, Format::Tar);
+        check("old.tar", b"v7 tar has no magic", Format::Tar);
     }
 
     #[test]
     fn binary_magic_beats_text_extension() {
         for head in [
-            &b"%PDF-1.7\n%\xE2\xE3"[..],
-            b"\x89PNG\r\n\x1A\n\0\0",
+            &b"\x89PNG\r\n\x1A\n\0\0"[..],
             b"\xFF\xD8\xFF\xE0\0\x10JFIF",
             b"GIF89a\x01\0",
             b"BM\x36\0\0\0\0\0",
             b"\x7FELF\x02\x01\x01\0",
             b"MZ\x90\0\x03\0",
-            b"7z\xBC\xAF\x27\x1C\0\x04",
             b"Rar!\x1A\x07\x01\0",
-            b"\x1F\x8B\x08\0",
-            b"BZh91AY&SY\x94\x01\x00\x02",
-            b"\xFD7zXZ\x00\x00",
             b"SQLite format 3\x00\x10\0",
             b"\0\0\0\x20ftypisom\0\0",
             b"RIFF\x24\0\0\0WAVEfmt ",

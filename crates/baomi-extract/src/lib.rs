@@ -11,8 +11,13 @@ mod budget;
 mod format;
 mod html;
 mod mail;
+mod archive;
 mod odf;
+mod ofd;
+mod ole;
 mod ooxml;
+mod pdf;
+mod rtf;
 mod text;
 mod xml;
 mod zipfile;
@@ -144,20 +149,21 @@ pub fn extract(
 ) -> Result<Format, Unreadable> {
     let mut inner = Vec::new();
     let format = sniff_format(name, data);
-    extract_as(format, data, &mut inner, budget, visitor)?;
-    Ok(format)
+    extract_as(format, data, &mut inner, budget, visitor)
 }
 
 /// Extract `data` known to be `format`. `inner` is the member chain so far; containers push onto it while
-/// they recurse and pop before returning.
+/// they recurse and pop before returning. Returns the format as read (an OLE file becomes the
+/// document it holds).
 pub(crate) fn extract_as(
     format: Format,
     data: &[u8],
     inner: &mut Vec<String>,
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
-) -> Result<(), Unreadable> {
+) -> Result<Format, Unreadable> {
     budget.check_time()?;
+    let mut reported = format;
     match format {
         Format::Text => text::extract(data, inner, budget, visitor)?,
         Format::Html => html::extract(data, inner, budget, visitor)?,
@@ -169,6 +175,15 @@ pub(crate) fn extract_as(
         }
         Format::Eml => mail::extract(data, inner, budget, visitor)?,
         Format::Zip => zipfile::extract(data, inner, budget, visitor)?,
+        Format::Ole | Format::Doc | Format::Xls | Format::Ppt | Format::Msg => {
+            reported = ole::extract(data, inner, budget, visitor)?;
+        }
+        Format::Pdf => pdf::extract(data, inner, budget, visitor)?,
+        Format::Rtf => rtf::extract(data, inner, budget, visitor)?,
+        Format::Ofd => ofd::extract(data, inner, budget, visitor)?,
+        Format::Tar | Format::Gzip | Format::Bzip2 | Format::Xz | Format::SevenZip => {
+            archive::extract(format, data, inner, budget, visitor)?
+        }
         Format::Unsupported => {
             return Err(Unreadable::new(
                 UnscannedReason::UnsupportedFormat,
@@ -176,8 +191,8 @@ pub(crate) fn extract_as(
             ));
         }
     }
-    visitor.format(inner, format);
-    Ok(())
+    visitor.format(inner, reported);
+    Ok(reported)
 }
 
 /// Extract a member of a container: sniff its format, recurse with the member name pushed on `inner`,
@@ -193,7 +208,7 @@ pub(crate) fn extract_member(
     let format = sniff_format(member_name, data);
     let result = match budget.enter() {
         Ok(()) => {
-            let r = extract_as(format, data, inner, budget, visitor);
+            let r = extract_as(format, data, inner, budget, visitor).map(|_| ());
             budget.leave();
             r
         }
