@@ -9,7 +9,7 @@ set -euo pipefail
 FUZZ=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$FUZZ")
 C=$FUZZ/corpus
-mkdir -p "$C"/{text,html,eml,zip,docx,xlsx,pptx,odt,fodt,ods,odp,detect}
+mkdir -p "$C"/{text,html,eml,zip,docx,xlsx,pptx,odt,fodt,ods,odp,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
 
 target_for() {
   case "${1,,}" in
@@ -21,6 +21,18 @@ target_for() {
     *.xlsx|*.xlsm|*.xltx) echo xlsx ;;
     *.pptx|*.pptm|*.potx) echo pptx ;;
     *.fodt) echo fodt ;;
+    *.rtf) echo rtf ;;
+    *.ofd) echo ofd ;;
+    *.tar) echo tar ;;
+    *.gz|*.tgz) echo gz ;;
+    *.bz2|*.tbz2) echo bz2 ;;
+    *.xz|*.txz) echo xz ;;
+    *.7z) echo sevenz ;;
+    *.doc|*.wps|*.dot) echo doc ;;
+    *.xls|*.et) echo xls ;;
+    *.ppt|*.dps) echo ppt ;;
+    *.msg) echo msg ;;
+    *.pdf) echo pdf ;;
     *.odt|*.ott) echo odt ;;
     *.ods|*.ots|*.fods) echo ods ;;
     *.odp|*.otp|*.fodp) echo odp ;;

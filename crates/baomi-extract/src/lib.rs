@@ -7,11 +7,11 @@
 //! [`Unreadable`] value, never a crash or a hang.
 #![deny(missing_docs)]
 
+mod archive;
 mod budget;
 mod format;
 mod html;
 mod mail;
-mod archive;
 mod odf;
 mod ofd;
 mod ole;

@@ -1001,7 +1001,7 @@ impl RowLine {
 
 /// Excel header/footer strings carry formatting codes (`&L`, `&C`, `&R` sections, `&P` page number,
 /// `&"font,style"`, `&12` size…). Each section becomes its own line so a marking in `&L` starts a line.
-fn strip_header_codes(s: &str) -> String {
+pub(crate) fn strip_header_codes(s: &str) -> String {
     let mut out = String::new();
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {

@@ -558,7 +558,6 @@ mod fixtures {
             ("broken/bomb_10mb_zeros.zip", &["limit"]),
             ("broken/nested_42_like.zip", &["limit"]),
             ("broken/encrypted_member.zip", &["encrypted"]),
-            ("corpus/unsupported/notice.pdf", &["unsupported_format"]),
             ("corpus/unsupported/setup.exe", &["unsupported_format"]),
             ("corpus/unsupported/scan_page1.png", &["unsupported_format"]),
         ] {

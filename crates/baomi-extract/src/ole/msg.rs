@@ -1,0 +1,358 @@
+//! Outlook messages (.msg, MS-OXMSG): subject, body and attachments, the latter read like any
+//! container member. A message is a storage: variable-length properties are streams named
+//! `__substg1.0_IIIITTTT` (property id, type), fixed-size ones sit in `__properties_version1.0`,
+//! attachments are `__attach_version1.0_#N` storages, and an attached message is a nested storage of
+//! the same shape.
+
+use super::{Ole, Out, codepage, u32_at, utf16le};
+use crate::{Format, SegmentKind, Unreadable};
+use baomi_core::UnscannedReason;
+
+const SUBJECT: u16 = 0x0037;
+const BODY: u16 = 0x1000;
+const HTML: u16 = 0x1013;
+const ATTACH_DATA: u16 = 0x3701;
+const ATTACH_FILENAME: u16 = 0x3704;
+const ATTACH_LONG_FILENAME: u16 = 0x3707;
+const DISPLAY_NAME: u16 = 0x3001;
+const MESSAGE_CODEPAGE: u16 = 0x3FFD;
+const INTERNET_CODEPAGE: u16 = 0x3FDE;
+
+const PT_STRING8: u16 = 0x001E;
+const PT_UNICODE: u16 = 0x001F;
+const PT_BINARY: u16 = 0x0102;
+const PT_OBJECT: u16 = 0x000D;
+const PT_LONG: u16 = 0x0003;
+
+pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    message(ole, "", 32, out)
+}
+
+/// One message stored under `prefix` ("" for the file itself); `header` is the size of its
+/// property stream's header (32 at the top, 24 for an attached message).
+fn message(
+    ole: &mut Ole<'_>,
+    prefix: &str,
+    header: usize,
+    out: &mut Out<'_>,
+) -> Result<(), Unreadable> {
+    let props = ole
+        .read(&format!("{prefix}/__properties_version1.0"), out.budget)?
+        .unwrap_or_default();
+    // 8-bit strings are in the message's code page; without one they are decoded by detection, as
+    // plain text is (Chinese clients write GBK).
+    let enc = fixed(&props, header, MESSAGE_CODEPAGE)
+        .or_else(|| fixed(&props, header, INTERNET_CODEPAGE))
+        .map(|cp| codepage(cp, encoding_rs::WINDOWS_1252));
+    if let Some(subject) = string(ole, prefix, SUBJECT, enc, out)? {
+        out.emit(SegmentKind::Subject, None, None, "", &subject)?;
+    }
+    let body = string(ole, prefix, BODY, enc, out)?;
+    match &body {
+        Some(text) if !text.trim().is_empty() => {
+            out.emit(SegmentKind::Body, None, None, "", text)?;
+        }
+        // HTML is the same body again when a plain one exists; read it only when it is all there is.
+        _ => {
+            let html = ole.read(&substg(prefix, HTML, PT_BINARY), out.budget)?;
+            if let Some(html) = html {
+                crate::html::extract(&html, out.inner, out.budget, out.visitor)?;
+            }
+        }
+    }
+    attachments(ole, prefix, out)
+}
+
+fn substg(prefix: &str, id: u16, kind: u16) -> String {
+    format!("{prefix}/__substg1.0_{id:04X}{kind:04X}")
+}
+
+/// A fixed-size property's 32-bit value: 16-byte entries (tag, flags, value) after the header.
+fn fixed(props: &[u8], header: usize, id: u16) -> Option<u32> {
+    let want = (u32::from(id) << 16) | u32::from(PT_LONG);
+    let entries = props.get(header..)?;
+    entries
+        .chunks_exact(16)
+        .find(|e| u32_at(e, 0) == Some(want))
+        .and_then(|e| u32_at(e, 8))
+}
+
+/// A string property, Unicode or 8-bit.
+fn string(
+    ole: &mut Ole<'_>,
+    prefix: &str,
+    id: u16,
+    enc: Option<&'static encoding_rs::Encoding>,
+    out: &mut Out<'_>,
+) -> Result<Option<String>, Unreadable> {
+    if let Some(b) = ole.read(&substg(prefix, id, PT_UNICODE), out.budget)? {
+        return Ok(Some(utf16le(&b).trim_end_matches('\0').to_owned()));
+    }
+    if let Some(b) = ole.read(&substg(prefix, id, PT_STRING8), out.budget)? {
+        let b = b.strip_suffix(b"\0").unwrap_or(&b);
+        let text = match enc {
+            Some(e) => e.decode_without_bom_handling(b).0.into_owned(),
+            None => crate::text::decode_text(b).into_owned(),
+        };
+        return Ok(Some(text));
+    }
+    Ok(None)
+}
+
+fn attachments(ole: &mut Ole<'_>, prefix: &str, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let storage = if prefix.is_empty() { "/" } else { prefix };
+    let mut names: Vec<String> = ole
+        .children(storage)
+        .into_iter()
+        .filter(|(n, is_stream)| !is_stream && n.starts_with("__attach_version1.0_#"))
+        .map(|(n, _)| n)
+        .collect();
+    names.sort();
+    if names.len() > usize::try_from(out.budget.limits.max_members).unwrap_or(usize::MAX) {
+        return Err(Unreadable::limit(format!(
+            "more than {} attachments in one message",
+            out.budget.limits.max_members
+        )));
+    }
+    for (i, storage) in names.iter().enumerate() {
+        out.budget.check_time()?;
+        let at = format!("{prefix}/{storage}");
+        let name = [ATTACH_LONG_FILENAME, ATTACH_FILENAME, DISPLAY_NAME]
+            .into_iter()
+            .find_map(|id| string(ole, &at, id, None, out).transpose())
+            .transpose()?
+            .map(|n| sanitize(&n))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| format!("attachment-{}", i + 1));
+        if let Some(data) = ole.read(&substg(&at, ATTACH_DATA, PT_BINARY), out.budget)? {
+            crate::extract_member(&name, &data, out.inner, out.budget, out.visitor)?;
+            continue;
+        }
+        let object = substg(&at, ATTACH_DATA, PT_OBJECT);
+        let is_message = ole
+            .children(&object)
+            .iter()
+            .any(|(n, s)| *s && n == "__properties_version1.0");
+        if is_message {
+            embedded(ole, &object, &name, out)?;
+        } else if ole.children(&object).is_empty() {
+            // By reference or by web link: nothing of the file is in the message.
+            continue;
+        } else {
+            out.inner.push(name);
+            out.visitor.unscanned(
+                out.inner,
+                UnscannedReason::UnsupportedFormat,
+                "OLE object attached to an Outlook message is not read",
+            );
+            out.inner.pop();
+        }
+    }
+    Ok(())
+}
+
+/// An attached message: read in place, as a member named after the attachment.
+fn embedded(
+    ole: &mut Ole<'_>,
+    storage: &str,
+    name: &str,
+    out: &mut Out<'_>,
+) -> Result<(), Unreadable> {
+    out.inner.push(name.to_owned());
+    let r = match out.budget.enter() {
+        Ok(()) => {
+            let r = message(ole, storage, 24, out);
+            out.budget.leave();
+            r
+        }
+        Err(e) => Err(e),
+    };
+    let r = match r {
+        Ok(()) => {
+            out.visitor.format(out.inner, Format::Msg);
+            Ok(())
+        }
+        Err(e) if out.budget.exhausted() => Err(e),
+        Err(e) => {
+            out.visitor.unscanned(out.inner, e.reason, &e.detail);
+            Ok(())
+        }
+    };
+    out.inner.pop();
+    r
+}
+
+/// Keep only the last path component of a sender-chosen name, as the mail reader does.
+fn sanitize(name: &str) -> String {
+    name.rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(name)
+        .trim_matches(|c: char| c.is_whitespace() || c == '\0')
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::testutil::Collect;
+    use crate::{Budget, Limits};
+    use std::io::Write;
+
+    /// No tool on this machine writes Outlook messages, so the fixture is built here following
+    /// MS-OXMSG with the cfb writer: the layout Outlook uses (property streams, an attachment storage,
+    /// the 32-byte top-level property header), with our own content.
+    fn msg(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        let mut c = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("create");
+        for (name, data) in streams {
+            if let Some((dir, _)) = name.rsplit_once('/')
+                && !dir.is_empty()
+            {
+                c.create_storage_all(dir).expect("storage");
+            }
+            c.create_stream(name)
+                .expect("stream")
+                .write_all(data)
+                .expect("write");
+        }
+        c.flush().expect("flush");
+        c.into_inner().into_inner()
+    }
+
+    fn w(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    fn props(header: usize, entries: &[(u32, u32)]) -> Vec<u8> {
+        let mut p = vec![0u8; header];
+        for (tag, value) in entries {
+            p.extend(tag.to_le_bytes());
+            p.extend(6u32.to_le_bytes());
+            p.extend(value.to_le_bytes());
+            p.extend([0u8; 4]);
+        }
+        p
+    }
+
+    fn run(data: &[u8]) -> (Result<Format, Unreadable>, Collect) {
+        let mut c = Collect::default();
+        let mut budget = Budget::new(Limits::default());
+        let r = super::super::extract(data, &mut Vec::new(), &mut budget, &mut c);
+        (r, c)
+    }
+
+    #[test]
+    fn subject_body_and_attachment() {
+        let data = msg(&[
+            ("/__properties_version1.0", props(32, &[(0x3FFD_0003, 936)])),
+            ("/__substg1.0_0037001F", w("关于报送材料的函\0")),
+            ("/__substg1.0_1000001F", w("各位：\r\n请查收附件。")),
+            ("/__substg1.0_10130102", b"<p>HTML copy</p>".to_vec()),
+            (
+                "/__recip_version1.0_#00000000/__substg1.0_3001001F",
+                w("张三"),
+            ),
+            (
+                "/__attach_version1.0_#00000000/__properties_version1.0",
+                props(8, &[]),
+            ),
+            (
+                "/__attach_version1.0_#00000000/__substg1.0_3707001F",
+                w("材料\\绝密文件.txt"),
+            ),
+            (
+                "/__attach_version1.0_#00000000/__substg1.0_37010102",
+                "绝密★长期\n附件正文".as_bytes().to_vec(),
+            ),
+        ]);
+        let (r, c) = run(&data);
+        assert_eq!(r.expect("reads"), Format::Msg);
+        assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+        assert_eq!(
+            c.segments,
+            [
+                (
+                    String::new(),
+                    "subject",
+                    None,
+                    "关于报送材料的函".to_owned()
+                ),
+                (
+                    String::new(),
+                    "body",
+                    None,
+                    "各位：\r\n请查收附件。".to_owned()
+                ),
+                (
+                    "绝密文件.txt".to_owned(),
+                    "body",
+                    None,
+                    "绝密★长期\n附件正文".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(c.formats, [("绝密文件.txt".to_owned(), Format::Text)]);
+    }
+
+    #[test]
+    fn eight_bit_html_only_and_embedded_message() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("秘密★6个月");
+        let inner = "/__attach_version1.0_#00000000/__substg1.0_3701000D";
+        let data = msg(&[
+            ("/__properties_version1.0", props(32, &[(0x3FFD_0003, 936)])),
+            ("/__substg1.0_0037001E", gbk.to_vec()),
+            (
+                "/__substg1.0_10130102",
+                "<html><body><p>机密★1年</p><p>HTML 正文</p></body></html>"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            (
+                "/__attach_version1.0_#00000000/__properties_version1.0",
+                props(8, &[]),
+            ),
+            (
+                "/__attach_version1.0_#00000000/__substg1.0_3001001F",
+                w("转发的邮件"),
+            ),
+            (&format!("{inner}/__properties_version1.0"), props(24, &[])),
+            (&format!("{inner}/__substg1.0_0037001F"), w("内层主题")),
+            (&format!("{inner}/__substg1.0_1000001F"), w("内层正文")),
+            (
+                "/__attach_version1.0_#00000001/__properties_version1.0",
+                props(8, &[]),
+            ),
+            (
+                "/__attach_version1.0_#00000001/__substg1.0_3701000D/\u{1}Ole",
+                vec![0; 20],
+            ),
+        ]);
+        let (r, c) = run(&data);
+        assert_eq!(r.expect("reads"), Format::Msg);
+        assert_eq!(c.text("subject"), "秘密★6个月\n内层主题");
+        let body: Vec<(&str, &str)> = c
+            .segments
+            .iter()
+            .filter(|s| s.1 == "body")
+            .map(|s| (s.0.as_str(), s.3.as_str()))
+            .collect();
+        assert_eq!(
+            body,
+            [("", "机密★1年\nHTML 正文"), ("转发的邮件", "内层正文")]
+        );
+        assert!(c.formats.contains(&("转发的邮件".to_owned(), Format::Msg)));
+        assert_eq!(c.unscanned.len(), 1);
+        assert_eq!(c.unscanned[0].0, "attachment-2");
+        assert_eq!(c.unscanned[0].1, UnscannedReason::UnsupportedFormat);
+    }
+
+    #[test]
+    fn fixed_properties_are_bounded() {
+        assert_eq!(
+            fixed(&props(32, &[(0x3FFD_0003, 936)]), 32, MESSAGE_CODEPAGE),
+            Some(936)
+        );
+        assert_eq!(fixed(&[0; 40], 32, MESSAGE_CODEPAGE), None);
+        assert_eq!(fixed(&[], 32, MESSAGE_CODEPAGE), None);
+        assert_eq!(sanitize("..\\..\\a/b.doc\0"), "b.doc");
+    }
+}

@@ -1,0 +1,433 @@
+//! PowerPoint 97–2003 presentations (.ppt), which Kingsoft WPS also writes for .dps (MS-PPT).
+//!
+//! The `PowerPoint Document` stream is a log of record trees: saving appends new versions of changed
+//! slides, and the persist directory of the newest edit (found through the `Current User` stream) says
+//! which version of each object is live. Slide order comes from the document's SlideListWithText; a
+//! slide's text is partly there (placeholders, as PowerPoint writes them) and partly in the slide's own
+//! drawing (text boxes). A file whose edit chain is damaged is read in stream order instead.
+
+use super::{Ole, Out, u16_at, u32_at, usize_at, utf16le};
+use crate::{SegmentKind, Unreadable};
+use std::collections::HashMap;
+
+const PART: &str = "PowerPoint Document";
+
+const DOCUMENT: u16 = 0x03E8;
+const SLIDE: u16 = 0x03EE;
+const SLIDE_ATOM: u16 = 0x03EF;
+const NOTES: u16 = 0x03F0;
+const NOTES_ATOM: u16 = 0x03F1;
+const SLIDE_PERSIST: u16 = 0x03F3;
+const SLIDE_LIST: u16 = 0x0FF0;
+const USER_EDIT: u16 = 0x0FF5;
+const PERSIST_DIRECTORY: u16 = 0x1772;
+const TEXT_CHARS: u16 = 0x0FA0;
+const TEXT_BYTES: u16 = 0x0FA8;
+const CSTRING: u16 = 0x0FBA;
+const HEADERS_FOOTERS: u16 = 0x0FD9;
+
+/// Edits followed back through `offsetLastEdit` at most: a real file has a few dozen fast saves.
+const MAX_EDITS: usize = 10_000;
+
+pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let Some(data) = ole.read(PART, out.budget)? else {
+        return Err(Unreadable::corrupt("no PowerPoint Document stream"));
+    };
+    let current = ole.read("Current User", out.budget)?.unwrap_or_default();
+    let deck = match persisted(&data, &current) {
+        Some(deck) if !deck.slides.is_empty() => deck,
+        _ => in_stream_order(&data),
+    };
+    for (i, slide) in deck.slides.iter().enumerate() {
+        if i % 256 == 0 {
+            out.budget.check_time()?;
+        }
+        let page = Some(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        out.emit(SegmentKind::Slide, page, None, PART, &slide.text.join("\n"))?;
+        out.emit(
+            SegmentKind::Footer,
+            page,
+            None,
+            PART,
+            &slide.footer.join("\n"),
+        )?;
+        out.emit(
+            SegmentKind::SpeakerNotes,
+            page,
+            None,
+            PART,
+            &slide.notes.join("\n"),
+        )?;
+    }
+    out.emit(
+        SegmentKind::Footer,
+        None,
+        None,
+        PART,
+        &deck.footer.join("\n"),
+    )?;
+    let r = super::summary_information(ole, out);
+    out.soft("\u{5}SummaryInformation", r)?;
+    Ok(())
+}
+
+#[derive(Default, Debug)]
+struct SlideText {
+    text: Vec<String>,
+    footer: Vec<String>,
+    notes: Vec<String>,
+}
+
+#[derive(Default, Debug)]
+struct Deck {
+    slides: Vec<SlideText>,
+    /// Footer text set for the whole presentation.
+    footer: Vec<String>,
+}
+
+/// A record header: type, instance, whether it is a container, and the body's range in the stream
+/// (clamped to the enclosing record).
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    kind: u16,
+    instance: u16,
+    container: bool,
+    start: usize,
+    end: usize,
+}
+
+fn header(data: &[u8], at: usize, limit: usize) -> Option<Rec> {
+    let ver_inst = u16_at(data, at)?;
+    let kind = u16_at(data, at.checked_add(2)?)?;
+    let len = usize_at(data, at.checked_add(4)?)?;
+    let start = at.checked_add(8)?;
+    if start > limit {
+        return None;
+    }
+    Some(Rec {
+        kind,
+        instance: ver_inst >> 4,
+        container: ver_inst & 0x0F == 0x0F,
+        start,
+        end: start.saturating_add(len).min(limit),
+    })
+}
+
+/// Every record inside `outer`, depth first, in stream order. Each step moves forward by at least a
+/// header, so the walk ends within `len / 8` steps whatever the lengths claim.
+fn walk(data: &[u8], outer: Rec, mut visit: impl FnMut(&Rec, &[Rec])) {
+    let mut stack: Vec<Rec> = vec![outer];
+    let mut at = outer.start;
+    loop {
+        while stack.last().is_some_and(|top| at >= top.end) {
+            stack.pop();
+        }
+        let Some(top) = stack.last() else { return };
+        let Some(rec) = header(data, at, top.end) else {
+            // A header cut by its container's end: skip the rest of that container.
+            at = top.end;
+            stack.pop();
+            continue;
+        };
+        visit(&rec, &stack);
+        if rec.container {
+            at = rec.start;
+            stack.push(rec);
+        } else {
+            at = rec.end.max(rec.start);
+        }
+    }
+}
+
+/// Text of an atom as lines: 0x0D ends a paragraph, 0x0B a line; other controls are dropped.
+fn text_lines(data: &[u8], rec: &Rec, lines: &mut Vec<String>) {
+    let body = data.get(rec.start..rec.end).unwrap_or_default();
+    let text = match rec.kind {
+        TEXT_CHARS | CSTRING => utf16le(body),
+        // TextBytesAtom: the low bytes of UTF-16 characters whose high byte is zero.
+        TEXT_BYTES => body.iter().map(|&b| char::from(b)).collect(),
+        _ => return,
+    };
+    for line in text.split(['\r', '\u{0B}']) {
+        let line: String = line.chars().filter(|c| *c >= ' ' || *c == '\t').collect();
+        let line = line.trim();
+        if !line.is_empty() {
+            lines.push(line.to_owned());
+        }
+    }
+}
+
+/// All text atoms below a record, and footer strings of its HeadersFooters container apart.
+fn record_text(data: &[u8], rec: Rec, text: &mut Vec<String>, footer: &mut Vec<String>) {
+    walk(data, rec, |r, stack| {
+        if stack.iter().any(|s| s.kind == HEADERS_FOOTERS) {
+            // Instance 1 is a notes page header, 2 the footer; 0 is a date format, not text.
+            if r.kind == CSTRING && (r.instance == 1 || r.instance == 2) {
+                text_lines(data, r, footer);
+            }
+        } else if r.kind == TEXT_CHARS || r.kind == TEXT_BYTES {
+            text_lines(data, r, text);
+        }
+    });
+}
+
+fn push_unique(into: &mut Vec<String>, lines: Vec<String>) {
+    for l in lines {
+        if !into.contains(&l) {
+            into.push(l);
+        }
+    }
+}
+
+/// The live objects through the persist directory: `None` when the edit chain cannot be followed.
+fn persisted(data: &[u8], current_user: &[u8]) -> Option<Deck> {
+    let mut edit_at = usize_at(current_user, 16)?;
+    let mut persist: HashMap<u32, usize> = HashMap::new();
+    let mut doc_ref: Option<u32> = None;
+    let mut seen = Vec::new();
+    for _ in 0..MAX_EDITS {
+        if seen.contains(&edit_at) {
+            break;
+        }
+        seen.push(edit_at);
+        let edit = header(data, edit_at, data.len())?;
+        if edit.kind != USER_EDIT {
+            return None;
+        }
+        let body = data.get(edit.start..edit.end)?;
+        doc_ref = doc_ref.or(u32_at(body, 16));
+        let dir = header(data, usize_at(body, 12)?, data.len())?;
+        if dir.kind != PERSIST_DIRECTORY {
+            return None;
+        }
+        let entries = data.get(dir.start..dir.end)?;
+        let mut pos = 0usize;
+        while let Some(head) = u32_at(entries, pos) {
+            let first = head & 0x000F_FFFF;
+            let count = head >> 20;
+            pos += 4;
+            for k in 0..count {
+                let Some(offset) = usize_at(entries, pos) else {
+                    break;
+                };
+                pos += 4;
+                // Newer edits come first; an older entry for the same id is dead.
+                persist.entry(first.saturating_add(k)).or_insert(offset);
+            }
+        }
+        match usize_at(body, 8) {
+            Some(0) | None => break,
+            Some(last) => edit_at = last,
+        }
+    }
+    let doc_at = *persist.get(&doc_ref?)?;
+    let doc = header(data, doc_at, data.len())?;
+    if doc.kind != DOCUMENT {
+        return None;
+    }
+    // SlideListWithText: instance 0 lists slides, 2 notes; each SlidePersistAtom is followed by that
+    // slide's placeholder text.
+    let mut slides: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut notes: HashMap<u32, (u32, Vec<String>)> = HashMap::new();
+    let mut deck = Deck::default();
+    let mut list: Option<u16> = None;
+    let mut note_id: Option<u32> = None;
+    walk(data, doc, |r, stack| {
+        let in_list = stack.iter().rev().find(|s| s.kind == SLIDE_LIST);
+        list = in_list.map(|s| s.instance);
+        if stack.iter().any(|s| s.kind == HEADERS_FOOTERS) && in_list.is_none() {
+            if r.kind == CSTRING && r.instance == 2 {
+                text_lines(data, r, &mut deck.footer);
+            }
+            return;
+        }
+        match (list, r.kind) {
+            (Some(0), SLIDE_PERSIST) => {
+                let b = data.get(r.start..r.end).unwrap_or_default();
+                slides.push((u32_at(b, 0).unwrap_or(0), Vec::new()));
+            }
+            (Some(2), SLIDE_PERSIST) => {
+                let b = data.get(r.start..r.end).unwrap_or_default();
+                let id = u32_at(b, 12).unwrap_or(0);
+                notes.insert(id, (u32_at(b, 0).unwrap_or(0), Vec::new()));
+                note_id = Some(id);
+            }
+            (Some(0), TEXT_CHARS | TEXT_BYTES) => {
+                if let Some((_, t)) = slides.last_mut() {
+                    text_lines(data, r, t);
+                }
+            }
+            (Some(2), TEXT_CHARS | TEXT_BYTES) => {
+                if let Some((_, t)) = note_id.and_then(|id| notes.get_mut(&id)) {
+                    text_lines(data, r, t);
+                }
+            }
+            _ => {}
+        }
+    });
+    for (persist_id, placeholder) in slides {
+        let mut s = SlideText {
+            text: placeholder,
+            ..SlideText::default()
+        };
+        let Some(rec) = persist
+            .get(&persist_id)
+            .and_then(|&at| header(data, at, data.len()))
+            .filter(|r| r.kind == SLIDE)
+        else {
+            deck.slides.push(s);
+            continue;
+        };
+        let mut own = Vec::new();
+        record_text(data, rec, &mut own, &mut s.footer);
+        push_unique(&mut s.text, own);
+        let mut notes_ref = None;
+        walk(data, rec, |r, _| {
+            if r.kind == SLIDE_ATOM && notes_ref.is_none() {
+                notes_ref = data.get(r.start..r.end).and_then(|b| u32_at(b, 16));
+            }
+        });
+        if let Some((persist_id, placeholder)) = notes_ref.and_then(|id| notes.remove(&id)) {
+            s.notes = placeholder;
+            if let Some(rec) = persist
+                .get(&persist_id)
+                .and_then(|&at| header(data, at, data.len()))
+                .filter(|r| r.kind == NOTES)
+            {
+                let mut own = Vec::new();
+                let mut ignored = Vec::new();
+                record_text(data, rec, &mut own, &mut ignored);
+                push_unique(&mut s.notes, own);
+            }
+        }
+        deck.slides.push(s);
+    }
+    Some(deck)
+}
+
+/// Fallback: slides and notes as they stand in the stream (superseded versions included, masters
+/// left out). Notes pages are given to slides in order: the link between them is an id kept in the
+/// slide lists, which is what this fallback cannot trust.
+fn in_stream_order(data: &[u8]) -> Deck {
+    let mut deck = Deck::default();
+    let mut notes: Vec<Vec<String>> = Vec::new();
+    let mut at = 0usize;
+    while let Some(rec) = header(data, at, data.len()) {
+        match rec.kind {
+            SLIDE => {
+                let mut s = SlideText::default();
+                record_text(data, rec, &mut s.text, &mut s.footer);
+                deck.slides.push(s);
+            }
+            NOTES => {
+                // The notes master is a notes container too. Its NotesAtom names no slide: 0 or a
+                // master id (0x80000000 and up, as LibreOffice writes); slide ids are 0x100 and up.
+                let master = header(data, rec.start, rec.end).is_some_and(|a| {
+                    a.kind == NOTES_ATOM
+                        && data
+                            .get(a.start..a.end)
+                            .and_then(|b| u32_at(b, 0))
+                            .is_some_and(|id| !(0x100..0x8000_0000).contains(&id))
+                });
+                if !master {
+                    let mut t = Vec::new();
+                    let mut ignored = Vec::new();
+                    record_text(data, rec, &mut t, &mut ignored);
+                    notes.push(t);
+                }
+            }
+            _ => {}
+        }
+        at = rec.end.max(rec.start);
+    }
+    let extra = notes.len().saturating_sub(deck.slides.len());
+    let mut notes = notes.into_iter();
+    for s in &mut deck.slides {
+        s.notes = notes.next().unwrap_or_default();
+    }
+    // More notes pages than slides: keep their text on the last slide rather than lose it.
+    if extra > 0
+        && let Some(last) = deck.slides.last_mut()
+    {
+        for t in notes {
+            push_unique(&mut last.notes, t);
+        }
+    }
+    deck
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::Format;
+
+    fn slides_ppt() -> Vec<u8> {
+        zipped_fixture("slides.ppt.zip", "slides.ppt")
+    }
+
+    #[test]
+    fn slides_ppt_slides_and_notes() {
+        let (r, c) = run(&slides_ppt());
+        assert_eq!(r.expect("reads"), Format::Ppt);
+        assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+        let slides = c.of(SegmentKind::Slide);
+        assert_eq!(slides.len(), 2, "{slides:#?}");
+        assert_eq!(slides[0].page, Some(1));
+        assert_eq!(slides[0].text, "机密★1年\n第一张幻灯片标题 First slide");
+        assert_eq!(slides[1].page, Some(2));
+        assert_eq!(slides[1].text, "第二张幻灯片\nSecond slide text");
+        let notes = c.of(SegmentKind::SpeakerNotes);
+        assert_eq!(notes.len(), 2, "{notes:#?}");
+        assert_eq!(
+            (notes[0].page, notes[0].text.as_str()),
+            (Some(1), "备注：口头说明内容")
+        );
+        assert_eq!(
+            (notes[1].page, notes[1].text.as_str()),
+            (Some(2), "第二页备注")
+        );
+        assert!(c.text_of(SegmentKind::Metadata).contains("汇报材料"));
+    }
+
+    #[test]
+    fn stream_order_fallback_matches() {
+        let data = slides_ppt();
+        let mut ole = Ole::open(&data).expect("ole");
+        let mut budget = crate::Budget::new(crate::Limits::default());
+        let stream = ole.read(PART, &mut budget).expect("read").expect("stream");
+        let deck = in_stream_order(&stream);
+        assert_eq!(deck.slides.len(), 2);
+        assert_eq!(
+            deck.slides[0].text.first().map(String::as_str),
+            Some("机密★1年")
+        );
+        assert_eq!(deck.slides[1].notes, ["第二页备注"]);
+        // Without Current User the persist path gives up rather than guessing.
+        assert!(persisted(&stream, &[]).is_none());
+    }
+
+    #[test]
+    fn damage_is_safe() {
+        let data = slides_ppt();
+        for i in (0..data.len()).step_by(101) {
+            let mut d = data.clone();
+            d[i] ^= 0x5A;
+            let _ = run(&d);
+        }
+        for cut in (512..data.len()).step_by(1021) {
+            let _ = run(&data[..cut]);
+        }
+        // A container claiming more than it has, nested in itself.
+        let mut s = Vec::new();
+        for _ in 0..100 {
+            s.extend([0x0F, 0x00, 0xEE, 0x03, 0xFF, 0xFF, 0xFF, 0x7F]);
+        }
+        s.extend([
+            0x00, 0x00, 0xA0, 0x0F, 0x04, 0x00, 0x00, 0x00, 0x3A, 0x67, 0xC6, 0x5B,
+        ]);
+        let deck = in_stream_order(&s);
+        assert_eq!(deck.slides.len(), 1);
+        assert_eq!(deck.slides[0].text, ["机密"]);
+    }
+}

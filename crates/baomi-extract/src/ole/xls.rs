@@ -1,0 +1,651 @@
+//! Excel 97–2003 workbooks (.xls, BIFF8), which Kingsoft WPS also writes for .et; Excel 5/95 (BIFF5,
+//! stream `Book`) is read too, its 8-bit strings in the workbook's code page.
+//!
+//! The `Workbook` stream is a run of records: the globals (sheet names, shared strings) and one
+//! substream per sheet, each between BOF and EOF. Cells become one line per row, tab-separated, like the
+//! OOXML and ODF readers; page headers and footers become Header/Footer segments of their sheet.
+
+use super::{Ole, Out, codepage, u16_at, u32_at, usize_at};
+use crate::ooxml::strip_header_codes;
+use crate::{SegmentKind, Unreadable};
+use baomi_core::UnscannedReason;
+
+const BOF: u16 = 0x0809;
+const EOF: u16 = 0x000A;
+const FILEPASS: u16 = 0x002F;
+const CODEPAGE: u16 = 0x0042;
+const BOUNDSHEET: u16 = 0x0085;
+const SST: u16 = 0x00FC;
+const CONTINUE: u16 = 0x003C;
+const LABELSST: u16 = 0x00FD;
+const LABEL: u16 = 0x0204;
+const RSTRING: u16 = 0x00D6;
+const NUMBER: u16 = 0x0203;
+const RK: u16 = 0x027E;
+const MULRK: u16 = 0x00BD;
+const FORMULA: u16 = 0x0006;
+const STRING: u16 = 0x0207;
+const BOOLERR: u16 = 0x0205;
+const HEADER: u16 = 0x0014;
+const FOOTER: u16 = 0x0015;
+const TXO: u16 = 0x01B6;
+
+/// Blank rows materialised per file at most (line N = row N in ordinary sheets, but a lone cell in row
+/// 65 536 must not become 65 535 empty lines).
+const MAX_ROW_PADDING: usize = 10_000;
+/// Tabs inserted for empty columns in one row at most.
+const MAX_COLUMN_PADDING: usize = 256;
+
+pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let (name, data) = match ole.read("Workbook", out.budget)? {
+        Some(d) => ("Workbook", d),
+        None => match ole.read("Book", out.budget)? {
+            Some(d) => ("Book", d),
+            None => return Err(Unreadable::corrupt("no Workbook stream")),
+        },
+    };
+    let records = records(&data);
+    let mut book = Book {
+        biff8: true,
+        enc: encoding_rs::WINDOWS_1252,
+        sheets: Vec::new(),
+        sst: Vec::new(),
+    };
+    globals(&records, &mut book, out)?;
+    sheets(&records, &book, name, out)?;
+    let r = super::summary_information(ole, out);
+    out.soft("\u{5}SummaryInformation", r)?;
+    Ok(())
+}
+
+/// One record: its type, its offset in the stream (for BOUNDSHEET's lbPlyPos) and its body.
+struct Rec<'a> {
+    kind: u16,
+    at: usize,
+    body: &'a [u8],
+}
+
+/// Split the stream into records; a record running past the end is cut to what is there (a truncated
+/// file still gives its first sheets).
+fn records(data: &[u8]) -> Vec<Rec<'_>> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    while let (Some(kind), Some(len)) = (u16_at(data, at), u16_at(data, at + 2)) {
+        let start = at + 4;
+        let end = start.saturating_add(usize::from(len)).min(data.len());
+        out.push(Rec {
+            kind,
+            at,
+            body: data.get(start..end).unwrap_or_default(),
+        });
+        at = start + usize::from(len);
+    }
+    out
+}
+
+struct SheetInfo {
+    offset: usize,
+    name: String,
+}
+
+struct Book {
+    biff8: bool,
+    enc: &'static encoding_rs::Encoding,
+    sheets: Vec<SheetInfo>,
+    sst: Vec<String>,
+}
+
+/// The globals substream: up to its EOF.
+fn globals(recs: &[Rec<'_>], book: &mut Book, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let Some(first) = recs.first() else {
+        return Err(Unreadable::corrupt("empty Workbook stream"));
+    };
+    // BIFF5 and BIFF8 share the BOF record type; the version field tells them apart.
+    if first.kind != BOF {
+        return Err(Unreadable::corrupt(
+            "Workbook stream does not start with BOF",
+        ));
+    }
+    book.biff8 = u16_at(first.body, 0) == Some(0x0600);
+    for (i, r) in recs.iter().enumerate().skip(1) {
+        if i % 4096 == 0 {
+            out.budget.check_time()?;
+        }
+        match r.kind {
+            EOF => break,
+            FILEPASS => {
+                return Err(Unreadable::new(
+                    UnscannedReason::Encrypted,
+                    "password-protected Excel workbook",
+                ));
+            }
+            CODEPAGE => {
+                if let Some(cp) = u16_at(r.body, 0) {
+                    book.enc = codepage(u32::from(cp), book.enc);
+                }
+            }
+            BOUNDSHEET => {
+                let Some(offset) = usize_at(r.body, 0) else {
+                    continue;
+                };
+                let name = if book.biff8 {
+                    short_unicode(r.body.get(6..).unwrap_or_default())
+                } else {
+                    let n = usize::from(r.body.get(6).copied().unwrap_or(0));
+                    let bytes = r.body.get(7..7 + n).unwrap_or_default();
+                    book.enc.decode_without_bom_handling(bytes).0.into_owned()
+                };
+                book.sheets.push(SheetInfo { offset, name });
+            }
+            SST if book.biff8 => {
+                let mut chunks = vec![r.body.get(8..).unwrap_or_default()];
+                chunks.extend(
+                    recs.get(i + 1..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|c| c.kind == CONTINUE)
+                        .map(|c| c.body),
+                );
+                let count = usize_at(r.body, 4).unwrap_or(0);
+                book.sst = shared_strings(chunks, count);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A ShortXLUnicodeString: 8-bit count, flags, characters (Latin-1 when not high-byte).
+fn short_unicode(b: &[u8]) -> String {
+    let n = usize::from(b.first().copied().unwrap_or(0));
+    let high = b.get(1).is_some_and(|f| f & 1 != 0);
+    chars(b.get(2..).unwrap_or_default(), n, high)
+}
+
+/// `n` characters from `b`: UTF-16LE when `high`, else one byte each (the high byte is zero).
+fn chars(b: &[u8], n: usize, high: bool) -> String {
+    if high {
+        let end = n.saturating_mul(2).min(b.len());
+        super::utf16le(b.get(..end).unwrap_or_default())
+    } else {
+        b.iter().take(n).map(|&c| char::from(c)).collect()
+    }
+}
+
+/// An XLUnicodeString (16-bit count) in BIFF8, or a count-prefixed 8-bit string in BIFF5.
+fn unicode(b: &[u8], book: &Book) -> String {
+    let n = usize::from(u16_at(b, 0).unwrap_or(0));
+    if book.biff8 {
+        let high = b.get(2).is_some_and(|f| f & 1 != 0);
+        chars(b.get(3..).unwrap_or_default(), n, high)
+    } else {
+        let bytes = b.get(2..).unwrap_or_default();
+        let bytes = bytes.get(..n.min(bytes.len())).unwrap_or_default();
+        book.enc.decode_without_bom_handling(bytes).0.into_owned()
+    }
+}
+
+/// Reads across an SST record and its CONTINUE records as if they were one, except that character
+/// data split by a CONTINUE restarts with a fresh flags byte (the half after the split may switch
+/// between 8- and 16-bit characters).
+struct Chunks<'a> {
+    chunks: Vec<&'a [u8]>,
+    ci: usize,
+    pos: usize,
+}
+
+impl Chunks<'_> {
+    /// Step to the next chunk when the current one is used up; false at the very end.
+    fn ready(&mut self) -> bool {
+        loop {
+            match self.chunks.get(self.ci) {
+                None => return false,
+                Some(c) if self.pos < c.len() => return true,
+                Some(_) => {
+                    self.ci += 1;
+                    self.pos = 0;
+                }
+            }
+        }
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        if !self.ready() {
+            return None;
+        }
+        let b = self.chunks.get(self.ci)?.get(self.pos).copied();
+        self.pos += 1;
+        b
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_le_bytes([self.byte()?, self.byte()?]))
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes([
+            self.byte()?,
+            self.byte()?,
+            self.byte()?,
+            self.byte()?,
+        ]))
+    }
+
+    fn skip(&mut self, mut n: usize) -> Option<()> {
+        while n > 0 {
+            if !self.ready() {
+                return None;
+            }
+            let len = self.chunks.get(self.ci)?.len();
+            let step = n.min(len - self.pos);
+            self.pos += step;
+            n -= step;
+        }
+        Some(())
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = usize::from(self.u16()?);
+        let flags = self.byte()?;
+        let runs = if flags & 0x08 != 0 { self.u16()? } else { 0 };
+        let ext = if flags & 0x04 != 0 { self.u32()? } else { 0 };
+        let mut high = flags & 0x01 != 0;
+        let mut units: Vec<u16> = Vec::with_capacity(n.min(4096));
+        while units.len() < n {
+            // At a record boundary inside the characters: a new flags byte comes first.
+            if self
+                .chunks
+                .get(self.ci)
+                .is_some_and(|c| self.pos >= c.len())
+            {
+                self.ci += 1;
+                self.pos = 0;
+                high = self.byte()? & 0x01 != 0;
+                continue;
+            }
+            let unit = if high {
+                self.u16()?
+            } else {
+                u16::from(self.byte()?)
+            };
+            units.push(unit);
+        }
+        self.skip(usize::from(runs) * 4)?;
+        self.skip(usize::try_from(ext).ok()?)?;
+        Some(String::from_utf16_lossy(&units))
+    }
+}
+
+/// The shared string table. A string the data ends in is kept as far as it goes; indices after it
+/// are missing and those cells read as empty.
+fn shared_strings(chunks: Vec<&[u8]>, count: usize) -> Vec<String> {
+    let mut r = Chunks {
+        chunks,
+        ci: 0,
+        pos: 0,
+    };
+    let mut out = Vec::new();
+    // Each string takes at least three bytes, so the loop is bounded by the data whatever `count` says.
+    while out.len() < count {
+        match r.string() {
+            Some(s) => out.push(s),
+            None => break,
+        }
+    }
+    out
+}
+
+/// Cells of one sheet as (row, column, text), and its header/footer texts.
+#[derive(Default)]
+struct Sheet {
+    name: String,
+    cells: Vec<(u16, u16, String)>,
+    header: Vec<String>,
+    footer: Vec<String>,
+    texts: Vec<String>,
+}
+
+fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let mut padding_left = MAX_ROW_PADDING;
+    let mut depth = 0usize;
+    let mut seen_globals = false;
+    let mut current: Option<Sheet> = None;
+    let mut unnamed = 0usize;
+    // A FORMULA whose string result follows in the next STRING record.
+    let mut pending: Option<(u16, u16)> = None;
+    let mut txo_pending = false;
+    for (i, r) in recs.iter().enumerate() {
+        if i % 4096 == 0 {
+            out.budget.check_time()?;
+        }
+        match r.kind {
+            BOF => {
+                depth += 1;
+                if !seen_globals {
+                    seen_globals = true;
+                    continue;
+                }
+                // Worksheets (0x10) and BIFF5 macro sheets; charts (0x20) and VB modules have no cells.
+                let dt = u16_at(r.body, 2).unwrap_or(0);
+                if depth == 1 && (dt == 0x0010 || dt == 0x0040) {
+                    unnamed += 1;
+                    let name = book
+                        .sheets
+                        .iter()
+                        .find(|s| s.offset == r.at)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_else(|| format!("Sheet{unnamed}"));
+                    current = Some(Sheet {
+                        name,
+                        ..Sheet::default()
+                    });
+                }
+            }
+            EOF => {
+                depth = depth.saturating_sub(1);
+                if depth == 0
+                    && let Some(sheet) = current.take()
+                {
+                    emit_sheet(sheet, part, &mut padding_left, out)?;
+                }
+            }
+            _ => {}
+        }
+        let Some(sheet) = current.as_mut() else {
+            continue;
+        };
+        if depth != 1 {
+            continue;
+        }
+        let b = r.body;
+        let pos = || Some((u16_at(b, 0)?, u16_at(b, 2)?));
+        let was_txo = std::mem::replace(&mut txo_pending, false);
+        match r.kind {
+            LABELSST => {
+                if let (Some((row, col)), Some(i)) = (pos(), usize_at(b, 6))
+                    && let Some(s) = book.sst.get(i)
+                {
+                    sheet.cells.push((row, col, s.clone()));
+                }
+            }
+            LABEL | RSTRING => {
+                if let Some((row, col)) = pos() {
+                    sheet
+                        .cells
+                        .push((row, col, unicode(b.get(6..).unwrap_or_default(), book)));
+                }
+            }
+            NUMBER => {
+                if let (Some((row, col)), Some(v)) = (pos(), b.get(6..14)) {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(v);
+                    sheet.cells.push((row, col, number(f64::from_le_bytes(a))));
+                }
+            }
+            RK => {
+                if let (Some((row, col)), Some(rk)) = (pos(), u32_at(b, 6)) {
+                    sheet.cells.push((row, col, number(rk_value(rk))));
+                }
+            }
+            MULRK => {
+                if let Some((row, first)) = pos() {
+                    let n = b.len().saturating_sub(6) / 6;
+                    for k in 0..n {
+                        let col = first.saturating_add(u16::try_from(k).unwrap_or(u16::MAX));
+                        if let Some(rk) = u32_at(b, 4 + k * 6 + 2) {
+                            sheet.cells.push((row, col, number(rk_value(rk))));
+                        }
+                    }
+                }
+            }
+            FORMULA => {
+                if let (Some((row, col)), Some(v)) = (pos(), b.get(6..14)) {
+                    if v[6] == 0xFF && v[7] == 0xFF {
+                        match v[0] {
+                            0 => pending = Some((row, col)),
+                            1 => sheet.cells.push((
+                                row,
+                                col,
+                                if v[2] != 0 { "TRUE" } else { "FALSE" }.to_owned(),
+                            )),
+                            _ => {}
+                        }
+                    } else {
+                        let mut a = [0u8; 8];
+                        a.copy_from_slice(v);
+                        sheet.cells.push((row, col, number(f64::from_le_bytes(a))));
+                    }
+                }
+            }
+            STRING => {
+                if let Some((row, col)) = pending.take() {
+                    sheet.cells.push((row, col, unicode(b, book)));
+                }
+            }
+            BOOLERR => {
+                if let (Some((row, col)), Some(&v), Some(&0)) = (pos(), b.get(6), b.get(7)) {
+                    sheet
+                        .cells
+                        .push((row, col, if v != 0 { "TRUE" } else { "FALSE" }.to_owned()));
+                }
+            }
+            HEADER | FOOTER if !b.is_empty() => {
+                let t = strip_header_codes(&unicode(b, book));
+                if r.kind == HEADER {
+                    sheet.header.push(t);
+                } else {
+                    sheet.footer.push(t);
+                }
+            }
+            // Comment and text-box text: a TXO record, then CONTINUE records with the characters.
+            TXO => txo_pending = true,
+            CONTINUE if was_txo && book.biff8 => {
+                let high = b.first().is_some_and(|f| f & 1 != 0);
+                let n = if high { b.len() / 2 } else { b.len() };
+                sheet
+                    .texts
+                    .push(chars(b.get(1..).unwrap_or_default(), n, high));
+            }
+            _ => {}
+        }
+        if r.kind != FORMULA && r.kind != STRING && !matches!(r.kind, 0x0221 | 0x04BC | 0x0236) {
+            // SHRFMLA, ARRAY and TABLE may stand between a FORMULA and its STRING.
+            pending = None;
+        }
+    }
+    // A sheet the stream ends in (truncated file) still counts.
+    if let Some(sheet) = current.take() {
+        emit_sheet(sheet, part, &mut padding_left, out)?;
+    }
+    Ok(())
+}
+
+fn emit_sheet(
+    mut sheet: Sheet,
+    part: &str,
+    padding_left: &mut usize,
+    out: &mut Out<'_>,
+) -> Result<(), Unreadable> {
+    // Excel writes cells row block by row block; sorting makes any writer's order right.
+    sheet.cells.sort_by_key(|c| (c.0, c.1));
+    let mut text = String::new();
+    let mut line = String::new();
+    let mut lines = 0usize;
+    let mut row: Option<u16> = None;
+    let mut next_col = 0usize;
+    let mut padded = 0usize;
+    let mut cells = 0usize;
+    let mut flush = |text: &mut String, line: &mut String, lines: &mut usize, r: u16| {
+        let target = usize::from(r) + 1;
+        while *lines + 1 < target && *padding_left > 0 {
+            text.push('\n');
+            *lines += 1;
+            *padding_left -= 1;
+        }
+        text.push_str(line.trim_end_matches('\t'));
+        text.push('\n');
+        *lines += 1;
+        line.clear();
+    };
+    for (r, c, value) in &sheet.cells {
+        if value.is_empty() {
+            continue;
+        }
+        if row != Some(*r) {
+            if let Some(prev) = row {
+                flush(&mut text, &mut line, &mut lines, prev);
+            }
+            row = Some(*r);
+            next_col = 0;
+            padded = 0;
+            cells = 0;
+        }
+        let col = usize::from(*c);
+        if cells > 0 {
+            line.push('\t');
+        }
+        let gap = col
+            .saturating_sub(next_col)
+            .min(MAX_COLUMN_PADDING.saturating_sub(padded));
+        for _ in 0..gap {
+            line.push('\t');
+        }
+        padded += gap;
+        line.push_str(&value.replace(['\t', '\n', '\r'], " "));
+        next_col = col + 1;
+        cells += 1;
+    }
+    if let Some(prev) = row {
+        flush(&mut text, &mut line, &mut lines, prev);
+    }
+    text.truncate(text.trim_end_matches('\n').len());
+    let name = sheet.name.as_str();
+    out.emit(SegmentKind::Sheet, None, Some(name), part, &text)?;
+    sheet.header.dedup();
+    sheet.footer.dedup();
+    out.emit(
+        SegmentKind::Header,
+        None,
+        Some(name),
+        part,
+        &sheet.header.join("\n"),
+    )?;
+    out.emit(
+        SegmentKind::Footer,
+        None,
+        Some(name),
+        part,
+        &sheet.footer.join("\n"),
+    )?;
+    out.emit(
+        SegmentKind::Comment,
+        None,
+        Some(name),
+        part,
+        &sheet.texts.join("\n"),
+    )
+}
+
+/// An RK number: a 30-bit integer or the high 30 bits of a double, optionally ×100.
+fn rk_value(rk: u32) -> f64 {
+    let v = if rk & 0x02 != 0 {
+        // Arithmetic shift keeps the sign of the 30-bit integer.
+        f64::from((rk as i32) >> 2)
+    } else {
+        f64::from_bits(u64::from(rk & 0xFFFF_FFFC) << 32)
+    };
+    if rk & 0x01 != 0 { v / 100.0 } else { v }
+}
+
+/// A number as Excel's General format would roughly show it: integers without a fraction.
+fn number(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use crate::Format;
+
+    #[test]
+    fn book_xls_sheets_and_headers() {
+        let (r, c) = run(&fixture("book.xls"));
+        assert_eq!(r.expect("reads"), Format::Xls);
+        assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+        let sheets = c.of(SegmentKind::Sheet);
+        assert_eq!(sheets.len(), 2, "{sheets:#?}");
+        assert_eq!(sheets[0].sheet.as_deref(), Some("名单"));
+        assert_eq!(sheets[0].part.as_deref(), Some("Workbook"));
+        assert_eq!(
+            sheets[0].text,
+            "机密★1年\n姓名\t单位\t数量\n张三\t办公室\t42\n李四\t办公室\t3.5\n\t合计\t45.5\n公式文字"
+        );
+        assert_eq!(sheets[1].sheet.as_deref(), Some("Stats"));
+        assert_eq!(sheets[1].text, "Year\t2025\n统计表第二页\t-7\t123456789");
+        let headers = c.of(SegmentKind::Header);
+        assert_eq!(headers.len(), 2);
+        assert_eq!(headers[0].text.lines().next(), Some("秘密★6个月"));
+        assert_eq!(headers[0].sheet.as_deref(), Some("名单"));
+        assert!(c.text_of(SegmentKind::Footer).contains("内部资料"));
+    }
+
+    #[test]
+    fn sst_continue_switches_width() {
+        // Two strings; the second is split by a CONTINUE whose flags byte switches to UTF-16.
+        let first: &[u8] = &[2, 0, 0, b'a', b'b', 3, 0, 0, b'x'];
+        let mut second = vec![0x01];
+        second.extend("机密".encode_utf16().flat_map(u16::to_le_bytes));
+        let sst = shared_strings(vec![first, &second], 2);
+        assert_eq!(sst, ["ab", "x机密"]);
+        // Rich text runs and phonetic data are skipped across the boundary.
+        let rich: &[u8] = &[1, 0, 0x0C, 1, 0, 2, 0, 0, 0, b'z', 1, 2];
+        let rest: &[u8] = &[3, 4, 9, 9, 1, 0, 0, b'q'];
+        assert_eq!(shared_strings(vec![rich, rest], 99), ["z", "q"]);
+        // A count far beyond the data reads what is there.
+        assert_eq!(
+            shared_strings(vec![&[5, 0, 0, b'a']], usize::MAX),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn numbers_and_codes() {
+        assert_eq!(number(rk_value((42 << 2) | 2)), "42");
+        assert_eq!(number(rk_value(((-7i32 << 2) as u32) | 2)), "-7");
+        assert_eq!(number(rk_value((350 << 2) | 3)), "3.5");
+        assert_eq!(number(rk_value((1.5f64.to_bits() >> 32) as u32)), "1.5");
+        assert_eq!(
+            strip_header_codes("&L&\"宋体,Bold\"&12机密★1年&C第&P页&R&KFF0000A&&B"),
+            "机密★1年\n第页\nA&B"
+        );
+    }
+
+    #[test]
+    fn filepass_is_encrypted_and_damage_is_safe() {
+        let data = fixture("book.xls");
+        // Put a FILEPASS in place of the first record after BOF in the globals (the record after the
+        // 20-byte BOF at the start of the Workbook stream).
+        let bof = (0..data.len())
+            .step_by(64)
+            .find(|&o| data.get(o..o + 4) == Some(&[0x09, 0x08, 0x10, 0x00]))
+            .expect("BOF");
+        let mut enc = data.clone();
+        enc[bof + 20] = 0x2F;
+        enc[bof + 21] = 0x00;
+        let (r, _) = run(&enc);
+        assert_eq!(r.expect_err("encrypted").reason, UnscannedReason::Encrypted);
+        for i in (bof..data.len()).step_by(7) {
+            let mut d = data.clone();
+            d[i] ^= 0xFF;
+            let _ = run(&d);
+        }
+        for cut in (512..data.len()).step_by(211) {
+            let _ = run(&data[..cut]);
+        }
+    }
+}

@@ -1,0 +1,547 @@
+//! The text part of the content-stream interpreter (ISO 32000-1 §8.4, §9.3–9.4): graphics state
+//! (`q`, `Q`, `cm`), text objects and positioning (`BT`, `ET`, `Td`, `TD`, `Tm`, `T*`, `TL`, `Tc`, `Tw`,
+//! `Tz`, `Ts`, `Tf`), showing (`Tj`, `TJ`, `'`, `"`) and Form XObjects (`Do`, depth-limited, cycles cut).
+//! Each shown string becomes a [`Chunk`] at its place on the page; [`layout`] then orders them into
+//! lines from the top of the page down.
+
+use super::font::Font;
+use super::lex::{Lexer, Tok};
+use crate::{Budget, Unreadable};
+use std::borrow::Cow;
+use std::rc::Rc;
+
+/// Operands kept before an operator at most; more is not a valid content stream (the longest operator
+/// takes six), so the excess is dropped.
+const MAX_OPERANDS: usize = 64;
+/// `q` nested deeper than this is counted but not saved.
+const MAX_GS_DEPTH: usize = 256;
+/// Tokens between two time checks.
+const TIME_CHECK_EVERY: u32 = 4096;
+/// Text pieces kept for one page at most (a page of ordinary text has a few thousand).
+pub(super) const MAX_CHUNKS: usize = 500_000;
+
+pub(super) type Matrix = [f64; 6];
+pub(super) const IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
+
+/// `a × b` (PDF's row-vector convention: a point is transformed by `a` first).
+pub(super) fn mul(a: &Matrix, b: &Matrix) -> Matrix {
+    [
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    ]
+}
+
+/// A piece of text at its place, in display coordinates (y grows upwards, page rotation applied).
+#[derive(Debug, Clone)]
+pub(super) struct Chunk {
+    pub(super) x: f64,
+    pub(super) y: f64,
+    pub(super) x_end: f64,
+    /// Font size on the page (height of the text).
+    pub(super) size: f64,
+    pub(super) text: String,
+}
+
+/// What `Do` found under a name.
+pub(super) enum XObject<R> {
+    Form {
+        content: Rc<Vec<u8>>,
+        matrix: Matrix,
+        resources: R,
+        /// Identity, to cut cycles.
+        id: (u32, u16),
+    },
+    Image,
+    None,
+}
+
+/// The document side: fonts, XObjects, the budget. `R` names a resource dictionary.
+pub(super) trait Host<R: Copy> {
+    fn font(&mut self, resources: R, name: &[u8]) -> Result<Rc<Font>, Unreadable>;
+    fn xobject(&mut self, resources: R, name: &[u8]) -> Result<XObject<R>, Unreadable>;
+    fn budget(&mut self) -> &mut Budget;
+}
+
+#[derive(Clone)]
+struct GState {
+    ctm: Matrix,
+    font: Option<Rc<Font>>,
+    size: f64,
+    char_spacing: f64,
+    word_spacing: f64,
+    h_scale: f64,
+    leading: f64,
+    rise: f64,
+}
+
+enum Operand<'a> {
+    Num(f64),
+    Name(Cow<'a, [u8]>),
+    Str(Vec<u8>),
+    /// `TJ` arrays: strings and numbers.
+    Arr(Vec<Operand<'a>>),
+    Other,
+}
+
+/// Runs content streams of one page and collects its text.
+pub(super) struct Interp {
+    pub(super) chunks: Vec<Chunk>,
+    /// Images drawn (XObject or inline): a page with images and no text is a scan.
+    pub(super) images: usize,
+    /// Codes whose text is unknown (a font without ToUnicode on Identity, …).
+    pub(super) unmapped: usize,
+    /// Page rotation in degrees (0, 90, 180, 270).
+    rotate: i64,
+    max_form_depth: u32,
+    /// Form XObjects entered on this page: bounds the work of a form drawn many times.
+    forms_entered: usize,
+    form_stack: Vec<(u32, u16)>,
+    tokens: u32,
+    /// Bytes of text kept, already charged to the budget.
+    pub(super) text_bytes: u64,
+    /// True once a limit cut the page short (chunks or forms): reported by the caller.
+    pub(super) truncated: bool,
+}
+
+/// Form XObjects entered per page at most.
+const MAX_FORMS_PER_PAGE: usize = 10_000;
+
+impl Interp {
+    pub(super) fn new(rotate: i64, max_form_depth: u32) -> Interp {
+        Interp {
+            chunks: Vec::new(),
+            images: 0,
+            unmapped: 0,
+            rotate: rotate.rem_euclid(360),
+            max_form_depth,
+            forms_entered: 0,
+            form_stack: Vec::new(),
+            tokens: 0,
+            text_bytes: 0,
+            truncated: false,
+        }
+    }
+
+    /// Interpret `content` with `resources`, starting from `ctm`.
+    pub(super) fn run<R: Copy>(
+        &mut self,
+        host: &mut dyn Host<R>,
+        content: &[u8],
+        resources: R,
+        ctm: Matrix,
+    ) -> Result<(), Unreadable> {
+        let mut gs = GState {
+            ctm,
+            font: None,
+            size: 0.0,
+            char_spacing: 0.0,
+            word_spacing: 0.0,
+            h_scale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        };
+        let mut stack: Vec<GState> = Vec::new();
+        let mut unsaved_q = 0usize;
+        let mut tm = IDENTITY;
+        let mut tlm = IDENTITY;
+        let mut ops: Vec<Operand<'_>> = Vec::new();
+        let mut lex = Lexer::new(content);
+        while let Some(tok) = lex.next_tok() {
+            self.tokens = self.tokens.wrapping_add(1);
+            if self.tokens.is_multiple_of(TIME_CHECK_EVERY) {
+                host.budget().check_time()?;
+            }
+            let op = match tok {
+                Tok::Op(op) => op,
+                Tok::ArrOpen => {
+                    ops.push(Operand::Arr(read_array(&mut lex)));
+                    continue;
+                }
+                Tok::DictOpen => {
+                    skip_dict(&mut lex);
+                    ops.push(Operand::Other);
+                    continue;
+                }
+                other => {
+                    if ops.len() >= MAX_OPERANDS {
+                        ops.clear();
+                    }
+                    ops.push(match other {
+                        Tok::Num(n) => Operand::Num(n),
+                        Tok::Name(n) => Operand::Name(n),
+                        Tok::Str(s) => Operand::Str(s),
+                        _ => Operand::Other,
+                    });
+                    continue;
+                }
+            };
+            let num = |i: usize| -> Option<f64> {
+                let k = ops.len().checked_sub(i)?;
+                match ops.get(k) {
+                    Some(Operand::Num(n)) => Some(*n),
+                    _ => None,
+                }
+            };
+            match op {
+                b"q" => {
+                    if stack.len() < MAX_GS_DEPTH {
+                        stack.push(gs.clone());
+                    } else {
+                        unsaved_q += 1;
+                    }
+                }
+                b"Q" => {
+                    if unsaved_q > 0 {
+                        unsaved_q -= 1;
+                    } else if let Some(g) = stack.pop() {
+                        gs = g;
+                    }
+                }
+                b"cm" => {
+                    if let Some(m) = six(&ops) {
+                        gs.ctm = mul(&m, &gs.ctm);
+                    }
+                }
+                b"BT" => {
+                    tm = IDENTITY;
+                    tlm = IDENTITY;
+                }
+                b"Tf" => {
+                    if let (Some(Operand::Name(name)), Some(size)) =
+                        (ops.len().checked_sub(2).and_then(|k| ops.get(k)), num(1))
+                    {
+                        gs.font = Some(host.font(resources, name)?);
+                        gs.size = size;
+                    }
+                }
+                b"Tc" => gs.char_spacing = num(1).unwrap_or(gs.char_spacing),
+                b"Tw" => gs.word_spacing = num(1).unwrap_or(gs.word_spacing),
+                b"Tz" => gs.h_scale = num(1).map_or(gs.h_scale, |v| v / 100.0),
+                b"TL" => gs.leading = num(1).unwrap_or(gs.leading),
+                b"Ts" => gs.rise = num(1).unwrap_or(gs.rise),
+                b"Td" | b"TD" => {
+                    if let (Some(tx), Some(ty)) = (num(2), num(1)) {
+                        if op == b"TD" {
+                            gs.leading = -ty;
+                        }
+                        tlm = mul(&[1.0, 0.0, 0.0, 1.0, tx, ty], &tlm);
+                        tm = tlm;
+                    }
+                }
+                b"Tm" => {
+                    if let Some(m) = six(&ops) {
+                        tlm = m;
+                        tm = m;
+                    }
+                }
+                b"T*" => {
+                    tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                    tm = tlm;
+                }
+                b"Tj" | b"'" | b"\"" => {
+                    if op == b"\""
+                        && let (Some(aw), Some(ac)) = (num(3), num(2))
+                    {
+                        gs.word_spacing = aw;
+                        gs.char_spacing = ac;
+                    }
+                    if op != b"Tj" {
+                        tlm = mul(&[1.0, 0.0, 0.0, 1.0, 0.0, -gs.leading], &tlm);
+                        tm = tlm;
+                    }
+                    if let Some(Operand::Str(s)) = ops.last() {
+                        self.show(host, &gs, &mut tm, s)?;
+                    }
+                }
+                b"TJ" => {
+                    if let Some(Operand::Arr(items)) = ops.last() {
+                        for item in items {
+                            match item {
+                                Operand::Str(s) => self.show(host, &gs, &mut tm, s)?,
+                                Operand::Num(n) => {
+                                    let tx = -n / 1000.0 * gs.size * gs.h_scale;
+                                    let vertical = gs.font.as_ref().is_some_and(|f| f.vertical);
+                                    let step = if vertical { [0.0, tx] } else { [tx, 0.0] };
+                                    tm = mul(&[1.0, 0.0, 0.0, 1.0, step[0], step[1]], &tm);
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                }
+                b"Do" => {
+                    if let Some(Operand::Name(name)) = ops.last() {
+                        match host.xobject(resources, name)? {
+                            XObject::Image => self.images += 1,
+                            XObject::Form {
+                                content,
+                                matrix,
+                                resources: form_res,
+                                id,
+                            } => {
+                                let depth = self.form_stack.len() as u32;
+                                if self.form_stack.contains(&id) {
+                                    // A form that draws itself: drawn once.
+                                } else if depth >= self.max_form_depth
+                                    || self.forms_entered >= MAX_FORMS_PER_PAGE
+                                {
+                                    self.truncated = true;
+                                } else {
+                                    self.forms_entered += 1;
+                                    self.form_stack.push(id);
+                                    let r =
+                                        self.run(host, &content, form_res, mul(&matrix, &gs.ctm));
+                                    self.form_stack.pop();
+                                    r?;
+                                }
+                            }
+                            XObject::None => {}
+                        }
+                    }
+                }
+                b"BI" => {
+                    // Skip the image dictionary up to ID, then the data.
+                    while let Some(t) = lex.next_tok() {
+                        if t == Tok::Op(b"ID") {
+                            lex.skip_inline_image();
+                            break;
+                        }
+                    }
+                    self.images += 1;
+                }
+                _ => {}
+            }
+            ops.clear();
+        }
+        Ok(())
+    }
+
+    fn show<R: Copy>(
+        &mut self,
+        host: &mut dyn Host<R>,
+        gs: &GState,
+        tm: &mut Matrix,
+        bytes: &[u8],
+    ) -> Result<(), Unreadable> {
+        let Some(font) = gs.font.as_ref() else {
+            return Ok(());
+        };
+        let start = self.place(gs, tm);
+        let mut text = String::new();
+        let mut advance = 0.0f64;
+        let (size, tc, tw, th) = (gs.size, gs.char_spacing, gs.word_spacing, gs.h_scale);
+        self.unmapped += font.decode(bytes, &mut text, |g| {
+            let w = f64::from(g.advance) * size + tc + if g.is_space { tw } else { 0.0 };
+            advance += if font.vertical { w } else { w * th };
+        });
+        let step = if font.vertical {
+            [0.0, -advance]
+        } else {
+            [advance, 0.0]
+        };
+        *tm = mul(&[1.0, 0.0, 0.0, 1.0, step[0], step[1]], tm);
+        if text.is_empty() {
+            return Ok(());
+        }
+        let end = self.place(gs, tm);
+        host.budget().spend_text(text.len() as u64)?;
+        self.text_bytes += text.len() as u64;
+        // Glue onto the previous piece when this one continues it on the same baseline.
+        if let Some(last) = self.chunks.last_mut() {
+            let tol = 0.1 * last.size.max(start.2);
+            if (last.y - start.1).abs() < tol
+                && (start.0 - last.x_end).abs() < tol
+                && !font.vertical
+            {
+                last.text.push_str(&text);
+                last.x_end = end.0;
+                return Ok(());
+            }
+        }
+        if self.chunks.len() >= MAX_CHUNKS {
+            self.truncated = true;
+            return Ok(());
+        }
+        self.chunks.push(Chunk {
+            x: start.0,
+            y: start.1,
+            x_end: if font.vertical { start.0 } else { end.0 },
+            size: start.2,
+            text,
+        });
+        Ok(())
+    }
+
+    /// Where the text origin stands now, in display coordinates, and the text height.
+    fn place(&self, gs: &GState, tm: &Matrix) -> (f64, f64, f64) {
+        let trm = mul(
+            &mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], tm),
+            &gs.ctm,
+        );
+        let (x, y) = (trm[4], trm[5]);
+        let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
+        // Display coordinates: the page turned clockwise by /Rotate.
+        let (dx, dy) = match self.rotate {
+            90 => (y, -x),
+            180 => (-x, -y),
+            270 => (-y, x),
+            _ => (x, y),
+        };
+        let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+        (finite(dx), finite(dy), finite(size))
+    }
+}
+
+fn six(ops: &[Operand<'_>]) -> Option<Matrix> {
+    let k = ops.len().checked_sub(6)?;
+    let mut m = [0.0; 6];
+    for (slot, op) in m.iter_mut().zip(&ops[k..]) {
+        match op {
+            Operand::Num(n) => *slot = *n,
+            _ => return None,
+        }
+    }
+    Some(m)
+}
+
+/// Read a `[` … `]` array: strings and numbers kept, nested arrays and dictionaries skipped.
+fn read_array<'a>(lex: &mut Lexer<'a>) -> Vec<Operand<'a>> {
+    let mut items = Vec::new();
+    while let Some(t) = lex.next_tok() {
+        match t {
+            Tok::ArrClose => break,
+            Tok::Str(s) => items.push(Operand::Str(s)),
+            Tok::Num(n) => items.push(Operand::Num(n)),
+            Tok::ArrOpen => skip_array(lex),
+            Tok::DictOpen => skip_dict(lex),
+            // An operator inside an array: the array was not closed; stop here.
+            Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => break,
+            Tok::Op(_) => {}
+            Tok::Name(_) | Tok::DictClose => {}
+        }
+    }
+    items
+}
+
+/// Skip to the `]` closing a `[` already read (depth counted, so nesting cannot recurse).
+fn skip_array(lex: &mut Lexer<'_>) {
+    let mut depth = 1usize;
+    while let Some(t) = lex.next_tok() {
+        match t {
+            Tok::ArrOpen => depth += 1,
+            Tok::ArrClose => {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            // An operator cannot stand inside: the bracket was never closed.
+            Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => return,
+            _ => {}
+        }
+    }
+}
+
+/// Skip to the `>>` closing a `<<` already read (depth counted, so nesting cannot recurse).
+fn skip_dict(lex: &mut Lexer<'_>) {
+    let mut depth = 1usize;
+    while let Some(t) = lex.next_tok() {
+        match t {
+            Tok::DictOpen => depth += 1,
+            Tok::DictClose => {
+                depth -= 1;
+                if depth == 0 {
+                    return;
+                }
+            }
+            // An operator cannot stand inside: the bracket was never closed.
+            Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => return,
+            _ => {}
+        }
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF
+        | 0x20000..=0x3FFFF)
+}
+
+/// Order the pieces of a page into lines, top to bottom, left to right, and join them: a new line
+/// where the baseline moves by more than half the text height; a space between pieces of one line
+/// where the gap is wider than a fifth of the height (a full height next to CJK text, which has no
+/// spaces between words).
+pub(super) fn layout(chunks: &mut [Chunk]) -> String {
+    // Stable sort keeps the stream order of pieces on one baseline.
+    chunks.sort_by(|a, b| b.y.total_cmp(&a.y));
+    let mut out = String::new();
+    let mut start = 0;
+    while start < chunks.len() {
+        let top = chunks[start].y;
+        let mut size = chunks[start].size;
+        let mut end = start + 1;
+        while end < chunks.len() {
+            size = size.max(chunks[end].size);
+            if top - chunks[end].y > 0.5 * size.max(1.0) {
+                break;
+            }
+            end += 1;
+        }
+        let line = &mut chunks[start..end];
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let mut prev: Option<&Chunk> = None;
+        for c in line.iter() {
+            if let Some(p) = prev {
+                let gap = c.x - p.x_end;
+                let h = p.size.max(c.size).max(1.0);
+                let cjk = p.text.chars().last().is_some_and(is_cjk)
+                    || c.text.chars().next().is_some_and(is_cjk);
+                let needed = if cjk { 1.0 } else { 0.2 };
+                let spaced = p.text.ends_with(' ') || c.text.starts_with(' ');
+                if gap > needed * h && !spaced {
+                    out.push(' ');
+                }
+            }
+            out.push_str(&c.text);
+            prev = Some(c);
+        }
+        start = end;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunk(x: f64, y: f64, x_end: f64, text: &str) -> Chunk {
+        Chunk {
+            x,
+            y,
+            x_end,
+            size: 10.0,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn lines_top_down_and_spaces() {
+        let mut c = vec![
+            chunk(10.0, 100.0, 40.0, "bottom"),
+            chunk(60.0, 700.5, 90.0, "world"),
+            chunk(10.0, 700.0, 40.0, "hello"),
+            chunk(10.0, 400.0, 20.0, "机密"),
+            chunk(21.0, 400.0, 26.0, "★1"),
+            chunk(26.5, 400.0, 30.0, "年"),
+            chunk(60.0, 400.0, 70.0, "表格"),
+        ];
+        assert_eq!(layout(&mut c), "hello world\n机密★1年 表格\nbottom");
+    }
+}

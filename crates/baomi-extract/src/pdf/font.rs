@@ -1,0 +1,1085 @@
+//! Fonts: how the bytes of a shown string split into character codes, what text each code stands for,
+//! and how far each advances (ISO 32000-1 §9.6–9.10).
+//!
+//! Text comes from, in order of preference:
+//! 1. the font's `/ToUnicode` CMap (`bfchar`, `bfrange` onto a start value or onto an array, values of
+//!    several characters; 1- to 4-byte codes);
+//! 2. for Type0 fonts on a predefined CMap whose codes are themselves a character encoding: the Unicode
+//!    CMaps (`Uni*-UCS2-*`, `Uni*-UTF16-*`, `Uni*-UTF8-*`, `Uni*-UTF32-*`) and the legacy multi-byte
+//!    ones decoded with `encoding_rs` (`GB-EUC`, `GBpc-EUC`, `GBK-EUC`, `GBKp-EUC`, `GBK2K` → GBK/GB18030;
+//!    `B5pc`, `ETen-B5`, `HKscs-B5`, `ETenms-B5` → Big5; `90ms-RKSJ`, `90msp-RKSJ`, `83pv-RKSJ` → Shift_JIS;
+//!    `KSC-EUC`, `KSCms-UHC`, `KSCpc-EUC` → EUC-KR);
+//! 3. for simple fonts: `/Encoding` (WinAnsi, MacRoman, Standard, a `/Differences` array whose glyph
+//!    names are known or of the `uniXXXX` / `uXXXX` forms).
+//!
+//! Not supported (such text is left out, never guessed): `Identity-H`/`Identity-V` fonts without
+//! `/ToUnicode` (the code is a glyph id or a CID; Adobe-GB1 text would need Adobe's CID→Unicode table,
+//! not embedded yet), the CID-keyed CMaps that are not an encoding (`Adobe-GB1-*`, `UniJIS-*` variants
+//! other than UCS2/UTF), and glyph names outside the Latin sets. Such codes are counted as unmapped.
+
+use super::lex::{Lexer, Tok};
+use encoding_rs::Encoding;
+use std::collections::HashMap;
+
+/// Entries read from one CMap at most: a real ToUnicode CMap of a CJK font has some tens of thousands.
+const MAX_CMAP_ENTRIES: usize = 200_000;
+
+/// How the bytes of a string split into codes.
+#[derive(Debug, Clone)]
+enum Codes {
+    One,
+    Two,
+    /// UTF-16: two bytes, four for a surrogate pair.
+    Utf16,
+    Utf8,
+    Four,
+    /// Legacy CJK double-byte: a lead byte in `lead` starts a two-byte code.
+    Double {
+        lead: (u8, u8),
+    },
+    /// Codespace ranges of an embedded CMap: (length, low bytes, high bytes).
+    Ranges(Vec<(usize, [u8; 4], [u8; 4])>),
+}
+
+/// Where text comes from when there is no ToUnicode entry for a code.
+#[derive(Debug, Clone)]
+enum Fallback {
+    /// Nothing is known (Identity without ToUnicode, unknown CMap).
+    None,
+    /// Simple font: one string per byte (empty: unknown).
+    Table(Box<[Option<char>; 256]>),
+    /// Code is UTF-16 / UTF-8 / UTF-32 already.
+    Utf16,
+    Utf8,
+    Utf32,
+    /// Code bytes are in this legacy encoding.
+    Legacy(&'static Encoding),
+}
+
+#[derive(Debug, Clone)]
+enum Widths {
+    Simple {
+        first: u32,
+        widths: Vec<f32>,
+        missing: f32,
+    },
+    Cid {
+        /// (first CID, last CID, width), sorted by first.
+        ranges: Vec<(u32, u32, f32)>,
+        default: f32,
+        /// Codes are CIDs (Identity); otherwise CIDs are unknown and `default` is used.
+        identity: bool,
+    },
+}
+
+/// ToUnicode CMap: single codes and ranges, keyed by the code as a big-endian number with its byte length.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ToUnicode {
+    chars: HashMap<(u8, u32), String>,
+    /// (length, low, high, value): value is the start (UTF-16 units, the last one incremented) or an array.
+    ranges: Vec<(u8, u32, u32, RangeDst)>,
+    space: Vec<(usize, [u8; 4], [u8; 4])>,
+}
+
+#[derive(Debug, Clone)]
+enum RangeDst {
+    Start(Vec<u16>),
+    Array(Vec<String>),
+}
+
+/// One font, ready to turn shown strings into text.
+#[derive(Debug, Clone)]
+pub(super) struct Font {
+    codes: Codes,
+    to_unicode: Option<ToUnicode>,
+    fallback: Fallback,
+    widths: Widths,
+    /// Glyph-space units per text-space unit ×1000 (1 for all but Type3 fonts).
+    scale: f32,
+    /// Identity-V and other `-V` CMaps: glyphs advance downwards.
+    pub(super) vertical: bool,
+}
+
+/// What showing one code gives.
+pub(super) struct Glyph {
+    /// Advance in text-space units for a size of 1.
+    pub(super) advance: f32,
+    /// A single-byte code 32: word spacing applies.
+    pub(super) is_space: bool,
+}
+
+impl Font {
+    /// A font that shows nothing known: used when `Tf` names a font that is missing or unreadable, so
+    /// positions still advance.
+    pub(super) fn unknown() -> Font {
+        Font {
+            codes: Codes::One,
+            to_unicode: None,
+            fallback: Fallback::None,
+            widths: Widths::Simple {
+                first: 0,
+                widths: Vec::new(),
+                missing: 500.0,
+            },
+            scale: 1.0,
+            vertical: false,
+        }
+    }
+
+    /// Build a font from its dictionary entries, already dereferenced by the caller.
+    pub(super) fn new(spec: &FontSpec<'_>) -> Font {
+        let to_unicode = spec.to_unicode.and_then(parse_to_unicode);
+        let mut font = if spec.subtype == b"Type0" {
+            type0(spec)
+        } else {
+            simple(spec)
+        };
+        // A ToUnicode CMap with codespace ranges of its own tells the code lengths of a simple font
+        // only when the font has no encoding CMap; Type0 fonts keep the encoding's split.
+        font.to_unicode = to_unicode;
+        font
+    }
+
+    /// Decode `bytes`, appending text to `out` and calling `glyph` for each code's advance. Returns
+    /// the number of codes that had no text.
+    pub(super) fn decode(
+        &self,
+        bytes: &[u8],
+        out: &mut String,
+        mut glyph: impl FnMut(Glyph),
+    ) -> usize {
+        let mut unmapped = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let len = self.code_len(&bytes[i..]).clamp(1, bytes.len() - i);
+            let raw = &bytes[i..i + len];
+            i += len;
+            let code = raw.iter().fold(0u32, |a, &b| a << 8 | u32::from(b));
+            if !self.text_of(raw, code, out) {
+                unmapped += 1;
+            }
+            glyph(Glyph {
+                advance: self.width(code, len) * self.scale / 1000.0,
+                is_space: len == 1 && code == 32,
+            });
+        }
+        unmapped
+    }
+
+    fn code_len(&self, b: &[u8]) -> usize {
+        match &self.codes {
+            Codes::One => 1,
+            Codes::Two => 2,
+            Codes::Four => 4,
+            Codes::Utf16 => {
+                if b.len() >= 4 && (0xD8..=0xDB).contains(&b[0]) {
+                    4
+                } else {
+                    2
+                }
+            }
+            Codes::Utf8 => match b[0] {
+                0xF0..=0xF7 => 4,
+                0xE0..=0xEF => 3,
+                0xC0..=0xDF => 2,
+                _ => 1,
+            },
+            Codes::Double { lead } => {
+                if (lead.0..=lead.1).contains(&b[0]) {
+                    2
+                } else {
+                    1
+                }
+            }
+            Codes::Ranges(r) => match_codespace(r, b).unwrap_or(1),
+        }
+    }
+
+    /// Append the text of one code; false when nothing is known for it.
+    fn text_of(&self, raw: &[u8], code: u32, out: &mut String) -> bool {
+        if let Some(tu) = &self.to_unicode
+            && tu.lookup(raw.len(), code, out)
+        {
+            return true;
+        }
+        match &self.fallback {
+            Fallback::None => false,
+            Fallback::Table(t) => match t[raw[raw.len() - 1] as usize] {
+                Some(c) => {
+                    push_char(out, c);
+                    true
+                }
+                None => false,
+            },
+            Fallback::Utf16 => {
+                let units: Vec<u16> = raw
+                    .chunks_exact(2)
+                    .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                    .collect();
+                push_utf16(out, &units)
+            }
+            Fallback::Utf8 => match std::str::from_utf8(raw) {
+                Ok(s) => {
+                    s.chars().for_each(|c| push_char(out, c));
+                    true
+                }
+                Err(_) => false,
+            },
+            Fallback::Utf32 => match char::from_u32(code) {
+                Some(c) => {
+                    push_char(out, c);
+                    true
+                }
+                None => false,
+            },
+            Fallback::Legacy(enc) => {
+                if raw.len() == 1 && raw[0] < 0x80 {
+                    push_char(out, char::from(raw[0]));
+                    return true;
+                }
+                let (s, had_errors) = enc.decode_without_bom_handling(raw);
+                if had_errors {
+                    return false;
+                }
+                s.chars().for_each(|c| push_char(out, c));
+                true
+            }
+        }
+    }
+
+    fn width(&self, code: u32, len: usize) -> f32 {
+        match &self.widths {
+            Widths::Simple {
+                first,
+                widths,
+                missing,
+            } => code
+                .checked_sub(*first)
+                .and_then(|i| widths.get(i as usize))
+                .copied()
+                .unwrap_or(*missing),
+            Widths::Cid {
+                ranges,
+                default,
+                identity,
+            } => {
+                if !identity {
+                    // CIDs are unknown: single-byte codes of a legacy CMap are half-width.
+                    return if len == 1 { default / 2.0 } else { *default };
+                }
+                let i = ranges.partition_point(|r| r.0 <= code);
+                match i.checked_sub(1).map(|i| ranges[i]) {
+                    Some((lo, hi, w)) if (lo..=hi).contains(&code) => w,
+                    _ => *default,
+                }
+            }
+        }
+    }
+}
+
+/// Text is for people and for the detector: control characters and NULs are dropped, tabs kept.
+fn push_char(out: &mut String, c: char) {
+    if c == '\t' || !c.is_control() {
+        out.push(c);
+    }
+}
+
+fn push_utf16(out: &mut String, units: &[u16]) -> bool {
+    let mut any = false;
+    for c in char::decode_utf16(units.iter().copied()).flatten() {
+        push_char(out, c);
+        any = true;
+    }
+    any
+}
+
+fn match_codespace(ranges: &[(usize, [u8; 4], [u8; 4])], b: &[u8]) -> Option<usize> {
+    ranges
+        .iter()
+        .find(|(len, lo, hi)| *len <= b.len() && (0..*len).all(|i| (lo[i]..=hi[i]).contains(&b[i])))
+        .map(|r| r.0)
+}
+
+/// The entries of a font dictionary the decoder needs, resolved by the document walker (which owns
+/// the object model), so this module knows nothing of lopdf.
+#[derive(Default)]
+pub(super) struct FontSpec<'a> {
+    pub(super) subtype: &'a [u8],
+    /// `/Encoding` as a name (predefined CMap or simple encoding), if it is one.
+    pub(super) encoding_name: Option<&'a [u8]>,
+    /// `/Encoding` as an embedded CMap stream (Type0), decompressed.
+    pub(super) encoding_cmap: Option<&'a [u8]>,
+    /// Simple fonts: `/BaseEncoding` of an encoding dictionary.
+    pub(super) base_encoding: Option<&'a [u8]>,
+    /// Simple fonts: `/Differences`, flattened: numbers and names.
+    pub(super) differences: Vec<DiffItem<'a>>,
+    /// Simple fonts: flag 4 (symbolic) of the descriptor.
+    pub(super) symbolic: bool,
+    /// `/BaseFont`.
+    pub(super) base_font: &'a [u8],
+    /// Decompressed `/ToUnicode`.
+    pub(super) to_unicode: Option<&'a [u8]>,
+    /// Simple fonts: `/FirstChar`, `/Widths`, `/MissingWidth`.
+    pub(super) first_char: u32,
+    pub(super) widths: Vec<f32>,
+    pub(super) missing_width: Option<f32>,
+    /// Type0: the descendant's `/DW` and `/W` (flattened: numbers, and arrays as `WItem::Array`).
+    pub(super) dw: Option<f32>,
+    pub(super) w: Vec<WItem>,
+    /// Type3: `/FontMatrix` a.
+    pub(super) font_matrix_a: Option<f32>,
+}
+
+pub(super) enum DiffItem<'a> {
+    Code(u32),
+    Name(&'a [u8]),
+}
+
+pub(super) enum WItem {
+    Num(f32),
+    Array(Vec<f32>),
+}
+
+fn type0(spec: &FontSpec<'_>) -> Font {
+    let name = spec.encoding_name.unwrap_or_default();
+    let name_str = String::from_utf8_lossy(name);
+    let vertical = name_str.ends_with("-V");
+    let identity = name_str.starts_with("Identity-");
+    let (codes, fallback) = if identity {
+        (Codes::Two, Fallback::None)
+    } else if let Some(cmap) = spec.encoding_cmap {
+        let space = parse_cmap(cmap).space;
+        if space.is_empty() {
+            (Codes::Two, Fallback::None)
+        } else {
+            (Codes::Ranges(space), Fallback::None)
+        }
+    } else {
+        predefined(&name_str)
+    };
+    let default = spec.dw.unwrap_or(1000.0);
+    Font {
+        codes,
+        to_unicode: None,
+        fallback,
+        widths: Widths::Cid {
+            ranges: cid_widths(&spec.w),
+            default,
+            identity,
+        },
+        scale: 1.0,
+        vertical,
+    }
+}
+
+/// Predefined CMaps whose codes are an encoding of their own (see the module comment).
+fn predefined(name: &str) -> (Codes, Fallback) {
+    let base = name
+        .strip_suffix("-H")
+        .or_else(|| name.strip_suffix("-V"))
+        .unwrap_or(name);
+    if base.starts_with("Uni") {
+        if base.ends_with("-UCS2") || base.ends_with("-UTF16") {
+            return (Codes::Utf16, Fallback::Utf16);
+        }
+        if base.ends_with("-UTF8") {
+            return (Codes::Utf8, Fallback::Utf8);
+        }
+        if base.ends_with("-UTF32") {
+            return (Codes::Four, Fallback::Utf32);
+        }
+        return (Codes::Two, Fallback::None);
+    }
+    let legacy =
+        |enc: &'static Encoding, lead: (u8, u8)| (Codes::Double { lead }, Fallback::Legacy(enc));
+    match base {
+        "GB-EUC" | "GBpc-EUC" | "GBT-EUC" | "GBTpc-EUC" => legacy(encoding_rs::GBK, (0xA1, 0xFE)),
+        "GBK-EUC" | "GBKp-EUC" => legacy(encoding_rs::GBK, (0x81, 0xFE)),
+        // GBK2K has four-byte codes too; they are rare in PDFs and decode as unmapped pairs here.
+        "GBK2K" => legacy(encoding_rs::GB18030, (0x81, 0xFE)),
+        "B5pc" | "ETen-B5" | "HKscs-B5" | "ETenms-B5" | "B5" => {
+            legacy(encoding_rs::BIG5, (0x81, 0xFE))
+        }
+        "90ms-RKSJ" | "90msp-RKSJ" | "83pv-RKSJ" | "90pv-RKSJ" => {
+            // Shift_JIS lead bytes are 81–9F and E0–FC; A1–DF are single-byte katakana.
+            (
+                Codes::Ranges(vec![
+                    (2, [0x81, 0x40, 0, 0], [0x9F, 0xFC, 0, 0]),
+                    (2, [0xE0, 0x40, 0, 0], [0xFC, 0xFC, 0, 0]),
+                    (1, [0x00, 0, 0, 0], [0xFF, 0, 0, 0]),
+                ]),
+                Fallback::Legacy(encoding_rs::SHIFT_JIS),
+            )
+        }
+        "KSC-EUC" | "KSCms-UHC" | "KSCpc-EUC" | "KSCms-UHC-HW" => {
+            legacy(encoding_rs::EUC_KR, (0x81, 0xFE))
+        }
+        _ => (Codes::Two, Fallback::None),
+    }
+}
+
+fn cid_widths(w: &[WItem]) -> Vec<(u32, u32, f32)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < w.len() {
+        match (&w[i], w.get(i + 1), w.get(i + 2)) {
+            (WItem::Num(first), Some(WItem::Array(ws)), _) => {
+                let first = *first as u32;
+                for (k, &width) in ws.iter().enumerate() {
+                    let cid = first.saturating_add(k as u32);
+                    out.push((cid, cid, width));
+                }
+                i += 2;
+            }
+            (WItem::Num(a), Some(WItem::Num(b)), Some(WItem::Num(width))) => {
+                out.push((*a as u32, *b as u32, *width));
+                i += 3;
+            }
+            _ => i += 1,
+        }
+        if out.len() > MAX_CMAP_ENTRIES {
+            break;
+        }
+    }
+    out.sort_by_key(|r| r.0);
+    out
+}
+
+fn simple(spec: &FontSpec<'_>) -> Font {
+    let base = spec.encoding_name.or(spec.base_encoding);
+    let standard14_symbol =
+        spec.base_font.ends_with(b"Symbol") || spec.base_font.ends_with(b"Dingbats");
+    let mut table: Box<[Option<char>; 256]> = Box::new([None; 256]);
+    match base {
+        Some(b"WinAnsiEncoding") => fill_legacy(&mut table, encoding_rs::WINDOWS_1252),
+        Some(b"MacRomanEncoding") => fill_legacy(&mut table, encoding_rs::MACINTOSH),
+        Some(b"PDFDocEncoding") => fill_legacy(&mut table, encoding_rs::WINDOWS_1252),
+        _ if standard14_symbol => {}
+        // Standard encoding (the default of Type1 fonts) and symbolic TrueType fonts without an
+        // encoding: printable ASCII is the same in all of them but for two quotes.
+        _ => {
+            for c in 32u8..127 {
+                table[c as usize] = Some(char::from(c));
+            }
+            if base.is_none() && !spec.symbolic || base == Some(b"StandardEncoding") {
+                table[0x27] = Some('\u{2019}');
+                table[0x60] = Some('\u{2018}');
+            }
+        }
+    }
+    let mut code = 0u32;
+    for d in &spec.differences {
+        match d {
+            DiffItem::Code(c) => code = *c,
+            DiffItem::Name(n) => {
+                if let Some(slot) = table.get_mut(code as usize) {
+                    *slot = glyph_char(n);
+                }
+                code = code.saturating_add(1);
+            }
+        }
+    }
+    let scale = match spec.font_matrix_a {
+        Some(a) if spec.subtype == b"Type3" && a.is_finite() && a != 0.0 => a * 1000.0,
+        _ => 1.0,
+    };
+    Font {
+        codes: Codes::One,
+        to_unicode: None,
+        fallback: Fallback::Table(table),
+        widths: Widths::Simple {
+            first: spec.first_char,
+            widths: spec.widths.clone(),
+            missing: spec
+                .missing_width
+                .unwrap_or(if spec.widths.is_empty() { 500.0 } else { 0.0 }),
+        },
+        scale,
+        vertical: false,
+    }
+}
+
+fn fill_legacy(table: &mut [Option<char>; 256], enc: &'static Encoding) {
+    for b in 32u8..=255 {
+        let bytes = [b];
+        let (s, _, had_errors) = enc.decode(&bytes);
+        if !had_errors {
+            table[b as usize] = s.chars().next().filter(|c| *c != '\u{FFFD}');
+        }
+    }
+}
+
+/// Glyph names of the Latin sets (WinAnsi order from 32) mapped through Windows-1252; other names by
+/// the `uniXXXX`/`uXXXX[XX]` conventions; `name.suffix` as `name`.
+fn glyph_char(name: &[u8]) -> Option<char> {
+    let name = std::str::from_utf8(name).ok()?;
+    let name = name.split('.').next().unwrap_or(name);
+    if let Some(hex) = name.strip_prefix("uni")
+        && hex.len() >= 4
+    {
+        return u32::from_str_radix(&hex[..4], 16)
+            .ok()
+            .and_then(char::from_u32);
+    }
+    if let Some(hex) = name.strip_prefix('u')
+        && (4..=6).contains(&hex.len())
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
+    }
+    if name.len() == 1 && name.as_bytes()[0].is_ascii_alphabetic() {
+        return name.chars().next();
+    }
+    let extra = match name {
+        "fi" => Some('\u{FB01}'),
+        "fl" => Some('\u{FB02}'),
+        "ff" => Some('\u{FB00}'),
+        "ffi" => Some('\u{FB03}'),
+        "ffl" => Some('\u{FB04}'),
+        "dotlessi" => Some('ı'),
+        "Lslash" => Some('Ł'),
+        "lslash" => Some('ł'),
+        "minus" => Some('−'),
+        "fraction" => Some('⁄'),
+        "nbspace" | "nonbreakingspace" => Some(' '),
+        "sfthyphen" | "softhyphen" => Some('-'),
+        "middot" => Some('·'),
+        _ => None,
+    };
+    if extra.is_some() {
+        return extra;
+    }
+    let i = WIN_ANSI_NAMES.iter().position(|n| *n == name)?;
+    let byte = [32 + i as u8];
+    let (s, _, had_errors) = encoding_rs::WINDOWS_1252.decode(&byte);
+    if had_errors {
+        return None;
+    }
+    s.chars().next()
+}
+
+/// Glyph names of WinAnsiEncoding for codes 32..=255 (ISO 32000-1 Annex D); "" where none.
+const WIN_ANSI_NAMES: [&str; 224] = [
+    "space",
+    "exclam",
+    "quotedbl",
+    "numbersign",
+    "dollar",
+    "percent",
+    "ampersand",
+    "quotesingle",
+    "parenleft",
+    "parenright",
+    "asterisk",
+    "plus",
+    "comma",
+    "hyphen",
+    "period",
+    "slash",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "colon",
+    "semicolon",
+    "less",
+    "equal",
+    "greater",
+    "question",
+    "at",
+    "A",
+    "B",
+    "C",
+    "D",
+    "E",
+    "F",
+    "G",
+    "H",
+    "I",
+    "J",
+    "K",
+    "L",
+    "M",
+    "N",
+    "O",
+    "P",
+    "Q",
+    "R",
+    "S",
+    "T",
+    "U",
+    "V",
+    "W",
+    "X",
+    "Y",
+    "Z",
+    "bracketleft",
+    "backslash",
+    "bracketright",
+    "asciicircum",
+    "underscore",
+    "grave",
+    "a",
+    "b",
+    "c",
+    "d",
+    "e",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+    "braceleft",
+    "bar",
+    "braceright",
+    "asciitilde",
+    "",
+    "Euro",
+    "",
+    "quotesinglbase",
+    "florin",
+    "quotedblbase",
+    "ellipsis",
+    "dagger",
+    "daggerdbl",
+    "circumflex",
+    "perthousand",
+    "Scaron",
+    "guilsinglleft",
+    "OE",
+    "",
+    "Zcaron",
+    "",
+    "",
+    "quoteleft",
+    "quoteright",
+    "quotedblleft",
+    "quotedblright",
+    "bullet",
+    "endash",
+    "emdash",
+    "tilde",
+    "trademark",
+    "scaron",
+    "guilsinglright",
+    "oe",
+    "",
+    "zcaron",
+    "Ydieresis",
+    "",
+    "exclamdown",
+    "cent",
+    "sterling",
+    "currency",
+    "yen",
+    "brokenbar",
+    "section",
+    "dieresis",
+    "copyright",
+    "ordfeminine",
+    "guillemotleft",
+    "logicalnot",
+    "",
+    "registered",
+    "macron",
+    "degree",
+    "plusminus",
+    "twosuperior",
+    "threesuperior",
+    "acute",
+    "mu",
+    "paragraph",
+    "periodcentered",
+    "cedilla",
+    "onesuperior",
+    "ordmasculine",
+    "guillemotright",
+    "onequarter",
+    "onehalf",
+    "threequarters",
+    "questiondown",
+    "Agrave",
+    "Aacute",
+    "Acircumflex",
+    "Atilde",
+    "Adieresis",
+    "Aring",
+    "AE",
+    "Ccedilla",
+    "Egrave",
+    "Eacute",
+    "Ecircumflex",
+    "Edieresis",
+    "Igrave",
+    "Iacute",
+    "Icircumflex",
+    "Idieresis",
+    "Eth",
+    "Ntilde",
+    "Ograve",
+    "Oacute",
+    "Ocircumflex",
+    "Otilde",
+    "Odieresis",
+    "multiply",
+    "Oslash",
+    "Ugrave",
+    "Uacute",
+    "Ucircumflex",
+    "Udieresis",
+    "Yacute",
+    "Thorn",
+    "germandbls",
+    "agrave",
+    "aacute",
+    "acircumflex",
+    "atilde",
+    "adieresis",
+    "aring",
+    "ae",
+    "ccedilla",
+    "egrave",
+    "eacute",
+    "ecircumflex",
+    "edieresis",
+    "igrave",
+    "iacute",
+    "icircumflex",
+    "idieresis",
+    "eth",
+    "ntilde",
+    "ograve",
+    "oacute",
+    "ocircumflex",
+    "otilde",
+    "odieresis",
+    "divide",
+    "oslash",
+    "ugrave",
+    "uacute",
+    "ucircumflex",
+    "udieresis",
+    "yacute",
+    "thorn",
+    "ydieresis",
+];
+
+impl ToUnicode {
+    fn lookup(&self, len: usize, code: u32, out: &mut String) -> bool {
+        let len8 = len as u8;
+        if let Some(s) = self.chars.get(&(len8, code)) {
+            out.push_str(s);
+            return true;
+        }
+        // Some writers give the one-byte codes of simple fonts as two-byte sources (`<0041>`).
+        if len8 == 1
+            && let Some(s) = self.chars.get(&(2, code))
+        {
+            out.push_str(s);
+            return true;
+        }
+        // Ranges are few; the last one that holds the code wins, as later definitions override.
+        for (l, lo, hi, dst) in self.ranges.iter().rev() {
+            if *l != len8 || code < *lo || code > *hi {
+                continue;
+            }
+            let off = code - lo;
+            return match dst {
+                RangeDst::Start(units) => {
+                    let mut u = units.clone();
+                    if let Some(last) = u.last_mut() {
+                        // Offsets past the unit wrap, as the spec only allows ranges within one low byte.
+                        *last = last.wrapping_add(off as u16);
+                    }
+                    push_utf16(out, &u)
+                }
+                RangeDst::Array(items) => match items.get(off as usize) {
+                    Some(s) => {
+                        out.push_str(s);
+                        true
+                    }
+                    None => false,
+                },
+            };
+        }
+        false
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.chars.len() + self.ranges.len()
+    }
+}
+
+fn code_of(b: &[u8]) -> Option<(u8, u32)> {
+    if b.is_empty() || b.len() > 4 {
+        return None;
+    }
+    Some((
+        b.len() as u8,
+        b.iter().fold(0u32, |a, &x| a << 8 | u32::from(x)),
+    ))
+}
+
+fn utf16_string(b: &[u8]) -> String {
+    let units: Vec<u16> = b
+        .chunks(2)
+        .map(|p| u16::from_be_bytes([p[0], p.get(1).copied().unwrap_or(0)]))
+        .collect();
+    let mut s = String::new();
+    push_utf16(&mut s, &units);
+    s
+}
+
+/// Parse a CMap: codespace ranges and `bfchar`/`bfrange` entries. Anything else (`cidrange`,
+/// `usecmap`, PostScript around it) is skipped.
+pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
+    #[derive(PartialEq)]
+    enum Mode {
+        None,
+        Space,
+        BfChar,
+        BfRange,
+    }
+    enum Val {
+        Str(Vec<u8>),
+        Arr(Vec<Vec<u8>>),
+        Name(Vec<u8>),
+    }
+    let mut out = ToUnicode::default();
+    let mut lex = Lexer::new(data);
+    let mut mode = Mode::None;
+    let mut vals: Vec<Val> = Vec::new();
+    let mut entries = 0usize;
+    while let Some(tok) = lex.next_tok() {
+        match tok {
+            Tok::Op(op) => {
+                mode = match op {
+                    b"begincodespacerange" => Mode::Space,
+                    b"beginbfchar" => Mode::BfChar,
+                    b"beginbfrange" => Mode::BfRange,
+                    _ => Mode::None,
+                };
+                vals.clear();
+                continue;
+            }
+            Tok::Str(s) if mode != Mode::None => vals.push(Val::Str(s)),
+            Tok::Name(n) if mode == Mode::BfChar => vals.push(Val::Name(n.into_owned())),
+            Tok::ArrOpen if mode == Mode::BfRange => {
+                let mut items = Vec::new();
+                while let Some(t) = lex.next_tok() {
+                    match t {
+                        Tok::Str(s) => items.push(s),
+                        Tok::ArrClose => break,
+                        _ => {}
+                    }
+                    if items.len() > 0xFFFF {
+                        break;
+                    }
+                }
+                vals.push(Val::Arr(items));
+            }
+            _ => continue,
+        }
+        entries += 1;
+        if entries > MAX_CMAP_ENTRIES * 3 {
+            break;
+        }
+        match mode {
+            Mode::Space if vals.len() == 2 => {
+                if let (Val::Str(lo), Val::Str(hi)) = (&vals[0], &vals[1])
+                    && lo.len() == hi.len()
+                    && (1..=4).contains(&lo.len())
+                {
+                    let mut l = [0u8; 4];
+                    let mut h = [0u8; 4];
+                    l[..lo.len()].copy_from_slice(lo);
+                    h[..hi.len()].copy_from_slice(hi);
+                    out.space.push((lo.len(), l, h));
+                }
+                vals.clear();
+            }
+            Mode::BfChar if vals.len() == 2 => {
+                if let Val::Str(src) = &vals[0]
+                    && let Some(key) = code_of(src)
+                {
+                    let text = match &vals[1] {
+                        Val::Str(d) => utf16_string(d),
+                        Val::Name(n) => glyph_char(n).map(String::from).unwrap_or_default(),
+                        Val::Arr(_) => String::new(),
+                    };
+                    if !text.is_empty() {
+                        out.chars.insert(key, text);
+                    }
+                }
+                vals.clear();
+            }
+            Mode::BfRange if vals.len() == 3 => {
+                if let (Val::Str(lo), Val::Str(hi)) = (&vals[0], &vals[1])
+                    && let (Some((len, lo)), Some((_, hi))) = (code_of(lo), code_of(hi))
+                    && lo <= hi
+                {
+                    let dst = match &vals[2] {
+                        Val::Str(d) => Some(RangeDst::Start(
+                            d.chunks(2)
+                                .map(|p| u16::from_be_bytes([p[0], p.get(1).copied().unwrap_or(0)]))
+                                .collect(),
+                        )),
+                        Val::Arr(items) => Some(RangeDst::Array(
+                            items.iter().map(|d| utf16_string(d)).collect(),
+                        )),
+                        Val::Name(_) => None,
+                    };
+                    if let Some(dst) = dst {
+                        out.ranges.push((len, lo, hi, dst));
+                    }
+                }
+                vals.clear();
+            }
+            _ => {}
+        }
+        if out.chars.len() + out.ranges.len() > MAX_CMAP_ENTRIES {
+            break;
+        }
+    }
+    out
+}
+
+fn parse_to_unicode(data: &[u8]) -> Option<ToUnicode> {
+    let t = parse_cmap(data);
+    (!t.chars.is_empty() || !t.ranges.is_empty()).then_some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(font: &Font, bytes: &[u8]) -> (String, usize) {
+        let mut s = String::new();
+        let n = font.decode(bytes, &mut s, |_| {});
+        (s, n)
+    }
+
+    const CMAP: &[u8] = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+1 begincodespacerange <0000> <FFFF> endcodespacerange
+3 beginbfchar <0001> <5DE5> <0002> <00660066> <0003> <D840DC00> endbfchar
+2 beginbfrange <0010> <0012> <4F5C> <0020> <0021> [<79D8> <5BC6>] endbfrange
+endcmap CMapName currentdict /CMap defineresource pop end end";
+
+    #[test]
+    fn to_unicode_chars_ranges_arrays_and_multi_char() {
+        let spec = FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            to_unicode: Some(CMAP),
+            ..FontSpec::default()
+        };
+        let f = Font::new(&spec);
+        let (s, unmapped) = show(
+            &f,
+            &[0, 1, 0, 0x10, 0, 0x12, 0, 2, 0, 0x20, 0, 0x21, 0, 3, 0, 9],
+        );
+        assert_eq!(s, "工作佞ff秘密\u{20000}");
+        assert_eq!(unmapped, 1);
+        assert_eq!(f.to_unicode.as_ref().map(ToUnicode::len), Some(5));
+    }
+
+    #[test]
+    fn predefined_cmaps() {
+        let ucs2 = Font::new(&FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"UniGB-UCS2-H"),
+            ..FontSpec::default()
+        });
+        assert_eq!(
+            show(&ucs2, &[0x67, 0x3A, 0x5B, 0xC6, 0x26, 0x05]).0,
+            "机密★"
+        );
+        let gbk = Font::new(&FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"GBK-EUC-H"),
+            ..FontSpec::default()
+        });
+        let (bytes, _, _) = encoding_rs::GBK.encode("秘密 A1");
+        assert_eq!(show(&gbk, &bytes).0, "秘密 A1");
+        let identity = Font::new(&FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&identity, &[0, 5, 0, 6]), (String::new(), 2));
+    }
+
+    #[test]
+    fn simple_encodings_and_differences() {
+        let win = Font::new(&FontSpec {
+            subtype: b"Type1",
+            encoding_name: Some(b"WinAnsiEncoding"),
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&win, b"caf\xe9 \x80").0, "café €");
+        let diff = Font::new(&FontSpec {
+            subtype: b"Type1",
+            base_encoding: Some(b"WinAnsiEncoding"),
+            differences: vec![
+                DiffItem::Code(1),
+                DiffItem::Name(b"uni673A"),
+                DiffItem::Name(b"u5BC6"),
+                DiffItem::Name(b"eacute"),
+                DiffItem::Name(b"A.sc"),
+            ],
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&diff, b"\x01\x02\x03\x04x").0, "机密éAx");
+        let mac = Font::new(&FontSpec {
+            subtype: b"TrueType",
+            encoding_name: Some(b"MacRomanEncoding"),
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&mac, b"\x8e").0, "é");
+    }
+
+    #[test]
+    fn widths() {
+        let f = Font::new(&FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            dw: Some(900.0),
+            w: vec![
+                WItem::Num(3.0),
+                WItem::Array(vec![250.0, 300.0]),
+                WItem::Num(10.0),
+                WItem::Num(20.0),
+                WItem::Num(500.0),
+            ],
+            ..FontSpec::default()
+        });
+        let mut adv = Vec::new();
+        f.decode(&[0, 3, 0, 4, 0, 15, 0, 30], &mut String::new(), |g| {
+            adv.push(g.advance)
+        });
+        assert_eq!(adv, vec![0.25, 0.3, 0.5, 0.9]);
+    }
+}

@@ -1,0 +1,313 @@
+//! A tokenizer for PDF content streams and CMaps (ISO 32000-1 §7.2, §7.8): numbers, names, strings,
+//! array and dictionary brackets, and keywords (operators). It allocates only for strings and for
+//! names holding `#xx` escapes, never from a length written in the file.
+
+use std::borrow::Cow;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Tok<'a> {
+    Num(f64),
+    Name(Cow<'a, [u8]>),
+    Str(Vec<u8>),
+    ArrOpen,
+    ArrClose,
+    DictOpen,
+    DictClose,
+    /// A keyword: an operator in a content stream, `begincmap`, `true`, …
+    Op(&'a [u8]),
+}
+
+pub(super) struct Lexer<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
+}
+
+fn is_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+impl<'a> Lexer<'a> {
+    pub(super) fn new(data: &'a [u8]) -> Self {
+        Lexer { data, pos: 0 }
+    }
+
+    fn skip_space_and_comments(&mut self) {
+        while let Some(&b) = self.data.get(self.pos) {
+            if is_space(b) {
+                self.pos += 1;
+            } else if b == b'%' {
+                while let Some(&c) = self.data.get(self.pos) {
+                    if c == b'\r' || c == b'\n' {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The next token, `None` at the end of the data.
+    pub(super) fn next_tok(&mut self) -> Option<Tok<'a>> {
+        loop {
+            self.skip_space_and_comments();
+            let b = *self.data.get(self.pos)?;
+            match b {
+                b'(' => return Some(Tok::Str(self.literal())),
+                b'<' => {
+                    if self.data.get(self.pos + 1) == Some(&b'<') {
+                        self.pos += 2;
+                        return Some(Tok::DictOpen);
+                    }
+                    return Some(Tok::Str(self.hex()));
+                }
+                b'>' => {
+                    self.pos += 1;
+                    if self.data.get(self.pos) == Some(&b'>') {
+                        self.pos += 1;
+                        return Some(Tok::DictClose);
+                    }
+                    // A stray `>`: skip it.
+                }
+                b'[' => {
+                    self.pos += 1;
+                    return Some(Tok::ArrOpen);
+                }
+                b']' => {
+                    self.pos += 1;
+                    return Some(Tok::ArrClose);
+                }
+                b'/' => {
+                    self.pos += 1;
+                    return Some(Tok::Name(self.name()));
+                }
+                // `{`, `}` (PostScript procedures in CMaps) and a stray `)` carry no text.
+                b'{' | b'}' | b')' => self.pos += 1,
+                _ => {
+                    let start = self.pos;
+                    while let Some(&c) = self.data.get(self.pos) {
+                        if is_space(c) || is_delim(c) {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    let word = &self.data[start..self.pos];
+                    return Some(match parse_number(word) {
+                        Some(n) => Tok::Num(n),
+                        None => Tok::Op(word),
+                    });
+                }
+            }
+        }
+    }
+
+    fn literal(&mut self) -> Vec<u8> {
+        self.pos += 1; // the opening parenthesis
+        let mut out = Vec::new();
+        let mut depth = 1u32;
+        while let Some(&b) = self.data.get(self.pos) {
+            self.pos += 1;
+            match b {
+                b'(' => {
+                    depth += 1;
+                    out.push(b);
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return out;
+                    }
+                    out.push(b);
+                }
+                b'\\' => {
+                    let Some(&e) = self.data.get(self.pos) else {
+                        break;
+                    };
+                    self.pos += 1;
+                    match e {
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'0'..=b'7' => {
+                            let mut v = u32::from(e - b'0');
+                            for _ in 0..2 {
+                                match self.data.get(self.pos) {
+                                    Some(&d @ b'0'..=b'7') => {
+                                        v = v * 8 + u32::from(d - b'0');
+                                        self.pos += 1;
+                                    }
+                                    _ => break,
+                                }
+                            }
+                            // Octal above \377 overflows a byte; the high bit is dropped, as readers do.
+                            out.push((v & 0xFF) as u8);
+                        }
+                        // A backslash before an end of line continues the string on the next line.
+                        b'\r' => {
+                            if self.data.get(self.pos) == Some(&b'\n') {
+                                self.pos += 1;
+                            }
+                        }
+                        b'\n' => {}
+                        other => out.push(other),
+                    }
+                }
+                _ => out.push(b),
+            }
+        }
+        out
+    }
+
+    fn hex(&mut self) -> Vec<u8> {
+        self.pos += 1; // `<`
+        let mut out = Vec::new();
+        let mut high: Option<u8> = None;
+        while let Some(&b) = self.data.get(self.pos) {
+            self.pos += 1;
+            if b == b'>' {
+                break;
+            }
+            if let Some(v) = hex_val(b) {
+                match high.take() {
+                    Some(h) => out.push(h << 4 | v),
+                    None => high = Some(v),
+                }
+            }
+        }
+        // An odd final digit stands for its value followed by 0.
+        if let Some(h) = high {
+            out.push(h << 4);
+        }
+        out
+    }
+
+    fn name(&mut self) -> Cow<'a, [u8]> {
+        let start = self.pos;
+        while let Some(&c) = self.data.get(self.pos) {
+            if is_space(c) || is_delim(c) {
+                break;
+            }
+            self.pos += 1;
+        }
+        let raw = &self.data[start..self.pos];
+        if !raw.contains(&b'#') {
+            return Cow::Borrowed(raw);
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            if raw[i] == b'#'
+                && let (Some(h), Some(l)) = (
+                    raw.get(i + 1).copied().and_then(hex_val),
+                    raw.get(i + 2).copied().and_then(hex_val),
+                )
+            {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+            out.push(raw[i]);
+            i += 1;
+        }
+        Cow::Owned(out)
+    }
+
+    /// After an inline image's `ID`: skip its binary data up to and including `EI`.
+    /// The data has no length; `EI` between whitespace (or at the end) closes it, as readers assume.
+    pub(super) fn skip_inline_image(&mut self) {
+        self.pos += 1; // the single whitespace after ID
+        let rest = self.data.get(self.pos..).unwrap_or_default();
+        let mut from = 0;
+        while let Some(i) = memchr::memmem::find(&rest[from..], b"EI") {
+            let at = from + i;
+            let before_ok = at == 0 || is_space(rest[at - 1]);
+            let after_ok = rest.get(at + 2).is_none_or(|&c| is_space(c));
+            if before_ok && after_ok {
+                self.pos += at + 2;
+                return;
+            }
+            from = at + 2;
+        }
+        self.pos = self.data.len();
+    }
+}
+
+fn parse_number(word: &[u8]) -> Option<f64> {
+    let first = *word.first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'+' | b'-' | b'.')) {
+        return None;
+    }
+    let s = std::str::from_utf8(word).ok()?;
+    if let Ok(v) = s.parse::<f64>() {
+        return v.is_finite().then_some(v);
+    }
+    // Writers emit oddities such as `--5` or `5.`-like forms; take what reads as a number.
+    let trimmed = s.trim_start_matches(['+', '-']);
+    let neg = s.starts_with('-');
+    let v = trimmed.parse::<f64>().ok().filter(|v| v.is_finite())?;
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &[u8]) -> Vec<Tok<'_>> {
+        let mut l = Lexer::new(s);
+        std::iter::from_fn(|| l.next_tok()).collect()
+    }
+
+    #[test]
+    fn tokens() {
+        let t = toks(b"BT /F#201 12 Tf (a\\(b\\)\\101\\\nc) Tj <4E2D 6> Tj [(x) -250 (y)] TJ << /K 1 >> % c\n.5 -3 ET");
+        assert_eq!(t[0], Tok::Op(b"BT"));
+        assert_eq!(t[1], Tok::Name(Cow::Owned(b"F 1".to_vec())));
+        assert_eq!(t[2], Tok::Num(12.0));
+        assert_eq!(t[4], Tok::Str(b"a(b)Ac".to_vec()));
+        assert_eq!(t[6], Tok::Str(vec![0x4E, 0x2D, 0x60]));
+        assert_eq!(t[8], Tok::ArrOpen);
+        assert_eq!(t[10], Tok::Num(-250.0));
+        assert!(t.contains(&Tok::DictOpen) && t.contains(&Tok::DictClose));
+        assert_eq!(t[t.len() - 3], Tok::Num(0.5));
+        assert_eq!(t[t.len() - 1], Tok::Op(b"ET"));
+    }
+
+    #[test]
+    fn inline_image_is_skipped() {
+        let data = b"BI /W 2 /H 2 ID \x00EI\xffEIx EI\nBT ET";
+        let mut l = Lexer::new(data);
+        while let Some(t) = l.next_tok() {
+            if t == Tok::Op(b"ID") {
+                l.skip_inline_image();
+                break;
+            }
+        }
+        assert_eq!(l.next_tok(), Some(Tok::Op(b"BT")));
+    }
+
+    #[test]
+    fn unterminated_things_end() {
+        assert_eq!(toks(b"(abc").len(), 1);
+        assert_eq!(toks(b"<41").len(), 1);
+        assert_eq!(toks(b"(a\\").len(), 1);
+    }
+}

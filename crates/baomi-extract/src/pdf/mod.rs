@@ -1,0 +1,682 @@
+//! PDF: the text layer of every page, one body segment per page with its lines in reading order (top of
+//! the page first, so a marking at the head of a page is the segment's first line), annotation texts
+//! as comments, the document information (title, subject, keywords) as metadata, and embedded files
+//! (the `/EmbeddedFiles` name tree and file-attachment annotations) extracted recursively.
+//!
+//! `lopdf` reads the object model: cross-reference tables and streams, object streams, repair of
+//! damaged cross-references, and the standard security handler (RC4 and AES, opened with the empty
+//! user password when it is empty). Its stream decoding is always called with a size bound. The text
+//! itself comes from our own content-stream interpreter ([`content`]) and font decoding ([`font`]),
+//! so CJK fonts, limits and time checks are under our control.
+//!
+//! Not extracted: text drawn as vector outlines or images (a scan: reported as `no_text_layer`),
+//! form-field values, `/ActualText` replacements, outlines (bookmarks), XMP metadata, Type3 glyph
+//! procedures, and fonts whose codes have no known Unicode (see [`font`]).
+
+mod content;
+mod font;
+mod lex;
+
+use crate::{Budget, Segment, SegmentKind, Unreadable, Visitor};
+use baomi_core::UnscannedReason;
+use content::{Host, IDENTITY, Interp, Matrix, XObject};
+use font::{DiffItem, Font, FontSpec, WItem};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// Pages read from one document at most.
+const MAX_PAGES: usize = 10_000;
+/// Objects in one document at most.
+const MAX_OBJECTS: usize = 2_000_000;
+/// Form XObjects nested deeper than this are not entered.
+const MAX_FORM_DEPTH: u32 = 12;
+/// One content, font or CMap stream decodes to this at most.
+const MAX_STREAM: u64 = 256 << 20;
+/// Decoded forms kept for reuse across pages, in bytes: a letterhead drawn on every page is decoded
+/// once; past this, forms are decoded each time they are drawn.
+const FORM_CACHE_BYTES: usize = 32 << 20;
+/// Reference chains longer than this are broken (a chain of references is never legitimately long).
+const MAX_DEREF: usize = 16;
+/// Nodes of a name tree or a page's ancestor chain visited at most.
+const MAX_TREE_NODES: usize = 100_000;
+
+pub(crate) fn extract(
+    data: &[u8],
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    budget.check_time()?;
+    let options = lopdf::LoadOptions {
+        // Object and cross-reference streams are decoded while loading: bound each one by what the
+        // file may still decompress.
+        max_decompressed_size: Some(
+            usize::try_from(budget.uncompressed_left().min(MAX_STREAM)).unwrap_or(usize::MAX),
+        ),
+        ..lopdf::LoadOptions::default()
+    };
+    let doc = Document::load_mem_with_options(data, options).map_err(load_error)?;
+    budget.check_time()?;
+    if doc.trailer.has(b"Encrypt") {
+        // lopdf removes /Encrypt once it could decrypt with the empty user password; it is still
+        // there when a real password is needed.
+        return Err(Unreadable::new(
+            UnscannedReason::Encrypted,
+            "password-protected PDF (the user password is not empty)",
+        ));
+    }
+    if doc.objects.len() > MAX_OBJECTS {
+        return Err(Unreadable::limit(format!(
+            "{} objects, more than the limit of {MAX_OBJECTS}",
+            doc.objects.len()
+        )));
+    }
+    let mut walker = Walker {
+        doc: &doc,
+        budget,
+        fonts: HashMap::new(),
+        unknown_font: Rc::new(Font::unknown()),
+        forms: HashMap::new(),
+        form_cache_bytes: 0,
+        damaged: None,
+    };
+    // lopdf's page walk visits at most as many nodes as there are objects; a page tree that names
+    // the same subtree many times cannot make more pages than the cap.
+    let pages: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();
+    if pages.is_empty() {
+        return Err(Unreadable::corrupt("PDF without readable pages"));
+    }
+    let mut members = 0u32;
+    let mut textless = 0usize;
+    let mut scanned = 0usize;
+    let mut truncated = false;
+    for (number, &page_id) in (1u32..).zip(pages.iter().take(MAX_PAGES)) {
+        walker.budget.check_time()?;
+        let page = walker.page(page_id)?;
+        truncated |= page.truncated;
+        if page.text.trim().is_empty() {
+            textless += 1;
+            if page.images > 0 {
+                scanned += 1;
+            }
+        } else {
+            emit(
+                visitor,
+                inner,
+                SegmentKind::Body,
+                Some(number),
+                None,
+                &page.text,
+            );
+        }
+        walker.annotations(page_id, number, inner, visitor, &mut members)?;
+    }
+    walker.info(inner, visitor)?;
+    walker.embedded_files(inner, visitor, &mut members)?;
+
+    if textless == pages.len().min(MAX_PAGES) {
+        return Err(Unreadable::new(
+            UnscannedReason::NoTextLayer,
+            format!(
+                "no text layer on {} (scanned?) — OCR is not done yet",
+                if textless == 1 {
+                    "its one page".to_owned()
+                } else {
+                    format!("any of its {textless} pages")
+                }
+            ),
+        ));
+    }
+    if scanned > 0 {
+        return Err(Unreadable::new(
+            UnscannedReason::NoTextLayer,
+            format!(
+                "no text layer on {scanned} of {} pages (scanned?) — OCR is not done yet; the other pages were read",
+                pages.len().min(MAX_PAGES)
+            ),
+        ));
+    }
+    if pages.len() > MAX_PAGES {
+        return Err(Unreadable::limit(format!(
+            "more than {MAX_PAGES} pages; the first {MAX_PAGES} were read"
+        )));
+    }
+    if truncated {
+        return Err(Unreadable::limit(
+            "a page holds more text pieces or nested forms than the limits; the rest of it was not read",
+        ));
+    }
+    if let Some(e) = walker.damaged {
+        return Err(e);
+    }
+    Ok(())
+}
+
+fn load_error(e: lopdf::Error) -> Unreadable {
+    match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { limit }) => {
+            Unreadable::limit(format!(
+                "a PDF object stream decompresses to more than {} MiB (bomb?)",
+                limit >> 20
+            ))
+        }
+        lopdf::Error::InvalidPassword | lopdf::Error::Decryption(_) => Unreadable::new(
+            UnscannedReason::Encrypted,
+            format!("encrypted PDF that cannot be opened: {e}"),
+        ),
+        other => Unreadable::corrupt(format!("not a readable PDF: {other}")),
+    }
+}
+
+fn emit(
+    visitor: &mut dyn Visitor,
+    inner: &[String],
+    kind: SegmentKind,
+    page: Option<u32>,
+    part: Option<&str>,
+    text: &str,
+) {
+    if text.trim().is_empty() {
+        return;
+    }
+    visitor.segment(
+        inner,
+        &Segment {
+            kind,
+            page,
+            sheet: None,
+            part,
+            text: Cow::Borrowed(text),
+        },
+    );
+}
+
+struct PageText {
+    text: String,
+    images: usize,
+    truncated: bool,
+}
+
+/// Walks one loaded document: pages, fonts and forms (cached), within the budget.
+struct Walker<'d, 'b> {
+    doc: &'d Document,
+    budget: &'b mut Budget,
+    fonts: HashMap<ObjectId, Rc<Font>>,
+    unknown_font: Rc<Font>,
+    forms: HashMap<ObjectId, Rc<Vec<u8>>>,
+    form_cache_bytes: usize,
+    /// The first damaged stream met: the rest is read, and the file is reported corrupt at the end.
+    damaged: Option<Unreadable>,
+}
+
+type Res<'d> = Option<&'d Dictionary>;
+
+impl<'d> Walker<'d, '_> {
+    fn deref(&self, mut o: &'d Object) -> &'d Object {
+        for _ in 0..MAX_DEREF {
+            match o {
+                Object::Reference(id) => match self.doc.objects.get(id) {
+                    Some(next) => o = next,
+                    None => return &Object::Null,
+                },
+                _ => return o,
+            }
+        }
+        &Object::Null
+    }
+
+    fn get(&self, d: &'d Dictionary, key: &[u8]) -> Option<&'d Object> {
+        d.get(key).ok().map(|o| self.deref(o))
+    }
+
+    fn dict(&self, d: &'d Dictionary, key: &[u8]) -> Option<&'d Dictionary> {
+        match self.get(d, key)? {
+            Object::Dictionary(x) => Some(x),
+            Object::Stream(s) => Some(&s.dict),
+            _ => None,
+        }
+    }
+
+    fn name(&self, d: &'d Dictionary, key: &[u8]) -> Option<&'d [u8]> {
+        match self.get(d, key)? {
+            Object::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    fn num(&self, d: &'d Dictionary, key: &[u8]) -> Option<f64> {
+        self.get(d, key).and_then(number)
+    }
+
+    /// A page attribute that may be inherited from the page tree (`/Resources`, `/Rotate`).
+    fn inherited(&self, page: &'d Dictionary, key: &[u8]) -> Option<&'d Object> {
+        let mut node = page;
+        let mut seen = HashSet::new();
+        for _ in 0..64 {
+            if let Some(v) = self.get(node, key) {
+                return Some(v);
+            }
+            let parent = node.get(b"Parent").ok()?;
+            if let Object::Reference(id) = parent
+                && !seen.insert(*id)
+            {
+                return None;
+            }
+            node = match self.deref(parent) {
+                Object::Dictionary(d) => d,
+                _ => return None,
+            };
+        }
+        None
+    }
+
+    /// Decode a stream within the budget. A stream that does not decode is remembered as damage and
+    /// read as empty, so the rest of the document is still read.
+    fn stream(&mut self, s: &Stream) -> Result<Vec<u8>, Unreadable> {
+        self.budget.check_time()?;
+        let left = self.budget.uncompressed_left().min(MAX_STREAM);
+        let limit = usize::try_from(left).unwrap_or(usize::MAX);
+        let out = match s.decompressed_content_with_limit(limit) {
+            Ok(v) => v,
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                ..
+            })) => {
+                return Err(Unreadable::limit(format!(
+                    "a PDF stream decompresses to more than the {} MiB left to decompress",
+                    left >> 20
+                )));
+            }
+            Err(e) => {
+                if self.damaged.is_none() {
+                    self.damaged = Some(Unreadable::corrupt(format!(
+                        "a PDF stream does not decode ({e}); the rest was read"
+                    )));
+                }
+                return Ok(Vec::new());
+            }
+        };
+        self.budget
+            .check_ratio(s.content.len() as u64, out.len() as u64)?;
+        self.budget.spend_uncompressed(out.len() as u64)?;
+        Ok(out)
+    }
+
+    fn page(&mut self, page_id: ObjectId) -> Result<PageText, Unreadable> {
+        let Ok(Object::Dictionary(page)) = self.doc.get_object(page_id) else {
+            return Ok(PageText {
+                text: String::new(),
+                images: 0,
+                truncated: false,
+            });
+        };
+        let rotate = self
+            .inherited(page, b"Rotate")
+            .and_then(number)
+            .map_or(0, |r| (r as i64).rem_euclid(360) / 90 * 90);
+        let resources = match self.inherited(page, b"Resources") {
+            Some(Object::Dictionary(d)) => Some(d),
+            _ => None,
+        };
+        let mut data = Vec::new();
+        let contents: Vec<&'d Object> = match page.get(b"Contents").ok().map(|o| self.deref(o)) {
+            Some(Object::Array(items)) => items.iter().map(|o| self.deref(o)).collect(),
+            Some(other) => vec![other],
+            None => Vec::new(),
+        };
+        for c in contents {
+            if let Object::Stream(s) = c {
+                let bytes = self.stream(s)?;
+                data.extend_from_slice(&bytes);
+                // Streams of one page are one stream, split anywhere between tokens.
+                data.push(b'\n');
+            }
+        }
+        let mut interp = Interp::new(rotate, MAX_FORM_DEPTH);
+        interp.run(self, &data, resources, IDENTITY)?;
+        drop(data);
+        let text = content::layout(&mut interp.chunks);
+        Ok(PageText {
+            text,
+            images: interp.images,
+            truncated: interp.truncated,
+        })
+    }
+
+    fn load_font(&mut self, d: &'d Dictionary) -> Result<Font, Unreadable> {
+        let subtype = self.name(d, b"Subtype").unwrap_or_default();
+        let mut spec = FontSpec {
+            subtype,
+            base_font: self.name(d, b"BaseFont").unwrap_or_default(),
+            ..FontSpec::default()
+        };
+        let to_unicode = match self.get(d, b"ToUnicode") {
+            Some(Object::Stream(s)) => Some(self.stream(s)?),
+            _ => None,
+        };
+        let mut encoding_cmap = None;
+        match self.get(d, b"Encoding") {
+            Some(Object::Name(n)) => spec.encoding_name = Some(n),
+            Some(Object::Stream(s)) => encoding_cmap = Some(self.stream(s)?),
+            Some(Object::Dictionary(e)) => {
+                spec.base_encoding = self.name(e, b"BaseEncoding");
+                if let Some(Object::Array(items)) = self.get(e, b"Differences") {
+                    for item in items.iter().take(4096) {
+                        match self.deref(item) {
+                            Object::Name(n) => spec.differences.push(DiffItem::Name(n)),
+                            o => {
+                                if let Some(c) = number(o) {
+                                    spec.differences.push(DiffItem::Code(c.max(0.0) as u32));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        let descriptor_of = |w: &Self, f: &'d Dictionary| w.dict(f, b"FontDescriptor");
+        if subtype == b"Type0" {
+            if let Some(Object::Array(desc)) = self.get(d, b"DescendantFonts")
+                && let Some(Object::Dictionary(cid)) = desc.first().map(|o| self.deref(o))
+            {
+                spec.dw = self.num(cid, b"DW").map(|v| v as f32);
+                if let Some(Object::Array(w)) = self.get(cid, b"W") {
+                    for item in w.iter().take(1 << 20) {
+                        match self.deref(item) {
+                            Object::Array(ws) => spec.w.push(WItem::Array(
+                                ws.iter()
+                                    .map(|o| number(self.deref(o)).unwrap_or(0.0) as f32)
+                                    .collect(),
+                            )),
+                            o => {
+                                if let Some(v) = number(o) {
+                                    spec.w.push(WItem::Num(v as f32));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        } else {
+            spec.first_char = self.num(d, b"FirstChar").map_or(0, |v| v.max(0.0) as u32);
+            if let Some(Object::Array(ws)) = self.get(d, b"Widths") {
+                spec.widths = ws
+                    .iter()
+                    .take(256)
+                    .map(|o| number(self.deref(o)).unwrap_or(0.0) as f32)
+                    .collect();
+            }
+            if let Some(fd) = descriptor_of(self, d) {
+                spec.missing_width = self.num(fd, b"MissingWidth").map(|v| v as f32);
+                spec.symbolic = self.num(fd, b"Flags").is_some_and(|f| (f as i64) & 4 != 0);
+            }
+            if let Some(Object::Array(m)) = self.get(d, b"FontMatrix") {
+                spec.font_matrix_a = m
+                    .first()
+                    .and_then(|o| number(self.deref(o)))
+                    .map(|v| v as f32);
+            }
+        }
+        spec.to_unicode = to_unicode.as_deref();
+        spec.encoding_cmap = encoding_cmap.as_deref();
+        Ok(Font::new(&spec))
+    }
+
+    fn annotations(
+        &mut self,
+        page_id: ObjectId,
+        number: u32,
+        inner: &mut Vec<String>,
+        visitor: &mut dyn Visitor,
+        members: &mut u32,
+    ) -> Result<(), Unreadable> {
+        let Ok(Object::Dictionary(page)) = self.doc.get_object(page_id) else {
+            return Ok(());
+        };
+        let Some(Object::Array(annots)) = self.get(page, b"Annots") else {
+            return Ok(());
+        };
+        let mut lines = Vec::new();
+        for a in annots.iter().take(MAX_TREE_NODES) {
+            let Object::Dictionary(a) = self.deref(a) else {
+                continue;
+            };
+            if let Some(s) = self.get(a, b"Contents").and_then(text_string) {
+                self.budget.spend_text(s.len() as u64)?;
+                lines.push(s);
+            }
+            if self.name(a, b"Subtype") == Some(b"FileAttachment")
+                && let Some(spec) = self.dict(a, b"FS")
+            {
+                self.embedded(spec, None, inner, visitor, members)?;
+            }
+        }
+        emit(
+            visitor,
+            inner,
+            SegmentKind::Comment,
+            Some(number),
+            None,
+            &lines.join("\n"),
+        );
+        Ok(())
+    }
+
+    fn info(&mut self, inner: &[String], visitor: &mut dyn Visitor) -> Result<(), Unreadable> {
+        let Some(info) = self.dict(&self.doc.trailer, b"Info") else {
+            return Ok(());
+        };
+        let mut lines = Vec::new();
+        for key in [&b"Title"[..], b"Subject", b"Keywords"] {
+            if let Some(s) = self.get(info, key).and_then(text_string) {
+                self.budget.spend_text(s.len() as u64)?;
+                lines.push(s);
+            }
+        }
+        emit(
+            visitor,
+            inner,
+            SegmentKind::Metadata,
+            None,
+            Some("Info"),
+            &lines.join("\n"),
+        );
+        Ok(())
+    }
+
+    /// Files in the catalog's `/Names /EmbeddedFiles` name tree.
+    fn embedded_files(
+        &mut self,
+        inner: &mut Vec<String>,
+        visitor: &mut dyn Visitor,
+        members: &mut u32,
+    ) -> Result<(), Unreadable> {
+        let Some(root) = self
+            .dict(&self.doc.trailer, b"Root")
+            .and_then(|c| self.dict(c, b"Names"))
+            .and_then(|n| self.dict(n, b"EmbeddedFiles"))
+        else {
+            return Ok(());
+        };
+        let mut todo = vec![root];
+        let mut visited = 0usize;
+        while let Some(node) = todo.pop() {
+            visited += 1;
+            if visited > MAX_TREE_NODES {
+                return Err(Unreadable::limit("PDF name tree too large"));
+            }
+            if let Some(Object::Array(kids)) = self.get(node, b"Kids") {
+                for k in kids.iter().rev() {
+                    if let Object::Dictionary(d) = self.deref(k) {
+                        todo.push(d);
+                    }
+                }
+            }
+            if let Some(Object::Array(names)) = self.get(node, b"Names") {
+                for pair in names.chunks(2) {
+                    let key = text_string(self.deref(&pair[0]));
+                    if let Some(Object::Dictionary(spec)) = pair.get(1).map(|o| self.deref(o)) {
+                        self.embedded(spec, key, inner, visitor, members)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One file specification with an embedded file: extracted as a member.
+    fn embedded(
+        &mut self,
+        spec: &'d Dictionary,
+        key: Option<String>,
+        inner: &mut Vec<String>,
+        visitor: &mut dyn Visitor,
+        members: &mut u32,
+    ) -> Result<(), Unreadable> {
+        let Some(ef) = self.dict(spec, b"EF") else {
+            return Ok(());
+        };
+        let Some(Object::Stream(file)) = self.get(ef, b"UF").or_else(|| self.get(ef, b"F")) else {
+            return Ok(());
+        };
+        *members += 1;
+        if *members > self.budget.limits.max_members {
+            return Err(Unreadable::limit(format!(
+                "more than {} embedded files",
+                self.budget.limits.max_members
+            )));
+        }
+        let name = self
+            .get(spec, b"UF")
+            .and_then(text_string)
+            .or_else(|| self.get(spec, b"F").and_then(text_string))
+            .or(key)
+            .unwrap_or_else(|| "(embedded file)".to_owned());
+        let bytes = self.stream(file)?;
+        crate::extract_member(&name, &bytes, inner, self.budget, visitor)
+    }
+}
+
+impl<'d> Host<Res<'d>> for Walker<'d, '_> {
+    fn font(&mut self, resources: Res<'d>, name: &[u8]) -> Result<Rc<Font>, Unreadable> {
+        let Some(entry) = resources
+            .and_then(|r| self.dict(r, b"Font"))
+            .and_then(|f| f.get(name).ok())
+        else {
+            return Ok(self.unknown_font.clone());
+        };
+        let id = match entry {
+            Object::Reference(id) => Some(*id),
+            _ => None,
+        };
+        if let Some(f) = id.and_then(|id| self.fonts.get(&id)) {
+            return Ok(f.clone());
+        }
+        let Object::Dictionary(d) = self.deref(entry) else {
+            return Ok(self.unknown_font.clone());
+        };
+        let font = Rc::new(self.load_font(d)?);
+        if let Some(id) = id {
+            self.fonts.insert(id, font.clone());
+        }
+        Ok(font)
+    }
+
+    fn xobject(&mut self, resources: Res<'d>, name: &[u8]) -> Result<XObject<Res<'d>>, Unreadable> {
+        let Some(entry) = resources
+            .and_then(|r| self.dict(r, b"XObject"))
+            .and_then(|x| x.get(name).ok())
+        else {
+            return Ok(XObject::None);
+        };
+        let Object::Reference(id) = entry else {
+            // Streams are always indirect objects; anything else is not an XObject.
+            return Ok(XObject::None);
+        };
+        let Object::Stream(s) = self.deref(entry) else {
+            return Ok(XObject::None);
+        };
+        match self.name(&s.dict, b"Subtype") {
+            Some(b"Image") => Ok(XObject::Image),
+            Some(b"Form") => {
+                let content = match self.forms.get(id) {
+                    Some(c) => c.clone(),
+                    None => {
+                        let c = Rc::new(self.stream(s)?);
+                        if self.form_cache_bytes + c.len() <= FORM_CACHE_BYTES {
+                            self.form_cache_bytes += c.len();
+                            self.forms.insert(*id, c.clone());
+                        }
+                        c
+                    }
+                };
+                let mut matrix: Matrix = IDENTITY;
+                if let Some(Object::Array(m)) = self.get(&s.dict, b"Matrix")
+                    && m.len() == 6
+                {
+                    for (slot, o) in matrix.iter_mut().zip(m) {
+                        *slot = number(self.deref(o)).unwrap_or(0.0);
+                    }
+                }
+                // A form without resources of its own uses those of the page that draws it.
+                let own = match self.get(&s.dict, b"Resources") {
+                    Some(Object::Dictionary(d)) => Some(d),
+                    _ => resources,
+                };
+                Ok(XObject::Form {
+                    content,
+                    matrix,
+                    resources: own,
+                    id: *id,
+                })
+            }
+            _ => Ok(XObject::None),
+        }
+    }
+
+    fn budget(&mut self) -> &mut Budget {
+        self.budget
+    }
+}
+
+fn number(o: &Object) -> Option<f64> {
+    match o {
+        Object::Integer(i) => Some(*i as f64),
+        Object::Real(r) if r.is_finite() => Some(f64::from(*r)),
+        _ => None,
+    }
+}
+
+/// A PDF text string (PDFDocEncoding, UTF-16BE or UTF-8 with BOM), control characters removed.
+fn text_string(o: &Object) -> Option<String> {
+    let Object::String(bytes, _) = o else {
+        return None;
+    };
+    let s = if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|p| u16::from_be_bytes([p[0], p[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        String::from_utf8_lossy(rest).into_owned()
+    } else {
+        // PDFDocEncoding agrees with Windows-1252 on the printable characters writers use.
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned()
+    };
+    let s: String = s
+        .chars()
+        .map(|c| if c == '\r' { '\n' } else { c })
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect();
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+#[cfg(test)]
+mod tests;
