@@ -51,6 +51,8 @@ pub enum Format {
     Xz,
     /// 7-Zip archive.
     SevenZip,
+    /// A mailbox of many messages (mbox: Thunderbird's folders, Evolution, mutt).
+    Mbox,
     /// Anything else.
     Unsupported,
 }
@@ -82,6 +84,7 @@ impl Format {
             Format::Bzip2 => "bzip2",
             Format::Xz => "xz",
             Format::SevenZip => "7z",
+            Format::Mbox => "mbox",
             Format::Unsupported => "unsupported",
         }
     }
@@ -127,6 +130,7 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
         "tar" => return Format::Tar,
         "html" | "htm" | "xhtml" | "shtml" => return Format::Html,
         "eml" | "mht" | "mhtml" => return Format::Eml,
+        "mbox" | "mbx" if is_mbox(head) => return Format::Mbox,
         _ => {}
     }
     if TEXT_EXTENSIONS.contains(&ext) {
@@ -139,6 +143,9 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
     }
     if looks_like_html(head) {
         return Format::Html;
+    }
+    if is_mbox(head) {
+        return Format::Mbox;
     }
     if looks_like_mail(head) {
         return Format::Eml;
@@ -474,6 +481,20 @@ fn starts_with_ci(hay: &[u8], prefix: &[u8]) -> bool {
 
 /// A mail message saved without `.eml`: it opens with RFC 5322 header lines, the first one being a
 /// field every mail carries near its top, and all lines up to the blank line are well-formed fields.
+/// An mbox starts with a `From ` separator line (`From sender date`) followed by mail headers. Thunderbird
+/// keeps each folder (`Inbox`, `Sent`…) as such a file, without an extension.
+pub(crate) fn is_mbox(head: &[u8]) -> bool {
+    let Some(rest) = head.strip_prefix(b"From ") else {
+        return false;
+    };
+    let Some(eol) = memchr::memchr(b'\n', rest) else {
+        return false;
+    };
+    // The separator names a sender and a date: a few words, no colon right after the first one.
+    let line = &rest[..eol];
+    line.len() < 200 && !line.starts_with(b" ") && looks_like_mail(&rest[eol + 1..])
+}
+
 fn looks_like_mail(head: &[u8]) -> bool {
     const FIRST: &[&[u8]] = &[
         b"received",
@@ -685,6 +706,15 @@ mod tests {
             check("notes.txt", head, want);
             check("noext", head, want);
         }
+        let mbox =
+            b"From MAILER-DAEMON Wed Nov 25 23:26:14 2026\nFrom: a@b\nSubject: x\n\nbody\n\n";
+        check("Inbox", mbox, Format::Mbox);
+        check("Sent.mbox", mbox, Format::Mbox);
+        check(
+            "notes.txt",
+            b"From here on the text is prose.\nNo headers.\n\n",
+            Format::Text,
+        );
         let mut tar = vec![0u8; 512];
         tar[257..262].copy_from_slice(b"ustar");
         check("backup", &tar, Format::Tar);

@@ -174,6 +174,7 @@ pub(crate) fn extract_as(
             odf::extract(format, data, inner, budget, visitor)?
         }
         Format::Eml => mail::extract(data, inner, budget, visitor)?,
+        Format::Mbox => mail::mbox(data, inner, budget, visitor)?,
         Format::Zip => zipfile::extract(data, inner, budget, visitor)?,
         Format::Ole | Format::Doc | Format::Xls | Format::Ppt | Format::Msg => {
             reported = ole::extract(data, inner, budget, visitor)?;

@@ -10,6 +10,50 @@ use mail_parser::{MessageParser, MimeHeaders, PartType};
 use std::borrow::Cow;
 
 /// Extract a mail message.
+/// An mbox: messages separated by `From ` lines at the start of a line after a blank one (the writer
+/// escapes `From ` inside bodies as `>From `). Each message is read as a member named by its number
+/// and subject, so a finding says which mail of the folder holds it.
+pub(crate) fn mbox(
+    data: &[u8],
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    let mut starts = vec![0usize];
+    for at in memchr::memmem::find_iter(data, b"\nFrom ") {
+        let blank_before =
+            (at >= 1 && data[..at].ends_with(b"\n")) || (at >= 2 && data[..at].ends_with(b"\r\n"));
+        if blank_before {
+            starts.push(at + 1);
+        }
+    }
+    if starts.len() > budget.limits.max_members as usize {
+        return Err(Unreadable::limit(format!(
+            "{} messages, more than the limit of {}",
+            starts.len(),
+            budget.limits.max_members
+        )));
+    }
+    starts.push(data.len());
+    for (n, w) in starts.windows(2).enumerate() {
+        budget.check_time()?;
+        let message = &data[w[0]..w[1]];
+        // Past the separator line: the message proper.
+        let body = memchr::memchr(b'\n', message).map_or(&message[..0], |i| &message[i + 1..]);
+        let subject = MessageParser::default()
+            .parse_headers(body)
+            .and_then(|m| m.subject().map(|s| s.chars().take(60).collect::<String>()))
+            .unwrap_or_default();
+        let name = if subject.trim().is_empty() {
+            format!("message {}.eml", n + 1)
+        } else {
+            format!("message {} ({}).eml", n + 1, subject.trim())
+        };
+        crate::extract_member(&name, body, inner, budget, visitor)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn extract(
     data: &[u8],
     inner: &mut Vec<String>,
