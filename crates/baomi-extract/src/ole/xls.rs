@@ -44,15 +44,14 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
             None => return Err(Unreadable::corrupt("no Workbook stream")),
         },
     };
-    let records = records(&data);
     let mut book = Book {
         biff8: true,
         enc: encoding_rs::WINDOWS_1252,
         sheets: Vec::new(),
-        sst: Vec::new(),
+        sst: Sst::default(),
     };
-    globals(&records, &mut book, out)?;
-    sheets(&records, &book, name, out)?;
+    globals(records(&data), &mut book, out)?;
+    sheets(records(&data), &book, name, out)?;
     let r = super::summary_information(ole, out);
     out.soft("\u{5}SummaryInformation", r)?;
     Ok(())
@@ -65,22 +64,35 @@ struct Rec<'a> {
     body: &'a [u8],
 }
 
-/// Split the stream into records; a record running past the end is cut to what is there (a truncated
-/// file still gives its first sheets).
-fn records(data: &[u8]) -> Vec<Rec<'_>> {
-    let mut out = Vec::new();
-    let mut at = 0usize;
-    while let (Some(kind), Some(len)) = (u16_at(data, at), u16_at(data, at + 2)) {
+/// The stream's records, in order; a record running past the end is cut to what is there (a truncated
+/// file still gives its first sheets). An iterator, not a list: a 200 MB workbook holds millions of cell
+/// records, and a list of them cost more memory than the workbook itself.
+#[derive(Clone)]
+struct Records<'a> {
+    data: &'a [u8],
+    at: usize,
+}
+
+fn records(data: &[u8]) -> Records<'_> {
+    Records { data, at: 0 }
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Rec<'a>;
+
+    fn next(&mut self) -> Option<Rec<'a>> {
+        let data = self.data;
+        let at = self.at;
+        let (kind, len) = (u16_at(data, at)?, u16_at(data, at + 2)?);
         let start = at + 4;
         let end = start.saturating_add(usize::from(len)).min(data.len());
-        out.push(Rec {
+        self.at = start + usize::from(len);
+        Some(Rec {
             kind,
             at,
             body: data.get(start..end).unwrap_or_default(),
-        });
-        at = start + usize::from(len);
+        })
     }
-    out
 }
 
 struct SheetInfo {
@@ -92,12 +104,40 @@ struct Book {
     biff8: bool,
     enc: &'static encoding_rs::Encoding,
     sheets: Vec<SheetInfo>,
-    sst: Vec<String>,
+    sst: Sst,
+}
+
+/// The shared strings, all in one buffer: millions of small strings as `String`s cost three times
+/// their text in headers and allocator slack.
+#[derive(Default, Debug)]
+struct Sst {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Sst {
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(p) => *self.ends.get(p)? as usize,
+            None => 0,
+        };
+        self.text.get(start..end)
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<&str> {
+        (0..self.len()).filter_map(|i| self.get(i)).collect()
+    }
 }
 
 /// The globals substream: up to its EOF.
-fn globals(recs: &[Rec<'_>], book: &mut Book, out: &mut Out<'_>) -> Result<(), Unreadable> {
-    let Some(first) = recs.first() else {
+fn globals(mut recs: Records<'_>, book: &mut Book, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let Some(first) = recs.next() else {
         return Err(Unreadable::corrupt("empty Workbook stream"));
     };
     // BIFF5 and BIFF8 share the BOF record type; the version field tells them apart.
@@ -107,8 +147,10 @@ fn globals(recs: &[Rec<'_>], book: &mut Book, out: &mut Out<'_>) -> Result<(), U
         ));
     }
     book.biff8 = u16_at(first.body, 0) == Some(0x0600);
-    for (i, r) in recs.iter().enumerate().skip(1) {
-        if i % 4096 == 0 {
+    let mut i = 0usize;
+    while let Some(r) = recs.next() {
+        i += 1;
+        if i.is_multiple_of(4096) {
             out.budget.check_time()?;
         }
         match r.kind {
@@ -140,9 +182,7 @@ fn globals(recs: &[Rec<'_>], book: &mut Book, out: &mut Out<'_>) -> Result<(), U
             SST if book.biff8 => {
                 let mut chunks = vec![r.body.get(8..).unwrap_or_default()];
                 chunks.extend(
-                    recs.get(i + 1..)
-                        .unwrap_or_default()
-                        .iter()
+                    recs.clone()
                         .take_while(|c| c.kind == CONTINUE)
                         .map(|c| c.body),
                 );
@@ -278,34 +318,47 @@ impl Chunks<'_> {
 
 /// The shared string table. A string the data ends in is kept as far as it goes; indices after it
 /// are missing and those cells read as empty.
-fn shared_strings(chunks: Vec<&[u8]>, count: usize) -> Vec<String> {
+fn shared_strings(chunks: Vec<&[u8]>, count: usize) -> Sst {
     let mut r = Chunks {
         chunks,
         ci: 0,
         pos: 0,
     };
-    let mut out = Vec::new();
+    let mut out = Sst::default();
     // Each string takes at least three bytes, so the loop is bounded by the data whatever `count` says.
     while out.len() < count {
         match r.string() {
-            Some(s) => out.push(s),
+            Some(s) => {
+                out.text.push_str(&s);
+                // Offsets are 32-bit: a table past 4 GiB of text is cut there (the budget stops far earlier).
+                let Ok(end) = u32::try_from(out.text.len()) else {
+                    break;
+                };
+                out.ends.push(end);
+            }
             None => break,
         }
     }
     out
 }
 
-/// Cells of one sheet as (row, column, text), and its header/footer texts.
+/// A cell's text: an index into the shared strings (most cells; no copy of the string), or its own.
+enum Value {
+    Shared(u32),
+    Own(String),
+}
+
+/// Cells of one sheet as (row, column, value), and its header/footer texts.
 #[derive(Default)]
 struct Sheet {
     name: String,
-    cells: Vec<(u16, u16, String)>,
+    cells: Vec<(u16, u16, Value)>,
     header: Vec<String>,
     footer: Vec<String>,
     texts: Vec<String>,
 }
 
-fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Result<(), Unreadable> {
+fn sheets(recs: Records<'_>, book: &Book, part: &str, out: &mut Out<'_>) -> Result<(), Unreadable> {
     let mut padding_left = MAX_ROW_PADDING;
     let mut depth = 0usize;
     let mut seen_globals = false;
@@ -314,7 +367,7 @@ fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Resul
     // A FORMULA whose string result follows in the next STRING record.
     let mut pending: Option<(u16, u16)> = None;
     let mut txo_pending = false;
-    for (i, r) in recs.iter().enumerate() {
+    for (i, r) in recs.enumerate() {
         if i % 4096 == 0 {
             out.budget.check_time()?;
         }
@@ -346,7 +399,7 @@ fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Resul
                 if depth == 0
                     && let Some(sheet) = current.take()
                 {
-                    emit_sheet(sheet, part, &mut padding_left, out)?;
+                    emit_sheet(sheet, book, part, &mut padding_left, out)?;
                 }
             }
             _ => {}
@@ -362,29 +415,35 @@ fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Resul
         let was_txo = std::mem::replace(&mut txo_pending, false);
         match r.kind {
             LABELSST => {
-                if let (Some((row, col)), Some(i)) = (pos(), usize_at(b, 6))
-                    && let Some(s) = book.sst.get(i)
+                if let (Some((row, col)), Some(i)) = (pos(), u32_at(b, 6))
+                    && (i as usize) < book.sst.len()
                 {
-                    sheet.cells.push((row, col, s.clone()));
+                    sheet.cells.push((row, col, Value::Shared(i)));
                 }
             }
             LABEL | RSTRING => {
                 if let Some((row, col)) = pos() {
-                    sheet
-                        .cells
-                        .push((row, col, unicode(b.get(6..).unwrap_or_default(), book)));
+                    sheet.cells.push((
+                        row,
+                        col,
+                        Value::Own(unicode(b.get(6..).unwrap_or_default(), book)),
+                    ));
                 }
             }
             NUMBER => {
                 if let (Some((row, col)), Some(v)) = (pos(), b.get(6..14)) {
                     let mut a = [0u8; 8];
                     a.copy_from_slice(v);
-                    sheet.cells.push((row, col, number(f64::from_le_bytes(a))));
+                    sheet
+                        .cells
+                        .push((row, col, Value::Own(number(f64::from_le_bytes(a)))));
                 }
             }
             RK => {
                 if let (Some((row, col)), Some(rk)) = (pos(), u32_at(b, 6)) {
-                    sheet.cells.push((row, col, number(rk_value(rk))));
+                    sheet
+                        .cells
+                        .push((row, col, Value::Own(number(rk_value(rk)))));
                 }
             }
             MULRK => {
@@ -393,7 +452,9 @@ fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Resul
                     for k in 0..n {
                         let col = first.saturating_add(u16::try_from(k).unwrap_or(u16::MAX));
                         if let Some(rk) = u32_at(b, 4 + k * 6 + 2) {
-                            sheet.cells.push((row, col, number(rk_value(rk))));
+                            sheet
+                                .cells
+                                .push((row, col, Value::Own(number(rk_value(rk)))));
                         }
                     }
                 }
@@ -406,27 +467,28 @@ fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Resul
                             1 => sheet.cells.push((
                                 row,
                                 col,
-                                if v[2] != 0 { "TRUE" } else { "FALSE" }.to_owned(),
+                                Value::Own(if v[2] != 0 { "TRUE" } else { "FALSE" }.to_owned()),
                             )),
                             _ => {}
                         }
                     } else {
                         let mut a = [0u8; 8];
                         a.copy_from_slice(v);
-                        sheet.cells.push((row, col, number(f64::from_le_bytes(a))));
+                        sheet
+                            .cells
+                            .push((row, col, Value::Own(number(f64::from_le_bytes(a)))));
                     }
                 }
             }
             STRING => {
                 if let Some((row, col)) = pending.take() {
-                    sheet.cells.push((row, col, unicode(b, book)));
+                    sheet.cells.push((row, col, Value::Own(unicode(b, book))));
                 }
             }
             BOOLERR => {
                 if let (Some((row, col)), Some(&v), Some(&0)) = (pos(), b.get(6), b.get(7)) {
-                    sheet
-                        .cells
-                        .push((row, col, if v != 0 { "TRUE" } else { "FALSE" }.to_owned()));
+                    let v = if v != 0 { "TRUE" } else { "FALSE" };
+                    sheet.cells.push((row, col, Value::Own(v.to_owned())));
                 }
             }
             HEADER | FOOTER if !b.is_empty() => {
@@ -455,13 +517,14 @@ fn sheets(recs: &[Rec<'_>], book: &Book, part: &str, out: &mut Out<'_>) -> Resul
     }
     // A sheet the stream ends in (truncated file) still counts.
     if let Some(sheet) = current.take() {
-        emit_sheet(sheet, part, &mut padding_left, out)?;
+        emit_sheet(sheet, book, part, &mut padding_left, out)?;
     }
     Ok(())
 }
 
 fn emit_sheet(
     mut sheet: Sheet,
+    book: &Book,
     part: &str,
     padding_left: &mut usize,
     out: &mut Out<'_>,
@@ -488,6 +551,10 @@ fn emit_sheet(
         line.clear();
     };
     for (r, c, value) in &sheet.cells {
+        let value = match value {
+            Value::Shared(i) => book.sst.get(*i as usize).unwrap_or_default(),
+            Value::Own(s) => s.as_str(),
+        };
         if value.is_empty() {
             continue;
         }
@@ -511,7 +578,11 @@ fn emit_sheet(
             line.push('\t');
         }
         padded += gap;
-        line.push_str(&value.replace(['\t', '\n', '\r'], " "));
+        if value.contains(['\t', '\n', '\r']) {
+            line.push_str(&value.replace(['\t', '\n', '\r'], " "));
+        } else {
+            line.push_str(value);
+        }
         next_col = col + 1;
         cells += 1;
     }
@@ -601,15 +672,19 @@ mod tests {
         let mut second = vec![0x01];
         second.extend("机密".encode_utf16().flat_map(u16::to_le_bytes));
         let sst = shared_strings(vec![first, &second], 2);
-        assert_eq!(sst, ["ab", "x机密"]);
+        assert_eq!(
+            (sst.get(0), sst.get(1), sst.get(2)),
+            (Some("ab"), Some("x机密"), None)
+        );
         // Rich text runs and phonetic data are skipped across the boundary.
         let rich: &[u8] = &[1, 0, 0x0C, 1, 0, 2, 0, 0, 0, b'z', 1, 2];
         let rest: &[u8] = &[3, 4, 9, 9, 1, 0, 0, b'q'];
-        assert_eq!(shared_strings(vec![rich, rest], 99), ["z", "q"]);
+        assert_eq!(shared_strings(vec![rich, rest], 99).to_vec(), ["z", "q"]);
         // A count far beyond the data reads what is there.
-        assert_eq!(
-            shared_strings(vec![&[5, 0, 0, b'a']], usize::MAX),
-            Vec::<String>::new()
+        assert!(
+            shared_strings(vec![&[5, 0, 0, b'a']], usize::MAX)
+                .to_vec()
+                .is_empty()
         );
     }
 
