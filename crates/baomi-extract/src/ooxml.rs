@@ -884,6 +884,11 @@ fn worksheet(
                     value.clear();
                     if let Some(v) = r.simple_text("v", budget)? {
                         value.push_str(&v);
+                        // The usual whole cell, `<c …><v>…</v></c>`: finished here, no end event.
+                        if r.consume_end("c") {
+                            row.cell(cell_col, cell_text(&cell_type, &value, sst));
+                            value.clear();
+                        }
                     }
                 }
                 "v" => in_v = true,
@@ -910,21 +915,7 @@ fn worksheet(
                 "is" => in_is = false,
                 "t" => in_is_t = in_is_t.saturating_sub(1),
                 "c" => {
-                    let text: &str = match &*cell_type {
-                        "s" => value
-                            .trim()
-                            .parse::<usize>()
-                            .ok()
-                            .and_then(|i| sst.get(i))
-                            .map_or("", String::as_str),
-                        "b" => match value.trim() {
-                            "1" => "TRUE",
-                            "0" => "FALSE",
-                            v => v,
-                        },
-                        _ => &value,
-                    };
-                    row.cell(cell_col, text);
+                    row.cell(cell_col, cell_text(&cell_type, &value, sst));
                     value.clear();
                 }
                 "row" => {
@@ -952,6 +943,24 @@ fn worksheet(
         header: header.join("\n"),
         footer: footer.join("\n"),
     })
+}
+
+/// A cell's text from its type and raw value: a shared string by index, a boolean, or the value.
+fn cell_text<'s>(cell_type: &str, value: &'s str, sst: &'s [String]) -> &'s str {
+    match cell_type {
+        "s" => value
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| sst.get(i))
+            .map_or("", String::as_str),
+        "b" => match value.trim() {
+            "1" => "TRUE",
+            "0" => "FALSE",
+            v => v,
+        },
+        _ => value,
+    }
 }
 
 /// One spreadsheet row as a line: cells joined by tabs, empty columns kept as tabs (within a cap) so a
