@@ -998,7 +998,7 @@ impl RowLine {
             self.line.push('\t');
         }
         self.padded += gap;
-        if text.contains(['\t', '\n', '\r']) {
+        if text.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
             self.line.push_str(&text.replace(['\t', '\n', '\r'], " "));
         } else {
             self.line.push_str(text);

@@ -13,6 +13,8 @@ use zip::ZipArchive;
 pub(crate) struct Package<'a> {
     archive: ZipArchive<Cursor<&'a [u8]>>,
     names: Vec<String>,
+    /// The whole archive, for inflating deflated members straight from it.
+    data: &'a [u8],
 }
 
 impl<'a> Package<'a> {
@@ -36,7 +38,11 @@ impl<'a> Package<'a> {
                 file.name().map(|n| n.into_owned()).unwrap_or_default()
             }));
         }
-        Ok(Package { archive, names })
+        Ok(Package {
+            archive,
+            names,
+            data,
+        })
     }
 
     /// Member names, in central-directory order.
@@ -79,18 +85,36 @@ impl<'a> Package<'a> {
                 "member declares {declared} bytes, more than the {left} bytes left to decompress"
             )));
         }
-        // The declared size may lie: read at most one byte past it so a liar is caught, not obeyed.
-        let cap = declared.min(left).saturating_add(1);
-        let mut out = Vec::with_capacity(declared.min(64 << 20) as usize);
-        (&mut file)
-            .take(cap)
-            .read_to_end(&mut out)
-            .map_err(|e| Unreadable::corrupt(format!("damaged zip member: {e}")))?;
-        if out.len() as u64 > declared {
-            return Err(Unreadable::limit(
-                "member decompresses to more than it declares (zip bomb?)",
-            ));
-        }
+        let raw = match (file.compression(), file.data_start()) {
+            (zip::CompressionMethod::Deflated, Some(start)) => usize::try_from(start)
+                .ok()
+                .and_then(|s| Some((s, usize::try_from(file.compressed_size()).ok()?)))
+                .and_then(|(s, n)| self.data.get(s..s.checked_add(n)?))
+                .map(|raw| (raw, file.crc32())),
+            _ => None,
+        };
+        let out = match raw {
+            Some((raw, crc)) => {
+                drop(file);
+                inflate_member(raw, declared, crc)?
+            }
+            None => {
+                // The declared size may lie: read at most one byte past it so a liar is caught, not
+                // obeyed.
+                let cap = declared.min(left).saturating_add(1);
+                let mut out = Vec::with_capacity(declared.min(64 << 20) as usize);
+                (&mut file)
+                    .take(cap)
+                    .read_to_end(&mut out)
+                    .map_err(|e| Unreadable::corrupt(format!("damaged zip member: {e}")))?;
+                if out.len() as u64 > declared {
+                    return Err(Unreadable::limit(
+                        "member decompresses to more than it declares (zip bomb?)",
+                    ));
+                }
+                out
+            }
+        };
         budget.spend_uncompressed(out.len() as u64)?;
         Ok(out)
     }
@@ -106,6 +130,57 @@ impl<'a> Package<'a> {
             None => Ok(None),
         }
     }
+}
+
+/// Inflate a deflated member straight from the archive's bytes into a buffer of its declared size: no
+/// zero-filling of the buffer and no reader layers, which on office packages (hundreds of small parts)
+/// was a tenth of the reading time. Stops one byte past the declared size (a liar is caught, not
+/// obeyed) and checks the CRC as the zip reader would.
+fn inflate_member(raw: &[u8], declared: u64, crc: u32) -> Result<Vec<u8>, Unreadable> {
+    let cap = usize::try_from(declared)
+        .ok()
+        .and_then(|d| d.checked_add(1))
+        .ok_or_else(|| Unreadable::limit("member too large for this machine"))?;
+    let mut out = Vec::with_capacity(cap);
+    let mut inflater = flate2::Decompress::new(false);
+    loop {
+        let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
+        let input = raw.get(consumed..).unwrap_or_default();
+        let before = (inflater.total_in(), out.len());
+        let status = inflater
+            .decompress_vec(input, &mut out, flate2::FlushDecompress::Finish)
+            .map_err(|e| Unreadable::corrupt(format!("damaged zip member: {e}")))?;
+        if out.len() as u64 > declared {
+            return Err(Unreadable::limit(
+                "member decompresses to more than it declares (zip bomb?)",
+            ));
+        }
+        match status {
+            flate2::Status::StreamEnd => break,
+            _ if (inflater.total_in(), out.len()) == before => {
+                return Err(Unreadable::corrupt(
+                    "damaged zip member: the compressed data ends early",
+                ));
+            }
+            // Room is kept for one byte past the declared size, so a full buffer means a liar.
+            _ if out.len() == out.capacity() => {
+                return Err(Unreadable::limit(
+                    "member decompresses to more than it declares (zip bomb?)",
+                ));
+            }
+            _ => {}
+        }
+    }
+    if out.len() as u64 != declared {
+        return Err(Unreadable::corrupt(format!(
+            "damaged zip member: {} bytes where {declared} were declared",
+            out.len()
+        )));
+    }
+    if crc32fast::hash(&out) != crc {
+        return Err(Unreadable::corrupt("damaged zip member: CRC mismatch"));
+    }
+    Ok(out)
 }
 
 /// Decode a raw zip member name.

@@ -578,7 +578,7 @@ fn emit_sheet(
             line.push('\t');
         }
         padded += gap;
-        if value.contains(['\t', '\n', '\r']) {
+        if value.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
             line.push_str(&value.replace(['\t', '\n', '\r'], " "));
         } else {
             line.push_str(value);
