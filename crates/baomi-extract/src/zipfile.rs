@@ -373,6 +373,17 @@ mod tests {
         assert!(r.is_ok(), "{r:?}");
         assert!(segs(&c).is_empty());
         assert_eq!(unscanned(&c).len(), 1);
+
+        // Damaged bytes under an intact header: the CRC says so.
+        let text = "机密★1年 ".repeat(200);
+        let mut data = zip_of(&[("crc.txt", text.as_bytes())]);
+        let crc = crc32fast::hash(text.as_bytes()).to_le_bytes();
+        assert!(replace_all(&mut data, &crc, &(!u32::from_le_bytes(crc)).to_le_bytes()) >= 1);
+        let (r, c) = run("x.zip", &data);
+        assert!(r.is_ok(), "{r:?}");
+        assert!(segs(&c).is_empty());
+        assert_eq!(unscanned(&c), [("crc.txt", "corrupt")]);
+        assert!(c.unscanned[0].2.contains("CRC"), "{:?}", c.unscanned);
     }
 
     #[test]
