@@ -149,7 +149,7 @@ fn tar(
                 visitor.unscanned(
                     inner,
                     UnscannedReason::Corrupt,
-                    &format!("tar damaged after {members} members: {e}"),
+                    &format!("tar damaged after {members} member(s): {e}"),
                 );
                 return Ok(());
             }

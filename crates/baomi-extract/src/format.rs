@@ -113,7 +113,7 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
         // other compound file is told apart by its streams.
         return ooxml_ext(ext).unwrap_or(Format::Ole);
     }
-    if let Some(f) = container_magic(head) {
+    if let Some(f) = container_magic(head, ext) {
         return f;
     }
     if has_binary_magic(head) {
@@ -367,9 +367,18 @@ pub(crate) fn odf_media_type(value: &[u8]) -> Option<Format> {
 
 /// Magic numbers of binary formats we do not read: these are never text whatever they are called.
 /// Formats Baomi reads that announce themselves in their first bytes.
-fn container_magic(head: &[u8]) -> Option<Format> {
-    // The PDF header may follow up to 1 KiB of anything (PDF 1.7 §7.5.2, and real files do).
-    let f = if memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-").is_some() {
+fn container_magic(head: &[u8], ext: &str) -> Option<Format> {
+    // The PDF header may follow up to 1 KiB of something else (PDF 1.7 §7.5.2; mail gateways and
+    // download tools prepend headers). Believed at offset 0, after blanks alone, or in a file named
+    // .pdf — not in any text that quotes it (source code and tests hold `b"%PDF-1.7…"`).
+    let pdf_at = memchr::memmem::find(&head[..head.len().min(1024)], b"%PDF-");
+    let is_pdf = pdf_at.is_some_and(|at| {
+        ext == "pdf"
+            || head[..at]
+                .iter()
+                .all(|b| b.is_ascii_whitespace() || *b == 0)
+    });
+    let f = if is_pdf {
         Format::Pdf
     } else if head.starts_with(b"{\\rtf") {
         Format::Rtf
@@ -696,7 +705,7 @@ mod tests {
     fn containers_by_magic_whatever_the_name() {
         for (head, want) in [
             (&b"%PDF-1.7\n%\xE2\xE3"[..], Format::Pdf),
-            (b"garbage before\n%PDF-1.4\n", Format::Pdf),
+            (b"\r\n\n%PDF-1.4\n", Format::Pdf),
             (b"{\\rtf1\\ansi", Format::Rtf),
             (b"\x1F\x8B\x08\0", Format::Gzip),
             (b"BZh91AY&SY\x94\x01\x00\x02", Format::Bzip2),
@@ -719,6 +728,22 @@ mod tests {
         tar[257..262].copy_from_slice(b"ustar");
         check("backup", &tar, Format::Tar);
         check("old.tar", b"v7 tar has no magic", Format::Tar);
+        // A PDF behind a prepended header is a PDF when it is named so; text quoting the header is text.
+        check(
+            "download.pdf",
+            b"HTTP/1.1 200 OK\r\n\r\n%PDF-1.4\n",
+            Format::Pdf,
+        );
+        check(
+            "pdf_test.rs",
+            b"const HEAD: &[u8] = b\"%PDF-1.7\\n\";\n",
+            Format::Text,
+        );
+        check(
+            "notes",
+            b"The file starts with %PDF-1.7, then objects.\n",
+            Format::Text,
+        );
     }
 
     #[test]
