@@ -9,7 +9,7 @@ set -euo pipefail
 FUZZ=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$FUZZ")
 C=$FUZZ/corpus
-mkdir -p "$C"/{text,html,eml,zip,docx,xlsx,pptx,odt,fodt,ods,odp,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
+mkdir -p "$C"/{mbox,text,html,eml,zip,docx,xlsx,pptx,odt,fodt,ods,odp,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
 
 target_for() {
   case "${1,,}" in
