@@ -279,11 +279,7 @@ mod tests {
     use baomi_core::UnscannedReason;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../../tests/fixtures/archives/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        crate::xml::testing::fixture_in("archives", name)
     }
 
     /// The segment whose member chain is `inner`, joined by " > ".

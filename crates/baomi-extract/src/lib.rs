@@ -196,6 +196,51 @@ pub(crate) fn extract_as(
     Ok(reported)
 }
 
+/// Report `text` as a segment of the place described, unless it is blank: the one way the package
+/// parsers hand text on.
+pub(crate) fn emit_segment(
+    visitor: &mut dyn Visitor,
+    inner: &[String],
+    kind: SegmentKind,
+    page: Option<u32>,
+    sheet: Option<&str>,
+    part: Option<&str>,
+    text: &str,
+) {
+    if text.trim().is_empty() {
+        return;
+    }
+    let segment = Segment {
+        kind,
+        page,
+        sheet,
+        part,
+        text: Cow::Borrowed(text),
+    };
+    visitor.segment(inner, &segment);
+}
+
+/// A part of a container failed: report it as unscanned under its name and go on (`Ok(None)`),
+/// unless the whole file is out of budget, which ends the file.
+pub(crate) fn soft<T>(
+    r: Result<T, Unreadable>,
+    part: &str,
+    inner: &mut Vec<String>,
+    budget: &Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<Option<T>, Unreadable> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if budget.exhausted() => Err(e),
+        Err(e) => {
+            inner.push(part.to_owned());
+            visitor.unscanned(inner, e.reason, &e.detail);
+            inner.pop();
+            Ok(None)
+        }
+    }
+}
+
 /// Extract a member of a container: sniff its format, recurse with the member name pushed on `inner`,
 /// and turn its failure into a [`Visitor::unscanned`] entry so the container goes on.
 pub(crate) fn extract_member(

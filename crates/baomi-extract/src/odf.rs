@@ -4,9 +4,8 @@
 
 use crate::xml::{Ev, Flow, Lines, Tag, XmlReader, attr, decode, local, local_end};
 use crate::zipfile::Package;
-use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
+use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// `text:s c="…"` spaces materialised at most.
@@ -235,16 +234,7 @@ fn emit(
     part: &str,
     text: &str,
 ) {
-    if !text.trim().is_empty() {
-        let seg = Segment {
-            kind,
-            page,
-            sheet,
-            part: Some(part),
-            text: Cow::Borrowed(text),
-        };
-        visitor.segment(inner, &seg);
-    }
+    crate::emit_segment(visitor, inner, kind, page, sheet, Some(part), text);
 }
 
 fn page_no(i: usize) -> u32 {
@@ -265,14 +255,8 @@ fn soft_read(
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
 ) -> Result<Option<Vec<u8>>, Unreadable> {
-    match pkg.read_named(name, budget) {
-        Ok(v) => Ok(v),
-        Err(e) if budget.exhausted() => Err(e),
-        Err(e) => {
-            unscanned(inner, visitor, name, &e);
-            Ok(None)
-        }
-    }
+    let r = pkg.read_named(name, budget);
+    Ok(crate::soft(r, name, inner, budget, visitor)?.flatten())
 }
 
 struct Sheet {

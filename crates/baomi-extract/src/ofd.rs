@@ -10,8 +10,7 @@
 
 use crate::xml::{Ev, PartText, XmlReader, attr, local};
 use crate::zipfile::Package;
-use crate::{Budget, Segment, SegmentKind, Unreadable, Visitor};
-use std::borrow::Cow;
+use crate::{Budget, SegmentKind, Unreadable, Visitor};
 use std::collections::HashMap;
 
 /// Pages read at most per document: a bound on work whatever `Document.xml` claims.
@@ -58,37 +57,20 @@ struct Cx<'p, 'd, 'v> {
 
 impl Cx<'_, '_, '_> {
     fn emit(&mut self, kind: SegmentKind, page: Option<u32>, part: &str, text: &str) {
-        if text.trim().is_empty() {
-            return;
-        }
-        let seg = Segment {
-            kind,
-            page,
-            sheet: None,
-            part: Some(part),
-            text: Cow::Borrowed(text),
-        };
-        self.visitor.segment(self.inner, &seg);
+        crate::emit_segment(self.visitor, self.inner, kind, page, None, Some(part), text);
     }
 
     /// A part that is absent or unreadable is reported and skipped, unless the whole file is out of
     /// budget.
     fn part(&mut self, name: &str) -> Result<Option<PartText>, Unreadable> {
-        match read_text(self.pkg, name, self.budget) {
-            Ok(Some(t)) => Ok(Some(t)),
-            Ok(None) => {
-                self.report(
-                    name,
-                    Unreadable::corrupt(format!("{name} is named but absent")),
-                );
-                Ok(None)
-            }
-            Err(e) if self.budget.exhausted() => Err(e),
-            Err(e) => {
-                self.report(name, e);
-                Ok(None)
-            }
-        }
+        let r = read_text(self.pkg, name, self.budget).and_then(|t| {
+            t.ok_or_else(|| Unreadable::corrupt(format!("{name} is named but absent")))
+        });
+        self.soft(name, r)
+    }
+
+    fn soft<T>(&mut self, part: &str, r: Result<T, Unreadable>) -> Result<Option<T>, Unreadable> {
+        crate::soft(r, part, self.inner, self.budget, self.visitor)
     }
 
     fn report(&mut self, name: &str, e: Unreadable) {
@@ -208,14 +190,7 @@ fn soft<T>(
     part: &str,
     r: Result<T, Unreadable>,
 ) -> Result<Option<T>, Unreadable> {
-    match r {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if cx.budget.exhausted() => Err(e),
-        Err(e) => {
-            cx.report(part, e);
-            Ok(None)
-        }
-    }
+    cx.soft(part, r)
 }
 
 fn parse_document(xml: &str, part: &str, budget: &mut Budget) -> Result<DocumentParts, Unreadable> {
@@ -506,11 +481,7 @@ mod tests {
     use baomi_core::UnscannedReason;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../../tests/fixtures/ofd/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        crate::xml::testing::fixture_in("ofd", name)
     }
 
     fn pages(c: &Collect) -> Vec<(Option<u32>, &str)> {

@@ -8,7 +8,7 @@ use crate::xml::{
     local_end,
 };
 use crate::zipfile::Package;
-use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
+use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -79,31 +79,20 @@ impl Cx<'_, '_, '_> {
         part: &str,
         text: &str,
     ) {
-        if text.trim().is_empty() {
-            return;
-        }
-        let seg = Segment {
+        crate::emit_segment(
+            self.visitor,
+            self.inner,
             kind,
             page,
             sheet,
-            part: Some(part),
-            text: Cow::Borrowed(text),
-        };
-        self.visitor.segment(self.inner, &seg);
+            Some(part),
+            text,
+        );
     }
 
     /// A secondary part failed: report it as unscanned and go on, unless the whole file is out of budget.
     fn soft<T>(&mut self, part: &str, r: Result<T, Unreadable>) -> Result<Option<T>, Unreadable> {
-        match r {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if self.budget.exhausted() => Err(e),
-            Err(e) => {
-                self.inner.push(part.to_owned());
-                self.visitor.unscanned(self.inner, e.reason, &e.detail);
-                self.inner.pop();
-                Ok(None)
-            }
-        }
+        crate::soft(r, part, self.inner, self.budget, self.visitor)
     }
 
     /// Read a part as text; `None` when absent or unreadable (the latter reported).

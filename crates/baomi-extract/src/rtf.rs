@@ -7,9 +7,8 @@
 //! page of the current font's charset, not of the document), `\ucN` skipping, and destinations that
 //! hold no visible text (font tables, pictures, field instructions) but megabytes of hex.
 
-use crate::{Budget, Segment, SegmentKind, Unreadable, Visitor};
+use crate::{Budget, SegmentKind, Unreadable, Visitor};
 use encoding_rs::Encoding;
-use std::borrow::Cow;
 
 /// Time is checked once per this many tokens.
 const TIME_CHECK_EVERY: u32 = 8192;
@@ -25,19 +24,7 @@ pub(crate) fn extract(
     }
     let out = Parser::new(data, budget).run()?;
     let emit = |visitor: &mut dyn Visitor, kind, page, text: &str| {
-        if text.trim().is_empty() {
-            return;
-        }
-        visitor.segment(
-            inner,
-            &Segment {
-                kind,
-                page,
-                sheet: None,
-                part: None,
-                text: Cow::Borrowed(text),
-            },
-        );
+        crate::emit_segment(visitor, inner, kind, page, None, None, text);
     };
     let paged = out.pages.len() > 1;
     for (i, page) in out.pages.iter().enumerate() {
@@ -508,11 +495,7 @@ mod tests {
     use baomi_core::UnscannedReason;
 
     fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../../tests/fixtures/rtf/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        crate::xml::testing::fixture_in("rtf", name)
     }
 
     fn ok(name: &str) -> Collect {

@@ -944,8 +944,13 @@ pub(crate) mod testing {
     }
 
     pub(crate) fn fixture(name: &str) -> Vec<u8> {
+        fixture_in("office", name)
+    }
+
+    /// A committed fixture: `tests/fixtures/<dir>/<name>`.
+    pub(crate) fn fixture_in(dir: &str, name: &str) -> Vec<u8> {
         let path = format!(
-            "{}/../../tests/fixtures/office/{name}",
+            "{}/../../tests/fixtures/{dir}/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -7,9 +7,8 @@ mod msg;
 mod ppt;
 mod xls;
 
-use crate::{Budget, Format, Segment, SegmentKind, Unreadable, Visitor};
+use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
-use std::borrow::Cow;
 use std::io::{Cursor, Read};
 
 type Cfb<'d> = cfb::CompoundFile<Cursor<&'d [u8]>>;
@@ -151,14 +150,8 @@ impl Out<'_> {
         }
         self.budget
             .spend_text(u64::try_from(text.len()).unwrap_or(u64::MAX))?;
-        let seg = Segment {
-            kind,
-            page,
-            sheet,
-            part: (!part.is_empty()).then_some(part),
-            text: Cow::Borrowed(text),
-        };
-        self.visitor.segment(self.inner, &seg);
+        let part = (!part.is_empty()).then_some(part);
+        crate::emit_segment(self.visitor, self.inner, kind, page, sheet, part, text);
         Ok(())
     }
 
@@ -168,16 +161,7 @@ impl Out<'_> {
         part: &str,
         r: Result<T, Unreadable>,
     ) -> Result<Option<T>, Unreadable> {
-        match r {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if self.budget.exhausted() => Err(e),
-            Err(e) => {
-                self.inner.push(part.to_owned());
-                self.visitor.unscanned(self.inner, e.reason, &e.detail);
-                self.inner.pop();
-                Ok(None)
-            }
-        }
+        crate::soft(r, part, self.inner, self.budget, self.visitor)
     }
 }
 
@@ -323,12 +307,27 @@ pub(crate) mod testing {
     use crate::xml::testing::Collect;
     use crate::{Budget, Format, Limits, Unreadable};
 
+    /// A compound file holding these streams, storages made as the paths need, for hand-made cases.
+    pub(crate) fn cfb_with(streams: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write;
+        let mut c = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("create");
+        for (name, data) in streams {
+            if let Some((dir, _)) = name.rsplit_once('/')
+                && !dir.is_empty()
+            {
+                c.create_storage_all(dir).expect("storage");
+            }
+            c.create_stream(name)
+                .expect("stream")
+                .write_all(data)
+                .expect("write");
+        }
+        c.flush().expect("flush");
+        c.into_inner().into_inner()
+    }
+
     pub(crate) fn fixture(name: &str) -> Vec<u8> {
-        let path = format!(
-            "{}/../../tests/fixtures/ole/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+        crate::xml::testing::fixture_in("ole", name)
     }
 
     /// A fixture stored zipped because LibreOffice's export is large and compresses 40:1.
@@ -371,22 +370,6 @@ mod tests {
         assert_eq!(r.expect_err("corrupt").reason, UnscannedReason::Corrupt);
         let (r, _) = run(b"");
         assert_eq!(r.expect_err("corrupt").reason, UnscannedReason::Corrupt);
-    }
-
-    fn cfb_with(streams: &[(&str, &[u8])]) -> Vec<u8> {
-        use std::io::Write;
-        let mut c = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("create");
-        for (name, data) in streams {
-            if let Some((dir, _)) = name.rsplit_once('/') {
-                c.create_storage_all(dir).expect("storage");
-            }
-            c.create_stream(name)
-                .expect("stream")
-                .write_all(data)
-                .expect("write");
-        }
-        c.flush().expect("flush");
-        c.into_inner().into_inner()
     }
 
     #[test]

@@ -196,26 +196,13 @@ mod tests {
     use super::*;
     use crate::text::testutil::Collect;
     use crate::{Budget, Limits};
-    use std::io::Write;
 
     /// No tool on this machine writes Outlook messages, so the fixture is built here following
     /// MS-OXMSG with the cfb writer: the layout Outlook uses (property streams, an attachment storage,
     /// the 32-byte top-level property header), with our own content.
     fn msg(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
-        let mut c = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("create");
-        for (name, data) in streams {
-            if let Some((dir, _)) = name.rsplit_once('/')
-                && !dir.is_empty()
-            {
-                c.create_storage_all(dir).expect("storage");
-            }
-            c.create_stream(name)
-                .expect("stream")
-                .write_all(data)
-                .expect("write");
-        }
-        c.flush().expect("flush");
-        c.into_inner().into_inner()
+        let streams: Vec<(&str, &[u8])> = streams.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+        crate::ole::testing::cfb_with(&streams)
     }
 
     fn w(s: &str) -> Vec<u8> {

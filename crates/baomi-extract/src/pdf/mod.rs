@@ -17,12 +17,11 @@ mod content;
 mod font;
 mod lex;
 
-use crate::{Budget, Segment, SegmentKind, Unreadable, Visitor};
+use crate::{Budget, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
 use content::{Host, IDENTITY, Interp, Matrix, XObject};
 use font::{DiffItem, Font, FontSpec, WItem};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -178,19 +177,7 @@ fn emit(
     part: Option<&str>,
     text: &str,
 ) {
-    if text.trim().is_empty() {
-        return;
-    }
-    visitor.segment(
-        inner,
-        &Segment {
-            kind,
-            page,
-            sheet: None,
-            part,
-            text: Cow::Borrowed(text),
-        },
-    );
+    crate::emit_segment(visitor, inner, kind, page, None, part, text);
 }
 
 struct PageText {

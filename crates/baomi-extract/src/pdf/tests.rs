@@ -6,11 +6,7 @@ use crate::Limits;
 use crate::xml::testing::Collect;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../tests/fixtures/pdf/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    crate::xml::testing::fixture_in("pdf", name)
 }
 
 fn run_with(data: &[u8], limits: Limits) -> (Result<(), Unreadable>, Collect) {
