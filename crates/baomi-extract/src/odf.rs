@@ -2,7 +2,7 @@
 //! Microsoft formats): pages, sheets, slides, headers, notes, annotations and tracked deletions, each as
 //! its own segment, with spreadsheet repeat counts capped because `number-columns-repeated` is a bomb.
 
-use crate::xml::{Ev, Flow, Lines, Tag, XmlReader, attr, decode, local, local_end};
+use crate::xml::{Ev, Flow, Lines, PartText, Tag, XmlReader, attr, decode, local, local_end};
 use crate::zipfile::Package;
 use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
@@ -50,11 +50,10 @@ pub(crate) fn extract(
     let Some(content) = pkg.read_named("content.xml", budget)? else {
         return Err(Unreadable::corrupt("no content.xml in the package"));
     };
-    let content = decode(&content).into_owned();
-    let styles =
-        soft_read(&mut pkg, "styles.xml", inner, budget, visitor)?.map(|s| decode(&s).into_owned());
-    let meta =
-        soft_read(&mut pkg, "meta.xml", inner, budget, visitor)?.map(|m| decode(&m).into_owned());
+    // Parts keep their own buffers (as in OOXML): no copy just to become text.
+    let content = PartText::new(content);
+    let styles = soft_read(&mut pkg, "styles.xml", inner, budget, visitor)?.map(PartText::new);
+    let meta = soft_read(&mut pkg, "meta.xml", inner, budget, visitor)?.map(PartText::new);
     emit_document(
         format,
         &content,
