@@ -3,9 +3,12 @@
 #![deny(missing_docs)]
 
 mod level;
+pub mod net;
 pub mod policy;
 pub mod report;
 
 pub use level::{Level, Severity, Zone};
-pub use policy::{Keyword, LimitsPolicy, MarkingPolicy, Policy, PolicyError, SweepPolicy};
+pub use policy::{
+    Keyword, LimitsPolicy, MarkingPolicy, NetworkPolicy, Policy, PolicyError, SweepPolicy,
+};
 pub use report::*;

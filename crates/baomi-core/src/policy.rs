@@ -28,6 +28,9 @@ pub struct Policy {
     /// Where the content sweep looks and what it skips.
     #[serde(default)]
     pub sweep: SweepPolicy,
+    /// What counts as the intranet, and the targets of the opt-in outbound probe.
+    #[serde(default)]
+    pub network: NetworkPolicy,
 }
 
 /// Settings of the marking recogniser.
@@ -133,6 +136,59 @@ impl Default for SweepPolicy {
     }
 }
 
+/// What counts as the intranet. A URL or address that matches none of these is on the Internet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkPolicy {
+    /// Address ranges of the intranet (`10.0.0.0/8`, `fd00::/8`).
+    pub intranet_cidrs: Vec<String>,
+    /// Intranet host names: `oa.jcy` matches that host; `.jcy` matches every host ending in `.jcy`.
+    pub intranet_domains: Vec<String>,
+    /// Targets of `baomi scan --probe` (`host:port`), tried only when the inspector asks.
+    pub probe_targets: Vec<String>,
+    /// Milliseconds one probe connection may take.
+    pub probe_timeout_ms: u64,
+}
+
+impl Default for NetworkPolicy {
+    fn default() -> Self {
+        NetworkPolicy {
+            intranet_cidrs: [
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "127.0.0.0/8",
+                "169.254.0.0/16",
+                "::1/128",
+                "fc00::/7",
+                "fe80::/10",
+            ]
+            .map(String::from)
+            .to_vec(),
+            intranet_domains: [
+                ".local",
+                ".lan",
+                ".internal",
+                ".intranet",
+                ".home.arpa",
+                "localhost",
+            ]
+            .map(String::from)
+            .to_vec(),
+            probe_targets: [
+                "223.5.5.5:53",
+                "114.114.114.114:53",
+                "119.29.29.29:53",
+                "www.baidu.com:443",
+                "www.qq.com:443",
+            ]
+            .map(String::from)
+            .to_vec(),
+            probe_timeout_ms: 3000,
+        }
+    }
+}
+
 /// Why a policy could not be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -176,6 +232,23 @@ impl Policy {
             return Err(PolicyError::Invalid(
                 "`marking.head_lines` must be between 1 and 100".into(),
             ));
+        }
+        for cidr in &self.network.intranet_cidrs {
+            if crate::net::Cidr::parse(cidr).is_none() {
+                return Err(PolicyError::Invalid(format!(
+                    "`network.intranet_cidrs`: {cidr:?} is not an address range like 10.0.0.0/8"
+                )));
+            }
+        }
+        for target in &self.network.probe_targets {
+            let port_ok = target
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+            if !port_ok {
+                return Err(PolicyError::Invalid(format!(
+                    "`network.probe_targets`: {target:?} is not host:port"
+                )));
+            }
         }
         if self.limits.max_archive_depth > 64 {
             return Err(PolicyError::Invalid(

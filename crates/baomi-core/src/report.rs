@@ -229,18 +229,249 @@ pub struct Unscanned {
     pub detail: String,
 }
 
-/// Raw observations that checks rest on (filled by host checks in later versions).
+/// Raw observations that checks rest on, for the server to correlate (cross-use of media, Internet
+/// traces). Every list is complete for what the check could read; findings only point at the notable part.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Artifacts {
-    /// USB devices seen.
+    /// USB mass-storage devices seen in the logs, one record per device.
     #[serde(default)]
-    pub usb_devices: Vec<serde_json::Value>,
-    /// Web visits seen.
-    #[serde(default)]
-    pub web_visits: Vec<serde_json::Value>,
-    /// Network observations.
+    pub usb_devices: Vec<UsbDevice>,
+    /// How far back the logs behind `usb_devices` reach (older history is unknown, not clean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network: Option<serde_json::Value>,
+    pub usb_history: Option<LogCoverage>,
+    /// Web visits, one record per browser profile and URL.
+    #[serde(default)]
+    pub web_visits: Vec<WebVisit>,
+    /// Browser downloads.
+    #[serde(default)]
+    pub web_downloads: Vec<WebDownload>,
+    /// Network hardware and configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkInfo>,
+    /// Recently opened files from desktop and office-suite lists.
+    #[serde(default)]
+    pub recent_files: Vec<RecentFile>,
+}
+
+/// One USB mass-storage device, merged over every log line that mentions it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UsbDevice {
+    /// Vendor id, 4 lowercase hex digits.
+    pub vid: String,
+    /// Product id, 4 lowercase hex digits.
+    pub pid: String,
+    /// iSerialNumber as the device reported it; `None` when it has none.
+    pub serial: Option<String>,
+    /// iManufacturer.
+    pub manufacturer: Option<String>,
+    /// iProduct.
+    pub product: Option<String>,
+    /// RFC 3339, first connection seen.
+    pub first_seen: Option<String>,
+    /// RFC 3339, last connection seen.
+    pub last_seen: Option<String>,
+    /// Connections seen.
+    pub connections: u32,
+    /// Log files (paths on the inspected system) the device was seen in.
+    pub sources: Vec<String>,
+    /// Mount points seen for its partitions (`/media/user/KINGSTON`).
+    #[serde(default)]
+    pub mount_points: Vec<String>,
+    /// True when a timestamp came from a classic syslog line, whose year is inferred.
+    #[serde(default)]
+    pub year_inferred: bool,
+}
+
+/// What logs a history rests on and how far back they reach.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LogCoverage {
+    /// RFC 3339 of the oldest record read, over all sources.
+    pub earliest: Option<String>,
+    /// RFC 3339 of the newest record read.
+    pub latest: Option<String>,
+    /// Each log file read.
+    pub sources: Vec<LogSource>,
+}
+
+/// One log file read by a check.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LogSource {
+    /// Path on the inspected system.
+    pub path: String,
+    /// `syslog`, `journal`.
+    pub kind: String,
+    /// RFC 3339 of its oldest record.
+    pub earliest: Option<String>,
+    /// RFC 3339 of its newest record.
+    pub latest: Option<String>,
+    /// Records (lines or journal entries) read.
+    pub records: u64,
+    /// True when its timestamps carry no year and the year was inferred.
+    #[serde(default)]
+    pub year_inferred: bool,
+    /// Why it could not be read completely, if it could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
+/// Visits of one URL in one browser profile.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WebVisit {
+    /// `chrome`, `chromium`, `edge`, `360`, `qaxbrowser`, `firefox`, …
+    pub browser: String,
+    /// Profile directory name (`Default`, `Profile 1`, `abcd.default-esr`).
+    pub profile: String,
+    /// The URL.
+    pub url: String,
+    /// Page title.
+    pub title: Option<String>,
+    /// RFC 3339.
+    pub first_visit: Option<String>,
+    /// RFC 3339.
+    pub last_visit: Option<String>,
+    /// Visit count.
+    pub visits: u64,
+    /// True when the policy does not count the host as intranet.
+    pub internet: bool,
+}
+
+/// A browser download.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct WebDownload {
+    /// Browser id, as in [`WebVisit::browser`].
+    pub browser: String,
+    /// Profile directory name.
+    pub profile: String,
+    /// Where it came from.
+    pub url: String,
+    /// Where it was saved (path on the inspected system).
+    pub target_path: String,
+    /// RFC 3339.
+    pub started: Option<String>,
+    /// Bytes received.
+    pub bytes: Option<u64>,
+    /// True when the source is on the Internet by the policy.
+    pub internet: bool,
+}
+
+/// Network hardware and configuration of the inspected computer.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct NetworkInfo {
+    /// Network interfaces (loopback excluded).
+    pub interfaces: Vec<NetInterface>,
+    /// Bluetooth controllers.
+    #[serde(default)]
+    pub bluetooth: Vec<BluetoothController>,
+    /// Wi-Fi networks saved in configuration (NetworkManager, wpa_supplicant).
+    #[serde(default)]
+    pub saved_wifi: Vec<SavedWifi>,
+    /// Default routes (`0.0.0.0/0`, `::/0`).
+    #[serde(default)]
+    pub default_routes: Vec<Route>,
+    /// DNS servers configured.
+    #[serde(default)]
+    pub dns_servers: Vec<String>,
+    /// Proxy settings found.
+    #[serde(default)]
+    pub proxies: Vec<ProxySetting>,
+    /// Results of the opt-in outbound probe (`--probe`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probe: Vec<ProbeResult>,
+}
+
+/// One network interface.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct NetInterface {
+    /// Kernel name (`eth0`, `wlp2s0`).
+    pub name: String,
+    /// `ethernet`, `wifi`, `wwan`, `bluetooth`, `virtual`, `other`.
+    pub kind: String,
+    /// Hardware address.
+    pub mac: Option<String>,
+    /// Kernel driver, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver: Option<String>,
+    /// `up`, `down`, … (live systems only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operstate: Option<String>,
+    /// Addresses with prefix length (live systems only).
+    #[serde(default)]
+    pub addresses: Vec<String>,
+    /// True when the interface is a physical device (not a bridge, tunnel, container veth).
+    pub physical: bool,
+}
+
+/// A Bluetooth controller.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BluetoothController {
+    /// `hci0`.
+    pub name: String,
+    /// Controller address, when known.
+    pub address: Option<String>,
+    /// Where it was seen (`/sys/class/bluetooth/hci0`, `/var/lib/bluetooth/AA:BB…`).
+    pub source: String,
+}
+
+/// A saved Wi-Fi network.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SavedWifi {
+    /// The network name.
+    pub ssid: String,
+    /// The file it is saved in (path on the inspected system).
+    pub source: String,
+}
+
+/// A route.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Route {
+    /// Interface, when known.
+    pub interface: Option<String>,
+    /// Gateway address.
+    pub gateway: Option<String>,
+    /// Where it was seen (`/proc/net/route`, a NetworkManager profile…).
+    pub source: String,
+}
+
+/// A proxy setting.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProxySetting {
+    /// Variable or key (`https_proxy`, `Acquire::http::Proxy`).
+    pub key: String,
+    /// The proxy address.
+    pub value: String,
+    /// Where it was seen.
+    pub source: String,
+}
+
+/// One outbound connection attempt of the opt-in probe.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProbeResult {
+    /// `host:port` as in the policy.
+    pub target: String,
+    /// True when a TCP connection was established.
+    pub connected: bool,
+    /// Why it failed, when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Milliseconds until success or failure.
+    pub millis: u64,
+}
+
+/// A file named in a recently-used list.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RecentFile {
+    /// The list (path on the inspected system).
+    pub source: String,
+    /// `gtk`, `wps`, `libreoffice`.
+    pub app: String,
+    /// The user whose list it is.
+    pub user: Option<String>,
+    /// The file as recorded (path or URL decoded to a path).
+    pub path: String,
+    /// RFC 3339 of the last use, when recorded.
+    pub used_at: Option<String>,
+    /// True when the file lay on removable media (`/media/…`, `/run/media/…`).
+    pub removable: bool,
 }
 
 /// Counts and durations of a run.
