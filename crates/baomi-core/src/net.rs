@@ -117,7 +117,7 @@ impl Intranet {
         if !host.contains('.') {
             return true;
         }
-        self.exact.iter().any(|e| *e == host)
+        self.exact.contains(&host)
             || self
                 .suffixes
                 .iter()

@@ -63,13 +63,109 @@ fn sample() -> Report {
             reason: UnscannedReason::UnsupportedFormat,
             detail: "format not supported".into(),
         }],
-        artifacts: Artifacts::default(),
+        artifacts: artifacts(),
         stats: Stats {
             files: 3,
             files_scanned: 2,
             bytes: 10,
             ..Default::default()
         },
+    }
+}
+
+fn artifacts() -> Artifacts {
+    let t = |s: &str| Some(s.to_owned());
+    Artifacts {
+        usb_devices: vec![UsbDevice {
+            vid: "0781".into(),
+            pid: "5567".into(),
+            serial: t("4C530001231120115142"),
+            manufacturer: t("SanDisk"),
+            product: t("Cruzer Blade"),
+            first_seen: t("2026-10-01T09:12:00+08:00"),
+            last_seen: t("2026-11-20T16:40:05Z"),
+            connections: 3,
+            sources: vec!["/var/log/syslog".into()],
+            mount_points: vec!["/media/zhang/KINGSTON".into()],
+            year_inferred: true,
+        }],
+        usb_history: Some(LogCoverage {
+            earliest: t("2026-10-01T00:00:00Z"),
+            latest: None,
+            sources: vec![LogSource {
+                path: "/var/log/syslog.2.gz".into(),
+                kind: "syslog".into(),
+                earliest: t("2026-10-01T00:00:00Z"),
+                latest: t("2026-10-08T00:00:00Z"),
+                records: 10,
+                year_inferred: true,
+                problem: t("truncated"),
+            }],
+        }),
+        web_visits: vec![WebVisit {
+            browser: "chromium".into(),
+            profile: "Default".into(),
+            url: "https://www.baidu.com/".into(),
+            title: t("百度一下"),
+            first_visit: t("2026-11-01T08:00:00Z"),
+            last_visit: t("2026-11-02T08:00:00Z"),
+            visits: 2,
+            internet: true,
+        }],
+        web_downloads: vec![WebDownload {
+            browser: "firefox".into(),
+            profile: "x.default-esr".into(),
+            url: "https://example.cn/a.docx".into(),
+            target_path: "/home/zhang/Downloads/a.docx".into(),
+            started: None,
+            bytes: Some(1024),
+            internet: true,
+        }],
+        network: Some(NetworkInfo {
+            interfaces: vec![NetInterface {
+                name: "wlp2s0".into(),
+                kind: "wifi".into(),
+                mac: t("a4:c3:f0:11:22:33"),
+                driver: t("iwlwifi"),
+                operstate: t("up"),
+                addresses: vec!["192.168.1.5/24".into()],
+                physical: true,
+            }],
+            bluetooth: vec![BluetoothController {
+                name: "hci0".into(),
+                address: t("AA:BB:CC:DD:EE:FF"),
+                source: "/var/lib/bluetooth/AA:BB:CC:DD:EE:FF".into(),
+            }],
+            saved_wifi: vec![SavedWifi {
+                ssid: "CMCC-5G-家里".into(),
+                source: "/etc/NetworkManager/system-connections/x.nmconnection".into(),
+            }],
+            default_routes: vec![Route {
+                interface: t("eth0"),
+                gateway: t("10.0.0.1"),
+                source: "/proc/net/route".into(),
+            }],
+            dns_servers: vec!["114.114.114.114".into()],
+            proxies: vec![ProxySetting {
+                key: "http_proxy".into(),
+                value: "http://10.1.1.1:3128".into(),
+                source: "/etc/environment".into(),
+            }],
+            probe: vec![ProbeResult {
+                target: "223.5.5.5:53".into(),
+                connected: false,
+                error: t("timed out"),
+                millis: 3000,
+            }],
+        }),
+        recent_files: vec![RecentFile {
+            source: "/home/zhang/.local/share/recently-used.xbel".into(),
+            app: "gtk".into(),
+            user: t("zhang"),
+            path: "/media/zhang/KINGSTON/机密.docx".into(),
+            used_at: t("2026-11-20T16:41:00Z"),
+            removable: true,
+        }],
     }
 }
 

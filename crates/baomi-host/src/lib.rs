@@ -8,6 +8,7 @@
 
 pub mod catalogue;
 pub mod network;
+pub mod places;
 pub mod recent;
 pub mod root;
 pub mod usb;

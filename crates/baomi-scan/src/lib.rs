@@ -36,6 +36,9 @@ pub struct ScanConfig {
     pub limits: Limits,
     /// Plain-text files larger than this are read in chunks instead of whole.
     pub stream_above_bytes: u64,
+    /// Where the inspected system's `/` is mounted, when it is not this machine's (`--root`): report
+    /// paths are shown as the inspected system sees them, with this prefix taken off.
+    pub system_root: Option<PathBuf>,
 }
 
 impl ScanConfig {
@@ -49,7 +52,20 @@ impl ScanConfig {
             max_file_bytes: policy.limits.max_file_mb.saturating_mul(1 << 20),
             limits: Limits::from(&policy.limits),
             stream_above_bytes: stream::STREAM_ABOVE,
+            system_root: None,
         }
+    }
+
+    /// A file's path as the inspected system sees it (see [`display_path`] for names that are not UTF-8).
+    pub fn shown_path(&self, path: &Path) -> String {
+        if let Some(rest) = self
+            .system_root
+            .as_deref()
+            .and_then(|root| path.strip_prefix(root).ok())
+        {
+            return format!("/{}", display_path(rest));
+        }
+        display_path(path)
     }
 }
 
@@ -153,7 +169,7 @@ pub fn run(
                     // Symlinks, sockets, fifos and devices are not content: never opened.
                 }
                 Err(err) => {
-                    if let Some(outcome) = walk_error_outcome(&err) {
+                    if let Some(outcome) = walk_error_outcome(&err, config) {
                         sink.file_done(outcome);
                     }
                 }
@@ -164,13 +180,13 @@ pub fn run(
     Ok(())
 }
 
-fn walk_error_outcome(err: &ignore::Error) -> Option<FileOutcome> {
+fn walk_error_outcome(err: &ignore::Error, config: &ScanConfig) -> Option<FileOutcome> {
     let (path, io) = match err {
         ignore::Error::WithPath { path, err } => match err.as_ref() {
             ignore::Error::Io(io) => (path.clone(), io),
             _ => return None,
         },
-        ignore::Error::WithDepth { err, .. } => return walk_error_outcome(err),
+        ignore::Error::WithDepth { err, .. } => return walk_error_outcome(err, config),
         _ => return None,
     };
     let reason = if io.kind() == std::io::ErrorKind::PermissionDenied {
@@ -179,9 +195,9 @@ fn walk_error_outcome(err: &ignore::Error) -> Option<FileOutcome> {
         UnscannedReason::IoError
     };
     Some(FileOutcome {
-        path: display_path(&path),
+        path: config.shown_path(&path),
         unscanned: vec![Unscanned {
-            path: display_path(&path),
+            path: config.shown_path(&path),
             inner: Vec::new(),
             reason,
             detail: io.to_string(),
@@ -245,7 +261,7 @@ fn scan_file_in(
     prefilters: &prefilter::Prefilters,
     data: &mut Vec<u8>,
 ) -> FileOutcome {
-    let path_str = display_path(path);
+    let path_str = config.shown_path(path);
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())

@@ -20,6 +20,8 @@ pub struct Cli {
 enum Command {
     /// Inspect files for classification markings and policy keywords (检查文件中的密级标志与关键词).
     Scan(ScanArgs),
+    /// List every check: what it reads, what it reports, its severity per zone (列出全部检查项).
+    Checks(ChecksArgs),
     /// Show or check an inspection policy (查看或校验检查策略).
     Policy {
         #[command(subcommand)]
@@ -51,12 +53,32 @@ pub enum OutputFormat {
     Json,
 }
 
+/// Flags of `baomi checks`.
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// Language: zh-CN or en (default: from the locale).
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+    /// `table` for people, `json` for machines.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
 /// Flags of `baomi scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or folders to sweep. Without any: the places users keep files (home folders, /media,
-    /// /mnt, /tmp, /var/tmp).
+    /// Files or folders to sweep (content only). Without any: inspect the computer — the host checks
+    /// (browsers, USB history, network, recent files) and the places users keep files (home folders,
+    /// /media, /mnt, /tmp, /var/tmp, IM received-file folders, browser downloads).
     pub paths: Vec<PathBuf>,
+    /// Inspect an offline system whose disk is mounted at DIR (read only under DIR; paths are
+    /// reported as that system sees them). PATHs, if given, are inside it.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// On a live computer, try TCP connections to the policy's Internet targets and report which
+    /// succeed (never done unless asked).
+    #[arg(long)]
+    pub probe: bool,
     /// Write the full report (JSON, schema baomi.report/1) to this file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -112,6 +134,7 @@ pub fn load_policy(path: Option<&PathBuf>, lang: Lang) -> Result<(Policy, String
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => crate::scan_cmd::run(args),
+        Command::Checks(args) => crate::checks_cmd::run(args),
         Command::Policy { action } => match action {
             PolicyAction::Show { policy } => {
                 let (_, text) = load_policy(policy.as_ref(), Lang::from_env())?;

@@ -55,7 +55,7 @@ fn highlight(excerpt: &str, matched: &str) -> String {
 }
 
 /// `2026-11-25 20:10:27 UTC` from an RFC 3339 timestamp (as written, when it does not parse).
-fn readable_time(rfc3339: &str) -> String {
+pub fn readable_time(rfc3339: &str) -> String {
     rfc3339
         .parse::<jiff::Timestamp>()
         .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
@@ -118,6 +118,34 @@ pub fn render(report: &Report, lang: Lang) -> String {
     }
     let _ = writeln!(h, "</table>");
 
+    if report.checks.len() > 1 {
+        let _ = writeln!(
+            h,
+            "<h2>{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            t("ui.host_checks"),
+            t("ui.check"),
+            t("ui.status"),
+            t("ui.examined"),
+            t("ui.message")
+        );
+        for c in &report.checks {
+            let status = match c.status {
+                baomi_core::CheckStatus::Ok => "ok",
+                baomi_core::CheckStatus::Partial => "partial",
+                baomi_core::CheckStatus::Error => "error",
+                baomi_core::CheckStatus::Skipped => "skipped",
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&lang.check(&c.id)),
+                t(&format!("status.{status}")),
+                c.examined,
+                escape(&c.message)
+            );
+        }
+        let _ = writeln!(h, "</table>");
+    }
     let _ = writeln!(
         h,
         "<h2>{} ({})</h2>",
@@ -161,7 +189,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 loc = escape(&location(f, lang)),
                 excerpt = highlight(&f.evidence.excerpt, &f.evidence.matched),
                 occ = escape(&occurrences),
-                rule = t(&format!("rule.{}", f.rule)),
+                rule = escape(&lang.rule(&f.rule)),
                 why = t(&format!("why.{}", f.evidence.why)),
                 conf = f.confidence,
             );
@@ -176,6 +204,8 @@ pub fn render(report: &Report, lang: Lang) -> String {
     if low > 0 {
         let _ = writeln!(h, "<p><small>{low} × {}</small></p>", t("severity.info"));
     }
+
+    crate::html_artifacts::render(&mut h, &report.artifacts, lang);
 
     if !report.unscanned.is_empty() {
         let _ = writeln!(

@@ -56,6 +56,35 @@ impl Lang {
         }
     }
 
+    /// A rule's name: the content rules from this table, host rules from the check catalogue.
+    pub fn rule(self, rule_id: &str) -> String {
+        let key = format!("rule.{rule_id}");
+        if MESSAGES.iter().any(|(k, _, _)| *k == key) {
+            return self.t(&key);
+        }
+        baomi_host::catalogue()
+            .iter()
+            .flat_map(|c| c.rules.iter())
+            .find(|r| r.id == rule_id)
+            .map(|r| match self {
+                Lang::En => r.title.en.to_owned(),
+                Lang::Zh => r.title.zh.to_owned(),
+            })
+            .unwrap_or(key)
+    }
+
+    /// A check's name, from the catalogue.
+    pub fn check(self, check_id: &str) -> String {
+        baomi_host::catalogue()
+            .iter()
+            .find(|c| c.id == check_id)
+            .map(|c| match self {
+                Lang::En => c.name.en.to_owned(),
+                Lang::Zh => c.name.zh.to_owned(),
+            })
+            .unwrap_or_else(|| check_id.to_owned())
+    }
+
     /// The name of a level.
     pub fn level(self, level: baomi_core::Level) -> &'static str {
         match self {
@@ -69,6 +98,68 @@ impl Lang {
 /// `reason.*` unscanned reasons, `severity.*`.
 const MESSAGES: &[(&str, &str, &str)] = &[
     ("ui.title", "Baomi inspection report", "保密检查报告"),
+    ("ui.reads", "Reads", "检查对象"),
+    ("ui.reports", "Reports", "报告内容"),
+    (
+        "ui.checks_note",
+        "Severity depends on the zone given with `baomi scan --zone`. Content findings also depend on the level found; the content row shows 机密/绝密.",
+        "严重程度取决于 `baomi scan --zone` 指定的计算机类别；内容类发现还取决于所发现的密级，上表内容行按机密/绝密列出。",
+    ),
+    ("ui.host_checks", "Host checks", "主机检查"),
+    ("ui.check", "Check", "检查项"),
+    ("ui.status", "Status", "状态"),
+    ("ui.examined", "Examined", "检查数"),
+    ("ui.message", "Message", "说明"),
+    ("ui.evidence", "Evidence", "证据"),
+    ("ui.host_findings", "Host findings", "主机检查发现"),
+    ("ui.content_findings", "Content findings", "内容检查发现"),
+    (
+        "ui.inspecting_host",
+        "inspecting the host…",
+        "正在检查主机…",
+    ),
+    ("ui.usb_devices", "USB storage devices", "USB 存储设备"),
+    (
+        "ui.web_visits",
+        "Internet sites visited",
+        "访问过的互联网站点",
+    ),
+    ("ui.network", "Network", "网络"),
+    ("art.serial", "Serial", "序列号"),
+    ("art.device", "Device", "设备"),
+    ("art.first_seen", "First seen", "首次"),
+    ("art.last_seen", "Last seen", "最近"),
+    ("art.connections", "Connections", "接入次数"),
+    ("art.mount_points", "Mounted at", "挂载点"),
+    ("art.log_coverage", "Logs cover", "日志覆盖时段"),
+    (
+        "art.log_files",
+        "log files; earlier history is unknown",
+        "个日志文件；更早的记录未知",
+    ),
+    ("art.browser", "Browser / profile", "浏览器 / 配置"),
+    ("art.site", "Site", "站点"),
+    ("art.visits", "Visits", "访问次数"),
+    ("art.downloads", "Downloads", "下载记录"),
+    ("art.time", "Time", "时间"),
+    ("art.interface", "Interface", "网卡"),
+    ("art.kind", "Kind", "类型"),
+    ("art.addresses", "Addresses", "地址"),
+    ("art.state", "State", "状态"),
+    ("art.saved_wifi", "Saved Wi-Fi", "已保存的无线网络"),
+    ("art.default_route", "Default route", "默认路由"),
+    ("art.proxy", "Proxy", "代理"),
+    ("art.probe", "Outbound probe", "外联测试"),
+    (
+        "art.recent_removable",
+        "Files opened from removable media",
+        "从移动介质打开的文件",
+    ),
+    ("art.app", "Application", "应用"),
+    ("status.ok", "ok", "完成"),
+    ("status.partial", "partial", "部分完成"),
+    ("status.error", "error", "出错"),
+    ("status.skipped", "not applicable", "不适用"),
     ("ui.level", "Level", "密级"),
     ("ui.severity", "Severity", "严重程度"),
     ("ui.confidence", "Confidence", "置信度"),
@@ -174,6 +265,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "策略无法编译",
     ),
     ("err.cannot_scan", "cannot scan", "无法检查"),
+    (
+        "err.bad_root",
+        "cannot inspect the system mounted at",
+        "无法检查挂载于此处的系统：",
+    ),
     ("err.write_report", "cannot write", "无法写入"),
     ("zone.classified", "classified (涉密)", "涉密计算机"),
     (

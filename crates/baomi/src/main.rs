@@ -1,8 +1,10 @@
 //! `baomi`: the command line. Parses flags, runs the command, turns the outcome into an exit code.
 //! Everything that decides what is found lives in the library crates; this crate only talks to people.
 
+mod checks_cmd;
 mod cli;
 mod html;
+mod html_artifacts;
 mod i18n;
 mod scan_cmd;
 mod table;
@@ -15,9 +17,16 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`baomi scan … | head`) is the reader's choice, not a failure.
-            if let Some(io) = err.downcast_ref::<std::io::Error>()
-                && io.kind() == std::io::ErrorKind::BrokenPipe
-            {
+            let broken_pipe = err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .map(std::io::Error::kind)
+                    .or_else(|| {
+                        e.downcast_ref::<serde_json::Error>()
+                            .and_then(serde_json::Error::io_error_kind)
+                    })
+                    == Some(std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
                 return ExitCode::SUCCESS;
             }
             eprintln!("baomi: {err:#}");

@@ -9,78 +9,105 @@ use baomi_core::{
     Tool, Unscanned, UnscannedReason, new_report_id,
 };
 use baomi_detect::Detector;
+use baomi_host::{HostContext, HostReport, Root};
 use baomi_scan::{FileOutcome, ScanConfig, Sink};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-
-/// Places users keep files, swept when `baomi scan` is given no path.
-fn default_roots() -> Vec<PathBuf> {
-    let mut roots = Vec::new();
-    if let Some(home) = std::env::var_os("HOME") {
-        roots.push(PathBuf::from(home));
-    }
-    for dir in ["/home", "/media", "/mnt", "/tmp", "/var/tmp"] {
-        let dir = PathBuf::from(dir);
-        // /home contains $HOME: sweep it once.
-        if !roots
-            .iter()
-            .any(|r| r.starts_with(&dir) || dir.starts_with(r))
-        {
-            roots.push(dir);
-        } else if dir == Path::new("/home") {
-            roots.retain(|r| !r.starts_with("/home"));
-            roots.push(dir);
-        }
-    }
-    roots.retain(|r| r.exists());
-    roots
-}
 
 /// Run `baomi scan`.
 pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let lang = args.lang.unwrap_or_else(Lang::from_env);
     let (policy, policy_text) = load_policy(args.policy.as_ref(), lang)?;
     let detector = Detector::new(&policy).context(lang.t("err.compile_policy"))?;
-    let roots = if args.paths.is_empty() {
-        default_roots()
-    } else {
-        args.paths.clone()
+    let root = match &args.root {
+        Some(dir) => Root::offline(dir)
+            .with_context(|| format!("{} {}", lang.t("err.bad_root"), dir.display()))?,
+        None => Root::live(),
     };
-    let roots: Vec<PathBuf> = roots
-        .into_iter()
-        .map(|p| std::path::absolute(&p).unwrap_or(p))
-        .collect();
-    for root in &roots {
-        std::fs::symlink_metadata(root)
-            .with_context(|| format!("{} {}", lang.t("err.cannot_scan"), root.display()))?;
-    }
-    let mut config = ScanConfig::new(roots.clone(), &policy);
-    config.threads = args.threads;
-    config.zone = args.zone;
-    // Never sweep our own outputs if they are written inside the scanned tree.
-    let outputs: Vec<PathBuf> = [args.out.as_ref(), args.html.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-        .collect();
-
     let started_at = jiff::Timestamp::now();
     let clock = Instant::now();
     let progress = make_progress(
         !args.no_progress && args.format == OutputFormat::Table,
         lang,
     );
+
+    // Without paths Baomi inspects the computer: host checks first (they are quick, and they name
+    // downloads the sweep must read), then the places users keep files.
+    let host = args.paths.is_empty().then(|| {
+        progress.set_message(lang.t("ui.inspecting_host"));
+        let mut ctx = HostContext::new(&root, &policy, args.zone);
+        ctx.probe = args.probe;
+        ctx.now = started_at;
+        baomi_host::run_all(&ctx)
+    });
+    let roots: Vec<PathBuf> = match &host {
+        Some(host) => {
+            let mut places = baomi_host::places::user_places(&root);
+            places.extend(host.sweep.iter().cloned());
+            baomi_host::places::outermost(places)
+                .iter()
+                .filter(|p| root.exists(p))
+                .map(|p| root.host_path(p))
+                .collect()
+        }
+        None => args
+            .paths
+            .iter()
+            .map(|p| {
+                if args.root.is_some() && p.is_absolute() && !p.starts_with(root.base()) {
+                    root.host_path(&p.to_string_lossy())
+                } else {
+                    std::path::absolute(p).unwrap_or_else(|_| p.clone())
+                }
+            })
+            .collect(),
+    };
+    if host.is_none() {
+        for path in &roots {
+            std::fs::symlink_metadata(path)
+                .with_context(|| format!("{} {}", lang.t("err.cannot_scan"), path.display()))?;
+        }
+    }
+    let mut config = ScanConfig::new(roots, &policy);
+    config.threads = args.threads;
+    config.zone = args.zone;
+    if !root.is_live() {
+        config.system_root = Some(root.base().to_path_buf());
+        config.skip_dirs = policy
+            .sweep
+            .skip_dirs
+            .iter()
+            .map(|d| root.host_path(d))
+            .collect();
+    }
+    // Never sweep our own outputs if they are written inside the scanned tree.
+    let outputs: Vec<String> = [args.out.as_ref(), args.html.as_ref()]
+        .into_iter()
+        .flatten()
+        .map(|p| config.shown_path(&std::path::absolute(p).unwrap_or_else(|_| p.clone())))
+        .collect();
+
     let collector = ReportCollector {
         state: Mutex::new(State::default()),
         progress: progress.clone(),
         stream_json: args.format == OutputFormat::Json,
         outputs,
     };
+    if let Some(host) = &host
+        && collector.stream_json
+    {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        for f in &host.findings {
+            let _ = serde_json::to_writer(&mut out, &JsonLine::Finding(f));
+            let _ = writeln!(out);
+        }
+    }
     let cancel = AtomicBool::new(false);
     baomi_scan::run(&config, &detector, &collector, &cancel)?;
     progress.finish_and_clear();
@@ -92,6 +119,8 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
     let elapsed = clock.elapsed();
     let report = build_report(
         state,
+        host,
+        &root,
         &args,
         &policy.name,
         &policy_text,
@@ -171,16 +200,13 @@ struct ReportCollector {
     state: Mutex<State>,
     progress: ProgressBar,
     stream_json: bool,
-    outputs: Vec<PathBuf>,
+    /// Our own report files, as the sweep names them: never read back as findings.
+    outputs: Vec<String>,
 }
 
 impl Sink for ReportCollector {
     fn file_done(&self, outcome: FileOutcome) {
-        if self
-            .outputs
-            .iter()
-            .any(|o| o.as_os_str() == outcome.path.as_str())
-        {
+        if self.outputs.contains(&outcome.path) {
             return;
         }
         let mut state = match self.state.lock() {
@@ -269,14 +295,24 @@ pub fn human_bytes(n: u64) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build_report(
     mut state: State,
+    host: Option<HostReport>,
+    root: &Root,
     args: &ScanArgs,
     policy_name: &str,
     policy_text: &str,
     started_at: jiff::Timestamp,
     elapsed: Duration,
 ) -> Report {
+    let (mut checks, artifacts) = match host {
+        Some(host) => {
+            state.findings.extend(host.findings);
+            (host.checks, host.artifacts)
+        }
+        None => (Vec::new(), Default::default()),
+    };
     // Most important first, then by path: the order an inspector reads in, stable across runs.
     state.findings.sort_by(|a, b| {
         b.severity
@@ -290,7 +326,7 @@ fn build_report(
         .unscanned
         .sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.inner.cmp(&b.inner)));
     state.stats.duration_ms = elapsed.as_millis() as u64;
-    let host = host_info(args);
+    let host = host_info(root, args);
     let partial = !state.unscanned.is_empty();
     let check = CheckResult {
         id: "content".into(),
@@ -323,35 +359,45 @@ fn build_report(
             name: policy_name.to_owned(),
             sha256: policy_sha256(policy_text),
         },
-        checks: vec![check],
+        checks: {
+            checks.insert(0, check);
+            checks
+        },
         findings: state.findings,
         unscanned: state.unscanned,
-        artifacts: Default::default(),
+        artifacts,
         stats: state.stats,
     }
 }
 
-fn read_trimmed(path: &str) -> Option<String> {
-    std::fs::read_to_string(path)
+fn read_trimmed(root: &Root, path: &str) -> Option<String> {
+    root.read_text(path, 64 << 10)
         .ok()
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
 }
 
-fn host_info(args: &ScanArgs) -> HostInfo {
-    let os = std::fs::read_to_string("/etc/os-release")
+fn host_info(root: &Root, args: &ScanArgs) -> HostInfo {
+    let os = root
+        .read_text("/etc/os-release", 64 << 10)
+        .or_else(|_| root.read_text("/usr/lib/os-release", 64 << 10))
         .ok()
         .and_then(|t| {
             t.lines()
                 .find_map(|l| l.strip_prefix("PRETTY_NAME="))
                 .map(|v| v.trim_matches('"').to_owned())
         });
+    // The kernel's idea of the host name describes only the running system.
+    let live_hostname = if root.is_live() {
+        read_trimmed(root, "/proc/sys/kernel/hostname")
+    } else {
+        None
+    };
     HostInfo {
-        hostname: read_trimmed("/proc/sys/kernel/hostname")
-            .or_else(|| read_trimmed("/etc/hostname")),
-        machine_id: read_trimmed("/etc/machine-id"),
-        os: os.or_else(|| Some(std::env::consts::OS.to_owned())),
-        root: "/".into(),
+        hostname: live_hostname.or_else(|| read_trimmed(root, "/etc/hostname")),
+        machine_id: read_trimmed(root, "/etc/machine-id"),
+        os: os.or_else(|| root.is_live().then(|| std::env::consts::OS.to_owned())),
+        root: root.base().to_string_lossy().into_owned(),
         zone: args.zone,
         asset_tag: args.asset_tag.clone(),
     }

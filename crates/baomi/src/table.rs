@@ -2,7 +2,7 @@
 
 use crate::i18n::Lang;
 use crate::scan_cmd::human_bytes;
-use baomi_core::{Finding, Report, Severity};
+use baomi_core::{CheckStatus, Finding, Report, Severity};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -76,18 +76,24 @@ pub fn shorten(s: &str, max: usize) -> String {
 /// them all, most severe first, so the rows shown are the ones that matter most).
 const MAX_ROWS: usize = 200;
 
-/// Print the findings table and the summary.
+/// Print the findings tables and the summary.
 pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Result<()> {
-    let shown: Vec<&Finding> = report
+    let (host, shown): (Vec<&Finding>, Vec<&Finding>) = report
         .findings
         .iter()
         .filter(|f| f.severity > Severity::Info)
-        .collect();
-    let hidden = report.findings.len() - shown.len();
+        .partition(|f| f.check != "content");
+    if !host.is_empty() {
+        print_host_findings(out, &host, lang)?;
+    }
+    let hidden = report.findings.len() - shown.len() - host.len();
     let cwd = std::env::current_dir().ok();
-    if shown.is_empty() {
+    if shown.is_empty() && host.is_empty() {
         writeln!(out, "{}", lang.t("ui.no_findings"))?;
-    } else {
+    } else if !shown.is_empty() {
+        if !host.is_empty() {
+            writeln!(out, "{}", lang.t("ui.content_findings"))?;
+        }
         let mut table = Table::new();
         table
             .load_style(UTF8_FULL_CONDENSED)
@@ -134,9 +140,54 @@ pub fn print(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Resul
     print_summary(out, report, lang)
 }
 
+/// Host findings read differently from content ones: no level or position, a sentence of evidence.
+fn print_host_findings(out: &mut dyn Write, host: &[&Finding], lang: Lang) -> std::io::Result<()> {
+    writeln!(out, "{}", lang.t("ui.host_findings"))?;
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            lang.t("ui.severity"),
+            lang.t("ui.rule"),
+            lang.t("ui.evidence"),
+            lang.t("ui.file"),
+        ]);
+    for f in host.iter().take(MAX_ROWS) {
+        table.add_row(vec![
+            lang.t(&format!("severity.{}", f.severity)),
+            lang.rule(&f.rule),
+            shorten(&f.evidence.excerpt, 90),
+            shorten(&f.path, 48),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    if host.len() > MAX_ROWS {
+        writeln!(
+            out,
+            "… {} {} (--out / --html)",
+            host.len() - MAX_ROWS,
+            lang.t("ui.more_findings")
+        )?;
+    }
+    writeln!(out)
+}
+
 fn print_summary(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::Result<()> {
     let s = &report.stats;
     writeln!(out, "{}", lang.t("ui.summary"))?;
+    if report.checks.len() > 1 {
+        for c in &report.checks {
+            writeln!(
+                out,
+                "  {} [{}] {}: {}",
+                lang.check(&c.id),
+                lang.t(&format!("status.{}", status_key(c.status))),
+                c.examined,
+                shorten(&c.message, 160)
+            )?;
+        }
+    }
     writeln!(
         out,
         "  {}: {} / {}: {}  ({}: {})  {}: {:.1} s",
@@ -226,4 +277,13 @@ fn print_summary(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::R
         }
     }
     Ok(())
+}
+
+fn status_key(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Ok => "ok",
+        CheckStatus::Partial => "partial",
+        CheckStatus::Error => "error",
+        CheckStatus::Skipped => "skipped",
+    }
 }

@@ -1169,3 +1169,170 @@ fn html_report_is_self_contained_and_shows_the_evidence() {
         assert!(lower.contains("@media print"), "{lang}: no print style");
     }
 }
+
+// ------------------------------------------------------------------------------------------------------
+// Host inspection of an offline root (`--root`)
+// ------------------------------------------------------------------------------------------------------
+
+/// Copy a tree keeping symlinks as symlinks (an offline root's /etc/os-release and /etc/localtime are
+/// links, some pointing outside the tree: they must be resolved inside the root, never followed here).
+fn copy_tree_keeping_links(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("read_dir").flatten() {
+        let dst = to.join(e.file_name());
+        let ft = e.file_type().expect("type");
+        if ft.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(e.path()).expect("readlink"), &dst)
+                .expect("symlink");
+        } else if ft.is_dir() {
+            copy_tree_keeping_links(&e.path(), &dst);
+        } else {
+            fs::copy(e.path(), &dst).expect("copy");
+        }
+    }
+}
+
+fn host_scan(zone: &str) -> (tempfile::TempDir, PathBuf, Report) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("disk");
+    copy_tree_keeping_links(&fixtures().join("hostroot"), &tree);
+    let (run, report) = scan(
+        &[],
+        &["--root", tree.to_str().expect("utf-8"), "--zone", zone],
+    );
+    let report = must_report(&run, report, "offline root inspection");
+    (dir, tree, report)
+}
+
+#[test]
+fn offline_root_is_inspected_as_that_system_sees_itself() {
+    let (_dir, tree, report) = host_scan("internet");
+    assert_eq!(report.host.hostname.as_deref(), Some("jcy-bmb-pc07"));
+    assert_eq!(
+        report.host.machine_id.as_deref(),
+        Some("5f3c0e8a9b1d4c7e8f2a6b3c9d0e1f24")
+    );
+    // /etc/os-release is a relative link into /usr/lib: resolved inside the image.
+    assert_eq!(
+        report.host.os.as_deref(),
+        Some("UnionTech OS Desktop 20 Pro")
+    );
+    assert_eq!(
+        Path::new(&report.host.root),
+        tree.canonicalize().expect("canonical")
+    );
+    let checks: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(checks, ["content", "web", "usb", "network", "recent"]);
+    for c in &report.checks {
+        assert_ne!(c.status, baomi_core::CheckStatus::Error, "{c:?}");
+    }
+    // Content findings carry the paths of the inspected system, not of this machine; the IM
+    // received-file folder on a data partition is found by its name.
+    let content: BTreeMap<&str, &str> = report
+        .findings
+        .iter()
+        .filter(|f| f.check == "content")
+        .map(|f| (f.path.as_str(), f.evidence.matched.as_str()))
+        .collect();
+    assert_eq!(
+        content.get("/home/zhang/Documents/关于案件线索的报告.docx"),
+        Some(&"机密★1年"),
+        "{content:?}"
+    );
+    assert_eq!(
+        content.get("/data/WeChat Files/wxid_k3j2h1/FileStorage/File/2026-11/会议纪要.docx"),
+        Some(&"检察工作秘密"),
+        "{content:?}"
+    );
+    for f in &report.findings {
+        assert!(
+            !f.path.starts_with(&tree.to_string_lossy().into_owned()),
+            "a path of the inspector's machine leaked into the report: {}",
+            f.path
+        );
+    }
+}
+
+#[test]
+fn offline_root_inspection_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tree = dir.path().join("disk");
+    copy_tree_keeping_links(&fixtures().join("hostroot"), &tree);
+    let old_m = SystemTime::UNIX_EPOCH + Duration::from_secs(1_577_836_800);
+    let old_a = SystemTime::UNIX_EPOCH + Duration::from_secs(1_262_304_000);
+    let files = files_under(&tree);
+    for f in &files {
+        set_times(&tree.join(f), old_a, old_m);
+    }
+    let before = snapshot(&tree, true);
+    for f in &files {
+        set_times(&tree.join(f), old_a, old_m);
+    }
+    let (run, report) = scan(
+        &[],
+        &[
+            "--root",
+            tree.to_str().expect("utf-8"),
+            "--zone",
+            "classified",
+        ],
+    );
+    let _ = must_report(&run, report, "read-only host inspection");
+    let after = snapshot(&tree, true);
+    let changed: Vec<String> = before
+        .iter()
+        .filter(|(k, b)| {
+            after.get(*k).is_none_or(|a| {
+                a.sha256 != b.sha256 || a.mtime != b.mtime || a.mode != b.mode || a.atime != b.atime
+            })
+        })
+        .map(|(k, _)| k.clone())
+        .chain(after.keys().filter(|k| !before.contains_key(*k)).cloned())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the inspection changed: {changed:?} (a reader that opens SQLite or logs for writing, or a \
+         file whose atime moved on read)"
+    );
+}
+
+#[test]
+fn checks_catalogue_lists_every_check_in_both_languages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let zh = baomi(
+        &["checks".into(), "--lang".into(), "zh-CN".into()],
+        dir.path(),
+        TIMEOUT,
+    );
+    assert_eq!(zh.code, Some(0), "{}", zh.describe());
+    for needle in [
+        "上网痕迹",
+        "移动存储介质",
+        "网络隔离",
+        "web.internet_visit",
+        "usb.storage_seen",
+        "network.wifi_hardware",
+        "涉密计算机",
+        "严重",
+    ] {
+        assert!(
+            zh.stdout.contains(needle),
+            "{needle} missing:\n{}",
+            zh.stdout
+        );
+    }
+    let json = baomi(
+        &["checks".into(), "--format".into(), "json".into()],
+        dir.path(),
+        TIMEOUT,
+    );
+    let list: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let web = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|c| c["id"] == "web")
+        .expect("web check listed");
+    assert_eq!(web["rules"][0]["severity"]["classified"], "critical");
+    assert_eq!(web["rules"][0]["severity"]["internet"], "info");
+}
