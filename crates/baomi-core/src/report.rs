@@ -101,8 +101,11 @@ pub struct CheckResult {
     pub duration_ms: u64,
     /// How many items (files, profiles, log files…) it examined.
     pub examined: u64,
-    /// A human sentence, in English; the renderer may translate known ones.
+    /// A human sentence, in English.
     pub message: String,
+    /// The same sentence in Simplified Chinese, when the check wrote one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
 }
 
 /// One thing worth an inspector's attention, with its evidence.

@@ -34,6 +34,7 @@ fn sample() -> Report {
             duration_ms: 12,
             examined: 3,
             message: "m".into(),
+            message_zh: Some("说明".into()),
         }],
         findings: vec![Finding {
             id: finding_id("content.marking", "/a.eml", &inner, "机密★1年"),

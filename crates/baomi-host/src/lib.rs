@@ -61,10 +61,13 @@ pub struct CheckRun {
     pub findings: Vec<Finding>,
     /// Items examined (profiles, log files, interfaces…).
     pub examined: u64,
-    /// What could not be read, in plain words (each makes the check `partial`).
-    pub problems: Vec<String>,
-    /// One sentence on what was seen (the check's message when there were no problems).
+    /// What could not be read, in plain words (each makes the check `partial`), in English and
+    /// Chinese.
+    pub problems: Vec<(String, String)>,
+    /// One sentence on what was seen (the check's message when there were no problems), in English.
     pub summary: String,
+    /// The same sentence in Simplified Chinese (the English one is used when this is empty).
+    pub summary_zh: String,
     /// Files the content sweep should read too (downloads), as seen on the inspected system.
     pub sweep: Vec<String>,
     /// The check did not apply (nothing of its kind exists on this system).
@@ -110,9 +113,21 @@ impl CheckRun {
         });
     }
 
-    /// Note an artifact that could not be read.
+    /// Note an artifact that could not be read (English only: prefer [`CheckRun::problem2`]).
     pub fn problem(&mut self, what: impl Into<String>) {
-        self.problems.push(what.into());
+        let en = what.into();
+        self.problems.push((en.clone(), en));
+    }
+
+    /// Note an artifact that could not be read, in English and Chinese.
+    pub fn problem2(&mut self, en: impl Into<String>, zh: impl Into<String>) {
+        self.problems.push((en.into(), zh.into()));
+    }
+
+    /// Say what was seen, in English and Chinese.
+    pub fn summarize(&mut self, en: impl Into<String>, zh: impl Into<String>) {
+        self.summary = en.into();
+        self.summary_zh = zh.into();
     }
 }
 
@@ -147,7 +162,10 @@ pub fn run_all(ctx: &HostContext<'_>) -> HostReport {
             run(ctx, &mut out, &mut report.artifacts)
         }));
         let status = if outcome.is_err() {
-            out.problem("the check stopped on an internal error; what it saw before is kept");
+            out.problem2(
+                "the check stopped on an internal error; what it saw before is kept",
+                "检查因内部错误中止，已保留中止前的结果",
+            );
             CheckStatus::Error
         } else if !out.problems.is_empty() {
             CheckStatus::Partial
@@ -157,11 +175,20 @@ pub fn run_all(ctx: &HostContext<'_>) -> HostReport {
             CheckStatus::Ok
         };
         let mut message = out.summary.clone();
-        for p in &out.problems {
+        let mut message_zh = if out.summary_zh.is_empty() {
+            out.summary.clone()
+        } else {
+            out.summary_zh.clone()
+        };
+        for (en, zh) in &out.problems {
             if !message.is_empty() {
                 message.push_str("; ");
             }
-            message.push_str(p);
+            message.push_str(en);
+            if !message_zh.is_empty() {
+                message_zh.push('；');
+            }
+            message_zh.push_str(zh);
         }
         report.checks.push(CheckResult {
             id: info.id.to_owned(),
@@ -169,6 +196,7 @@ pub fn run_all(ctx: &HostContext<'_>) -> HostReport {
             duration_ms: clock.elapsed().as_millis() as u64,
             examined: out.examined,
             message,
+            message_zh: Some(message_zh),
         });
         report.findings.append(&mut out.findings);
         report.sweep.append(&mut out.sweep);

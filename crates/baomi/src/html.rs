@@ -141,7 +141,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 escape(&lang.check(&c.id)),
                 t(&format!("status.{status}")),
                 c.examined,
-                escape(&c.message)
+                escape(crate::i18n::check_message(c, lang))
             );
         }
         let _ = writeln!(h, "</table>");

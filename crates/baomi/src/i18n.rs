@@ -94,6 +94,14 @@ impl Lang {
     }
 }
 
+/// A check's message in `lang` (English when the check wrote no Chinese).
+pub fn check_message(c: &baomi_core::CheckResult, lang: Lang) -> &str {
+    match (lang, &c.message_zh) {
+        (Lang::Zh, Some(zh)) if !zh.is_empty() => zh,
+        _ => &c.message,
+    }
+}
+
 /// (key, English, 中文). Keys: `ui.*` interface words, `rule.*` rule names, `why.*` match reasons,
 /// `reason.*` unscanned reasons, `severity.*`.
 const MESSAGES: &[(&str, &str, &str)] = &[

@@ -306,6 +306,7 @@ fn build_report(
     started_at: jiff::Timestamp,
     elapsed: Duration,
 ) -> Report {
+    let content_findings = state.findings.len();
     let (mut checks, artifacts) = match host {
         Some(host) => {
             state.findings.extend(host.findings);
@@ -341,9 +342,16 @@ fn build_report(
             "{} files seen, {} read, {} findings, {} not read",
             state.stats.files,
             state.stats.files_scanned,
-            state.findings.len(),
+            content_findings,
             state.unscanned.len()
         ),
+        message_zh: Some(format!(
+            "遍历 {} 个文件，读取 {} 个，发现 {} 项，{} 项未能读取",
+            state.stats.files,
+            state.stats.files_scanned,
+            content_findings,
+            state.unscanned.len()
+        )),
     };
     Report {
         schema: REPORT_SCHEMA.into(),

@@ -184,7 +184,7 @@ fn print_summary(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::R
                 lang.check(&c.id),
                 lang.t(&format!("status.{}", status_key(c.status))),
                 c.examined,
-                shorten(&c.message, 160)
+                shorten(crate::i18n::check_message(c, lang), 160)
             )?;
         }
     }
