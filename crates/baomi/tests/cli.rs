@@ -1210,7 +1210,7 @@ fn offline_root_is_inspected_as_that_system_sees_itself() {
     assert_eq!(report.host.hostname.as_deref(), Some("jcy-bmb-pc07"));
     assert_eq!(
         report.host.machine_id.as_deref(),
-        Some("5f3c0e8a9b1d4c7e8f2a6b3c9d0e1f24")
+        Some("5f1c2a9e8d7b4c3aa0e1f2d3c4b5a697")
     );
     // /etc/os-release is a relative link into /usr/lib: resolved inside the image.
     assert_eq!(
