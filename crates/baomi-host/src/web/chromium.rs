@@ -13,8 +13,13 @@ fn unix_us(t: Option<i64>) -> Option<i64> {
     t.filter(|&t| t > 0).map(|t| t - EPOCH_1601_US)
 }
 
-/// Read visits (at most `cap` URLs, the most recent) and downloads.
-pub fn read(conn: &Connection, cap: usize) -> Result<History, String> {
+/// Read visits and downloads: every URL (up to [`super::MAX_SCAN`]) is handed to `each`, the most
+/// recent `cap` are kept.
+pub fn read(
+    conn: &Connection,
+    cap: usize,
+    each: &mut dyn FnMut(&Visit),
+) -> Result<History, String> {
     let url_cols = columns(conn, "urls");
     if !["url", "visit_count", "last_visit_time"]
         .iter()
@@ -38,7 +43,7 @@ pub fn read(conn: &Connection, cap: usize) -> Result<History, String> {
     );
     let mut history = History::default();
     let mut stmt = conn.prepare(&sql).map_err(|e| e.to_string())?;
-    let limit = i64::try_from(cap).unwrap_or(i64::MAX).saturating_add(1);
+    let limit = i64::try_from(super::MAX_SCAN).unwrap_or(i64::MAX);
     let mut rows = stmt.query([limit]).map_err(|e| e.to_string())?;
     loop {
         let row = match rows.next() {
@@ -49,21 +54,23 @@ pub fn read(conn: &Connection, cap: usize) -> Result<History, String> {
                 break;
             }
         };
-        if history.visits.len() >= cap {
-            history.capped = true;
-            break;
-        }
         let Some(url) = row.get_ref(0).ok().and_then(text) else {
             history.skipped += 1;
             continue;
         };
-        history.visits.push(Visit {
+        let visit = Visit {
             url,
             title: row.get_ref(1).ok().and_then(text),
             visits: row.get_ref(2).ok().and_then(int).unwrap_or(0).max(0) as u64,
             last_us: unix_us(row.get_ref(3).ok().and_then(int)),
             first_us: unix_us(row.get_ref(4).ok().and_then(int)),
-        });
+        };
+        each(&visit);
+        if history.visits.len() < cap {
+            history.visits.push(visit);
+        } else {
+            history.capped = true;
+        }
     }
     drop(rows);
     downloads(conn, &mut history);

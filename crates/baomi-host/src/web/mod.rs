@@ -33,6 +33,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// URLs kept per profile (the most recent): a long history is tens of thousands of URLs, and the
 /// report must stay readable; a capped profile says so in the check's message.
 pub const MAX_VISITS: usize = 50_000;
+/// URLs looked at per profile at most (each is counted in the profile's finding, even past
+/// [`MAX_VISITS`]); bounds the time one enormous or crafted database can take.
+pub const MAX_SCAN: usize = 2_000_000;
 /// Downloads kept per profile.
 pub const MAX_DOWNLOADS: usize = 10_000;
 /// Profiles read at most (per run), so a home full of copied profiles cannot make the check endless.
@@ -189,11 +192,16 @@ pub struct History {
 }
 
 /// Read one profile's history.
-pub fn read_profile(root: &Root, p: &Profile, cap: usize) -> Result<(History, sqlite::Db), String> {
+pub fn read_profile(
+    root: &Root,
+    p: &Profile,
+    cap: usize,
+    each: &mut dyn FnMut(&Visit),
+) -> Result<(History, sqlite::Db), String> {
     let db = sqlite::open(root, &p.db)?;
     let history = match p.kind {
-        Kind::Chromium => chromium::read(&db.conn, cap)?,
-        Kind::Firefox => firefox::read(&db.conn, cap)?,
+        Kind::Chromium => chromium::read(&db.conn, cap, each)?,
+        Kind::Firefox => firefox::read(&db.conn, cap, each)?,
     };
     Ok((history, db))
 }
@@ -208,8 +216,8 @@ pub fn read_bytes(
 ) -> Result<History, String> {
     let db = sqlite::from_bytes(db, wal)?;
     match kind {
-        Kind::Chromium => chromium::read(&db.conn, cap),
-        Kind::Firefox => firefox::read(&db.conn, cap),
+        Kind::Chromium => chromium::read(&db.conn, cap, &mut |_| {}),
+        Kind::Firefox => firefox::read(&db.conn, cap, &mut |_| {}),
     }
 }
 
@@ -415,50 +423,73 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// One line on a profile's Internet visits: "1,234 visits to 56 Internet sites between … , most: …".
-fn visits_excerpt(internet: &[&Visit]) -> (String, String) {
-    let mut by_host: BTreeMap<String, u64> = BTreeMap::new();
-    let (mut total, mut first, mut last) = (0u64, i64::MAX, i64::MIN);
-    for v in internet {
-        let n = v.visits.max(1);
-        total += n;
-        if let Some(h) = url_host(&v.url) {
-            *by_host.entry(h.to_ascii_lowercase()).or_default() += n;
-        }
-        for t in [v.first_us, v.last_us].into_iter().flatten() {
-            first = first.min(t);
-            last = last.max(t);
-        }
-    }
-    let mut ranked: Vec<(&String, &u64)> = by_host.iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let most: Vec<String> = ranked
-        .iter()
-        .take(5)
-        .map(|(h, n)| format!("{h} ({})", thousands(**n)))
-        .collect();
-    let sites = by_host.len();
-    let mut line = format!(
-        "{} visit{} to {} Internet site{}",
-        thousands(total),
-        if total == 1 { "" } else { "s" },
-        thousands(sites as u64),
-        if sites == 1 { "" } else { "s" },
-    );
-    if first <= last {
-        let (a, b) = (day(first), day(last));
-        if a == b {
-            line.push_str(&format!(" on {a}"));
-        } else {
-            line.push_str(&format!(" between {a} and {b}"));
+/// A profile's URLs counted as they stream past (all of them, not only the ones listed).
+#[derive(Default)]
+struct Tally {
+    urls: u64,
+    local: u64,
+    internet_urls: u64,
+    internet_visits: u64,
+    by_host: BTreeMap<String, u64>,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl Tally {
+    fn add(&mut self, class: UrlClass, v: &Visit) {
+        match class {
+            UrlClass::Local => self.local += 1,
+            UrlClass::Intranet => self.urls += 1,
+            UrlClass::Internet => {
+                self.urls += 1;
+                self.internet_urls += 1;
+                let n = v.visits.max(1);
+                self.internet_visits += n;
+                // Distinct hosts are bounded by the URLs scanned (MAX_SCAN).
+                if let Some(h) = url_host(&v.url) {
+                    *self.by_host.entry(h.to_ascii_lowercase()).or_default() += n;
+                }
+                for t in [v.first_us, v.last_us].into_iter().flatten() {
+                    self.first = Some(self.first.map_or(t, |f| f.min(t)));
+                    self.last = Some(self.last.map_or(t, |l| l.max(t)));
+                }
+            }
         }
     }
-    line.push_str(&format!(", most: {}", most.join(", ")));
-    let top = ranked
-        .first()
-        .map(|(h, _)| (*h).clone())
-        .unwrap_or_default();
-    (line, top)
+
+    /// One line on the Internet visits ("1,234 visits to 56 Internet sites between … , most: …") and
+    /// the most-visited host.
+    fn excerpt(&self) -> (String, String) {
+        let mut ranked: Vec<(&String, &u64)> = self.by_host.iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let most: Vec<String> = ranked
+            .iter()
+            .take(5)
+            .map(|(h, n)| format!("{h} ({})", thousands(**n)))
+            .collect();
+        let (total, sites) = (self.internet_visits, self.by_host.len() as u64);
+        let mut line = format!(
+            "{} visit{} to {} Internet site{}",
+            thousands(total),
+            if total == 1 { "" } else { "s" },
+            thousands(sites),
+            if sites == 1 { "" } else { "s" },
+        );
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            let (a, b) = (day(first), day(last));
+            if a == b {
+                line.push_str(&format!(" on {a}"));
+            } else {
+                line.push_str(&format!(" between {a} and {b}"));
+            }
+        }
+        line.push_str(&format!(", most: {}", most.join(", ")));
+        let top = ranked
+            .first()
+            .map(|(h, _)| (*h).clone())
+            .unwrap_or_default();
+        (line, top)
+    }
 }
 
 /// Run the check.
@@ -469,11 +500,13 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         out.summary = "no browser profile found".into();
         return;
     }
-    let (mut urls, mut internet_urls, mut local, mut downloads) = (0usize, 0usize, 0usize, 0usize);
+    let (mut urls, mut internet_urls, mut local, mut downloads) = (0u64, 0u64, 0u64, 0u64);
     let mut browsers: BTreeSet<&str> = BTreeSet::new();
     let mut sweep: BTreeSet<String> = BTreeSet::new();
     for p in &profiles {
-        let (history, db) = match read_profile(ctx.root, p, MAX_VISITS) {
+        let mut tally = Tally::default();
+        let mut count = |v: &Visit| tally.add(ctx.intranet.classify_url(&v.url), v);
+        let (history, db) = match read_profile(ctx.root, p, MAX_VISITS, &mut count) {
             Ok(r) => r,
             Err(e) => {
                 out.problem(format!("{}: {e}", p.db));
@@ -490,26 +523,20 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         }
         if history.capped {
             out.problem(format!(
-                "{}: more than {} URLs, only the most recent were listed",
+                "{}: more than {} URLs, only the most recent were listed (all were counted)",
                 p.db,
                 thousands(MAX_VISITS as u64)
             ));
         }
-        let mut internet: Vec<&Visit> = Vec::new();
+        urls += tally.urls;
+        internet_urls += tally.internet_urls;
+        local += tally.local;
         for v in &history.visits {
             let is_internet = match ctx.intranet.classify_url(&v.url) {
-                UrlClass::Local => {
-                    local += 1;
-                    continue;
-                }
+                UrlClass::Local => continue,
                 UrlClass::Intranet => false,
                 UrlClass::Internet => true,
             };
-            urls += 1;
-            if is_internet {
-                internet_urls += 1;
-                internet.push(v);
-            }
             artifacts.web_visits.push(WebVisit {
                 browser: p.browser.clone(),
                 profile: p.profile.clone(),
@@ -525,8 +552,8 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             Some(n) if *n != p.profile => format!("{} profile \"{}\" ({n})", p.browser, p.profile),
             _ => format!("{} profile \"{}\"", p.browser, p.profile),
         };
-        if !internet.is_empty() {
-            let (excerpt, top) = visits_excerpt(&internet);
+        if tally.internet_urls > 0 {
+            let (excerpt, top) = tally.excerpt();
             out.add(
                 ctx,
                 &INFO,
@@ -601,10 +628,10 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         out.examined,
         if out.examined == 1 { "" } else { "s" },
         browsers.into_iter().collect::<Vec<_>>().join(", "),
-        thousands(urls as u64),
-        thousands(internet_urls as u64),
-        thousands(downloads as u64),
-        thousands(local as u64),
+        thousands(urls),
+        thousands(internet_urls),
+        thousands(downloads),
+        thousands(local),
     );
 }
 

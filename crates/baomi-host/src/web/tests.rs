@@ -49,7 +49,7 @@ fn unport(s: &str) -> String {
 
 /// Each URL as `url | title | visits | first == last?`, sorted by URL.
 fn visits_of(root: &Root, db: &str, kind: Kind) -> Vec<String> {
-    let (h, _) = read_profile(root, &profile(db, kind), MAX_VISITS).expect("reads");
+    let (h, _) = read_profile(root, &profile(db, kind), MAX_VISITS, &mut |_| {}).expect("reads");
     assert!(h.damaged.is_none() && !h.capped, "{db}: {:?}", h.damaged);
     let mut rows: Vec<String> = h
         .visits
@@ -75,7 +75,7 @@ fn visits_of(root: &Root, db: &str, kind: Kind) -> Vec<String> {
 }
 
 fn downloads_of(root: &Root, db: &str, kind: Kind) -> Vec<String> {
-    let (h, _) = read_profile(root, &profile(db, kind), MAX_VISITS).expect("reads");
+    let (h, _) = read_profile(root, &profile(db, kind), MAX_VISITS, &mut |_| {}).expect("reads");
     h.downloads
         .iter()
         .map(|d| {
@@ -120,6 +120,14 @@ fn chromium_history() {
         ]
     );
     assert_eq!(downloads_of(&r, "/chromium/Profile 1/History", k), [""; 0]);
+    // Past the cap every URL is still counted; the most recent are kept.
+    let mut seen = 0;
+    let (h, _) = read_profile(&r, &profile("/chromium/Default/History", k), 2, &mut |_| {
+        seen += 1
+    })
+    .expect("reads");
+    assert_eq!((h.visits.len(), h.capped, seen), (2, true, 6));
+    assert!(h.visits[0].last_us >= h.visits[1].last_us);
 }
 
 #[test]
@@ -142,7 +150,8 @@ fn firefox_places_with_wal() {
             "http://www.example-news.cn:PORT/files/notice -> /tmp/baomi-browsers/firefox/Downloads/通知.txt (98 bytes, that day)"
         ]
     );
-    let (_, db) = read_profile(&r, &profile("/firefox/places.sqlite", k), 10).expect("reads");
+    let (_, db) =
+        read_profile(&r, &profile("/firefox/places.sqlite", k), 10, &mut |_| {}).expect("reads");
     assert_eq!((db.wal.commits > 0, db.wal.uncommitted), (true, 0));
     assert!(db.notes.is_empty(), "{:?}", db.notes);
 }
@@ -154,7 +163,7 @@ fn wal_only_visits() {
     let uri = format!("file:{}?immutable=1", file.display());
     let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
     let conn = rusqlite::Connection::open_with_flags(uri, flags).expect("opens");
-    let immutable: Vec<String> = firefox::read(&conn, 100)
+    let immutable: Vec<String> = firefox::read(&conn, 100, &mut |_| {})
         .expect("reads")
         .visits
         .iter()
@@ -257,7 +266,7 @@ fn damaged_history() {
         ),
     ] {
         let (_dir, root) = temp_root(&files);
-        let got = read_profile(&root, &profile("/h", kind), 100);
+        let got = read_profile(&root, &profile("/h", kind), 100, &mut |_| {});
         match (got, want_err) {
             (Err(e), Some(want)) => assert!(e.contains(want), "{case}: {e}"),
             (Err(e), None) => assert!(!e.is_empty(), "{case}"),
@@ -278,7 +287,8 @@ fn hot_journal_is_reported() {
     let mut journal = vec![0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
     journal.resize(512, 0);
     let (_dir, root) = temp_root(&[("/h", history), ("/h-journal", journal)]);
-    let (h, db) = read_profile(&root, &profile("/h", Kind::Chromium), 100).expect("reads");
+    let (h, db) =
+        read_profile(&root, &profile("/h", Kind::Chromium), 100, &mut |_| {}).expect("reads");
     assert_eq!(h.visits.len(), 6);
     assert!(
         db.notes.iter().any(|n| n.contains("/h-journal is hot")),
