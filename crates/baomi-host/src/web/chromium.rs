@@ -1,0 +1,152 @@
+//! Chromium-family `History`: `urls` (one row per URL with its visit count and last visit) with the
+//! first visit from `visits`, and `downloads` with their URL chains. Columns are checked before they
+//! are asked for: schemas changed over the years (old versions had `downloads.full_path` and `url`).
+
+use super::sqlite::{columns, int, text};
+use super::{Download, History, Visit};
+use rusqlite::Connection;
+
+/// Microseconds between 1601-01-01 (Windows FILETIME epoch, used by Chromium) and 1970-01-01.
+const EPOCH_1601_US: i64 = 11_644_473_600_000_000;
+
+fn unix_us(t: Option<i64>) -> Option<i64> {
+    t.filter(|&t| t > 0).map(|t| t - EPOCH_1601_US)
+}
+
+/// Read visits and downloads: every URL (up to [`super::MAX_SCAN`]) is handed to `each`, the most
+/// recent `cap` are kept.
+pub fn read(
+    conn: &Connection,
+    cap: usize,
+    each: &mut dyn FnMut(&Visit),
+) -> Result<History, String> {
+    let url_cols = columns(conn, "urls");
+    if !["url", "visit_count", "last_visit_time"]
+        .iter()
+        .all(|c| url_cols.iter().any(|k| k == c))
+    {
+        return Err("no Chromium urls table (unknown schema)".into());
+    }
+    let title = if url_cols.iter().any(|c| c == "title") {
+        "u.title"
+    } else {
+        "NULL"
+    };
+    let first = if columns(conn, "visits").iter().any(|c| c == "visit_time") {
+        "(SELECT min(v.visit_time) FROM visits v WHERE v.url = u.id AND v.visit_time > 0)"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
+        "SELECT u.url, {title}, u.visit_count, u.last_visit_time, {first} FROM urls u \
+         WHERE u.last_visit_time > 0 ORDER BY u.last_visit_time DESC LIMIT ?1"
+    );
+    let mut history = History::default();
+    let mut stmt = conn.prepare(&sql).map_err(|e| e.to_string())?;
+    let limit = i64::try_from(super::MAX_SCAN).unwrap_or(i64::MAX);
+    let mut rows = stmt.query([limit]).map_err(|e| e.to_string())?;
+    loop {
+        let row = match rows.next() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => {
+                history.damaged = Some(e.to_string());
+                break;
+            }
+        };
+        let Some(url) = row.get_ref(0).ok().and_then(text) else {
+            history.skipped += 1;
+            continue;
+        };
+        let visit = Visit {
+            url,
+            title: row.get_ref(1).ok().and_then(text),
+            visits: row.get_ref(2).ok().and_then(int).unwrap_or(0).max(0) as u64,
+            last_us: unix_us(row.get_ref(3).ok().and_then(int)),
+            first_us: unix_us(row.get_ref(4).ok().and_then(int)),
+        };
+        each(&visit);
+        if history.visits.len() < cap {
+            history.visits.push(visit);
+        } else {
+            history.capped = true;
+        }
+    }
+    drop(rows);
+    downloads(conn, &mut history);
+    Ok(history)
+}
+
+fn downloads(conn: &Connection, history: &mut History) {
+    let cols = columns(conn, "downloads");
+    if cols.is_empty() {
+        return;
+    }
+    let has = |c: &str| cols.iter().any(|k| k == c);
+    let pick = |c: &'static str| if has(c) { c } else { "NULL" };
+    let chains = columns(conn, "downloads_url_chains");
+    let chain_ok = ["id", "chain_index", "url"]
+        .iter()
+        .all(|c| chains.iter().any(|k| k == c));
+    // The last URL of the chain is where the bytes came from (after redirects); the first is what was
+    // clicked. Older schemas kept a single `url` column in `downloads`.
+    let url = if chain_ok {
+        "(SELECT c.url FROM downloads_url_chains c WHERE c.id = d.id ORDER BY c.chain_index DESC LIMIT 1)"
+    } else {
+        pick("url")
+    };
+    let target = if has("target_path") {
+        "target_path"
+    } else {
+        pick("full_path")
+    };
+    let sql = format!(
+        "SELECT {url}, {target}, {}, {}, {}, {}, {} FROM downloads d ORDER BY d.rowid LIMIT ?1",
+        pick("current_path"),
+        pick("start_time"),
+        pick("received_bytes"),
+        pick("tab_url"),
+        pick("referrer"),
+    );
+    let Ok(mut stmt) = conn.prepare(&sql) else {
+        history.damaged = Some("downloads table unreadable".into());
+        return;
+    };
+    let limit = i64::try_from(super::MAX_DOWNLOADS).unwrap_or(i64::MAX);
+    let Ok(mut rows) = stmt.query([limit]) else {
+        history.damaged = Some("downloads table unreadable".into());
+        return;
+    };
+    loop {
+        let row = match rows.next() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => {
+                history.damaged = Some(e.to_string());
+                break;
+            }
+        };
+        let get = |i: usize| row.get_ref(i).ok().and_then(text);
+        let url = get(0)
+            .or_else(|| get(5))
+            .or_else(|| get(6))
+            .unwrap_or_default();
+        let target_path = get(1).unwrap_or_default();
+        let current_path = get(2);
+        if url.is_empty() && target_path.is_empty() {
+            history.skipped += 1;
+            continue;
+        }
+        history.downloads.push(Download {
+            url,
+            target_path,
+            current_path,
+            start_us: unix_us(row.get_ref(3).ok().and_then(int)),
+            bytes: row
+                .get_ref(4)
+                .ok()
+                .and_then(int)
+                .and_then(|b| u64::try_from(b).ok()),
+        });
+    }
+}
