@@ -141,14 +141,15 @@ pub fn strip_printk(msg: &[u8]) -> (Option<u64>, &[u8]) {
         Some(dot) => (&inner[..dot], inner.get(dot + 1..).unwrap_or_default()),
         None => (inner, &b""[..]),
     };
+    // A damaged time still leaves the message readable.
     let Some(secs) = parse_u64(secs) else {
-        return (None, msg);
+        return (None, rest);
     };
     let mut micros: u64 = 0;
     let mut scale = 100_000;
     for &b in frac.iter().take(6) {
         if !b.is_ascii_digit() {
-            return (None, msg);
+            return (None, rest);
         }
         micros += u64::from(b - b'0') * scale;
         scale /= 10;

@@ -5,7 +5,8 @@
 //! Classic BSD stamps (`Nov 25 10:01:02`) have no year and no zone: the year is inferred from the
 //! file's modification time (its last line was written before it) walking back a year each time the
 //! months go backwards, and the zone is the inspected system's. RFC 3339 stamps (rsyslog's default on
-//! Debian 12 and later: `2026-11-25T10:01:02.123456+08:00`) carry both.
+//! Debian 12 and later: `2026-11-25T10:01:02.123456+08:00`) carry both. Deepin/UOS logs also show
+//! `2024-10-31 13:36:11` (a year, no zone: read in the system's zone).
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
@@ -36,6 +37,8 @@ pub enum Stamp {
     },
     /// RFC 3339, an instant.
     Exact(Timestamp),
+    /// `2024-10-31 13:36:11`: a full date without a zone (seen in Deepin/UOS logs).
+    Local(DateTime),
 }
 
 /// A syslog line split into its parts. Slices borrow from the line.
@@ -60,6 +63,12 @@ pub fn split(line: &[u8]) -> Option<Head<'_>> {
         && line.first().is_some_and(u8::is_ascii_uppercase)
     {
         (line.get(..15)?, true, line.get(16..)?)
+    } else if line.get(4) == Some(&b'-')
+        && line.get(10) == Some(&b' ')
+        && line.get(13) == Some(&b':')
+        && line.get(19) == Some(&b' ')
+    {
+        (line.get(..19)?, false, line.get(20..)?)
     } else if line.get(4) == Some(&b'-') && line.get(10) == Some(&b'T') {
         let sp = memchr::memchr(b' ', line)?;
         (&line[..sp], false, line.get(sp + 1..)?)
@@ -130,6 +139,9 @@ pub fn parse_stamp(stamp: &[u8], classic: bool) -> Option<Stamp> {
             minute,
             second,
         })
+    } else if stamp.get(10) == Some(&b' ') {
+        let s = std::str::from_utf8(stamp).ok()?;
+        s.parse::<DateTime>().ok().map(Stamp::Local)
     } else {
         let s = std::str::from_utf8(stamp).ok()?;
         s.parse::<Timestamp>().ok().map(Stamp::Exact)
@@ -199,8 +211,12 @@ impl Years {
                 year -= 1;
             }
             // 29 February of a year that has none: the line is from the leap year before.
-            if month == 2 && day == 29 && jiff::civil::Date::new(year, 2, 29).is_err() {
-                year -= 1;
+            // (At most 8 years back; the bound also ends the walk at the edge of jiff's range.)
+            for _ in 0..8 {
+                if !(month == 2 && day == 29) || jiff::civil::Date::new(year, 2, 29).is_ok() {
+                    break;
+                }
+                year = year.saturating_sub(1);
             }
         }
         year.saturating_sub(i16::try_from(self.wraps).unwrap_or(i16::MAX))
@@ -211,6 +227,7 @@ impl Years {
 pub fn resolve(stamp: Stamp, wrap: u32, first_year: i16, tz: &TimeZone) -> Option<Timestamp> {
     match stamp {
         Stamp::Exact(t) => Some(t),
+        Stamp::Local(dt) => tz.to_zoned_datetime(dt).ok().map(|z| z.timestamp()),
         Stamp::Classic {
             month,
             day,
@@ -303,6 +320,7 @@ mod tests {
                 let stamp = match parse_stamp(h.stamp, h.classic) {
                     None => "?".into(),
                     Some(Stamp::Exact(t)) => t.to_string(),
+                    Some(Stamp::Local(d)) => format!("local {d}"),
                     Some(Stamp::Classic {
                         month,
                         day,
@@ -339,6 +357,14 @@ mod tests {
             (
                 "2023-06-10T08:00:00+00:00 deb12 systemd[1]: Started session-1.scope.",
                 "2023-06-10T08:00:00Z | deb12 | systemd | Started session-1.scope.",
+            ),
+            (
+                "2024-10-31 13:36:11 localhost kernel: [   25.770091] usb 2-2: new SuperSpeed Gen 1 USB device number 2 using xhci_hcd",
+                "local 2024-10-31T13:36:11 | localhost | kernel | [   25.770091] usb 2-2: new SuperSpeed Gen 1 USB device number 2 using xhci_hcd",
+            ),
+            (
+                "2024-10-31 25:36:11 localhost kernel: x",
+                "? | localhost | kernel | x",
             ),
             ("Feb 32 10:00:00 h kernel: x", "? | h | kernel | x"),
             ("Nov 25 25:00:00 h kernel: x", "? | h | kernel | x"),

@@ -98,6 +98,18 @@ fn rfc3339_syslog_uas_card_reader_no_serial_and_mounts() {
 }
 
 #[test]
+fn deepin_local_date_stamps() {
+    check(
+        &[("usb/deepin-syslog.log", "2024-10-31T06:00:00Z")],
+        &[
+            r#"17ef:4531 000000001E4C "Lenovo" "Lenovo Portable HDD" x1 2024-10-31T13:36:11+08:00..2024-10-31T13:36:11+08:00 ["/media/uos/Lenovo HDD"] 1"#,
+        ],
+        "",
+        0,
+    );
+}
+
+#[test]
 fn centos6_messages_without_printk() {
     check(
         &[("usb/centos6-messages.log", "2026-03-02T00:00:00Z")],
@@ -357,4 +369,38 @@ fn no_logs_is_not_applicable_and_says_history_is_unknown() {
     run(&ctx, &mut out, &mut art);
     assert!(out.not_applicable);
     assert!(out.summary.contains("USB history is unknown"));
+}
+
+#[test]
+fn malformed_lines_never_stop_the_read() {
+    let mut data = Vec::new();
+    // Thousands of year changes (Dec/Jan alternating), then the descriptors of a stick with fields
+    // in the wrong order, a 29 February, control bytes, a huge printk time and no final newline.
+    for _ in 0..5000 {
+        data.extend_from_slice(b"Dec 31 23:59:59 h kernel: x\nJan  1 00:00:00 h kernel: y\n");
+    }
+    data.extend_from_slice(
+        b"Feb 29 10:00:00 h kernel: [1.0] usb 1-1: SerialNumber: EARLY\n\
+          Feb 29 10:00:01 h kernel: [1.1] usb 1-1: new high-speed USB device number 3 using xhci_hcd\n\
+          Feb 29 10:00:02 h kernel: [99999999999999999999.1] usb 1-1: New USB device found, idVendor=0781, idProduct=5567\n\
+          Feb 29 10:00:03 h kernel: [1.2] usb-storage 1-1:1.0: USB Mass Storage device detected\n\
+          \x01\x02\x03 kernel: usb 1-1: Product: \xff\xfe\n\
+          Feb 29 10:00:04 h kernel: [1.3] usb 1-1: Product: \xff\xfe",
+    );
+    let mut h = History::new(TimeZone::UTC, at("2026-11-26T00:00:00Z"));
+    h.read_syslog(
+        "weird",
+        data.as_slice(),
+        Some(at("2026-11-26T00:00:00Z")),
+        1 << 30,
+    );
+    let out = h.finish();
+    assert_eq!(out.malformed, 1);
+    assert_eq!(out.devices.len(), 1);
+    let d = &out.devices[0].record;
+    assert_eq!(
+        (d.vid.as_str(), d.product.as_deref()),
+        ("0781", Some("\u{fffd}\u{fffd}"))
+    );
+    assert_eq!(out.coverage.sources[0].records, 10_005);
 }
