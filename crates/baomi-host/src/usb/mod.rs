@@ -80,7 +80,11 @@ const JOURNAL_FIELDS: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum When {
     At(Timestamp),
-    Classic { stamp: Stamp, wrap: u32 },
+    /// A stamp to resolve when the file's years are known (classic and local-date stamps).
+    Stamped {
+        stamp: Stamp,
+        wrap: u32,
+    },
     Unknown,
 }
 
@@ -414,7 +418,7 @@ impl History {
             last.2 = wrap;
             let when = || match syslog::parse_stamp(h.stamp, h.classic) {
                 Some(Stamp::Exact(t)) => When::At(t),
-                Some(stamp) => When::Classic { stamp, wrap },
+                Some(stamp) => When::Stamped { stamp, wrap },
                 None => When::Unknown,
             };
             match h.tag {
@@ -436,7 +440,7 @@ impl History {
         let tz = self.tz.clone();
         let resolve = move |w: When| match w {
             When::At(t) => Some(t),
-            When::Classic { stamp, wrap } => syslog::resolve(stamp, wrap, first_year, &tz),
+            When::Stamped { stamp, wrap } => syslog::resolve(stamp, wrap, first_year, &tz),
             When::Unknown => None,
         };
         for c in self.tracker.conns.iter_mut().skip(first_conn) {
@@ -458,11 +462,11 @@ impl History {
             path: path.to_owned(),
             kind: "syslog".into(),
             earliest: first
-                .and_then(|(s, w)| resolve(When::Classic { stamp: s, wrap: w }))
+                .and_then(|(s, w)| resolve(When::Stamped { stamp: s, wrap: w }))
                 .map(|t| rfc3339(t, &self.tz)),
             latest: last_stamp
                 .and_then(|s| {
-                    resolve(When::Classic {
+                    resolve(When::Stamped {
                         stamp: s,
                         wrap: last.2,
                     })
