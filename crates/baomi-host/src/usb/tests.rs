@@ -404,3 +404,53 @@ fn malformed_lines_never_stop_the_read() {
     );
     assert_eq!(out.coverage.sources[0].records, 10_005);
 }
+
+#[test]
+fn a_damaged_rotation_is_a_problem_and_the_rest_is_read() {
+    let Ok(dir) = tempfile::tempdir() else {
+        panic!("tempdir")
+    };
+    let log = dir.path().join("var/log");
+    let Ok(()) = std::fs::create_dir_all(&log) else {
+        panic!("mkdir")
+    };
+    let gz = std::fs::read(fixture("hostroot/var/log/syslog.2.gz")).unwrap_or_default();
+    let plain = std::fs::read(fixture("usb/rfc3339-syslog.log")).unwrap_or_default();
+    let writes = [
+        std::fs::write(log.join("syslog.3.gz"), &gz[..gz.len() / 2]),
+        std::fs::write(log.join("syslog.2.gz"), b"not gzip at all"),
+        std::fs::write(log.join("syslog"), &plain),
+    ];
+    assert!(writes.iter().all(Result::is_ok));
+    let Ok(root) = Root::offline(dir.path()) else {
+        panic!("root")
+    };
+    let policy = Policy::default_policy();
+    let ctx = HostContext::new(&root, &policy, Zone::Classified);
+    let mut out = CheckRun::default();
+    let mut art = Artifacts::default();
+    run(&ctx, &mut out, &mut art);
+    assert_eq!(out.problems.len(), 2, "{:?}", out.problems);
+    assert!(
+        out.problems.iter().all(|p| p.contains("read stopped")),
+        "{:?}",
+        out.problems
+    );
+    assert_eq!(art.usb_devices.len(), 5);
+    let storage: Vec<String> = out
+        .findings
+        .iter()
+        .filter(|f| f.rule == "usb.storage_seen")
+        .map(|f| format!("{:?} {}", f.severity, f.confidence))
+        .collect();
+    assert_eq!(
+        storage,
+        [
+            "Medium 0.9",
+            "Medium 1",
+            "Medium 1",
+            "Medium 0.9",
+            "Medium 1"
+        ]
+    );
+}
