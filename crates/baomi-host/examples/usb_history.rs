@@ -100,7 +100,7 @@ fn root(dir: &str) -> ExitCode {
     let mut art = baomi_core::Artifacts::default();
     baomi_host::usb::run(&ctx, &mut out, &mut art);
     println!("summary: {}", out.summary);
-    for p in &out.problems {
+    for (p, _) in &out.problems {
         println!("problem: {p}");
     }
     for f in &out.findings {

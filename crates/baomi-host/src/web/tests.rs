@@ -571,7 +571,9 @@ fn damaged_profile_in_run() {
     assert_eq!(out.examined, 1);
     assert_eq!(out.problems.len(), 1, "{:?}", out.problems);
     assert!(
-        out.problems[0].starts_with("/home/u/.config/chromium/Default/History: "),
+        out.problems[0]
+            .0
+            .starts_with("/home/u/.config/chromium/Default/History: "),
         "{:?}",
         out.problems
     );
