@@ -87,6 +87,9 @@ pub struct HostFinding {
     pub title: String,
     /// Excerpt, matched text and why.
     pub evidence: Evidence,
+    /// What identifies the finding across reports when the matched text may change from one
+    /// inspection to the next (a profile's most-visited site); `None`: the matched text.
+    pub identity: Option<String>,
 }
 
 impl CheckRun {
@@ -98,7 +101,8 @@ impl CheckRun {
         rule: &RuleInfo,
         f: HostFinding,
     ) {
-        let id = finding_id(rule.id, &f.path, &[], &f.evidence.matched);
+        let identity = f.identity.as_deref().unwrap_or(&f.evidence.matched);
+        let id = finding_id(rule.id, &f.path, &[], identity);
         self.findings.push(Finding {
             id,
             check: check.id.to_owned(),

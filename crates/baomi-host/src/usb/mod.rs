@@ -850,6 +850,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &STORAGE_SEEN,
             HostFinding {
+                identity: None,
                 path: match &r.serial {
                     Some(s) => format!("usb:{}:{}:{s}", r.vid, r.pid),
                     None => format!("usb:{}:{}", r.vid, r.pid),
@@ -901,6 +902,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         &INFO,
         &HISTORY_LIMITED,
         HostFinding {
+            identity: None,
             path: oldest.map_or_else(|| "/var/log".to_owned(), |(_, s)| s.path.clone()),
             level: None,
             confidence: 1.0,

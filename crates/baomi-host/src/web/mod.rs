@@ -569,6 +569,8 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                         why: "internet_history".into(),
                         ..Default::default()
                     },
+                    // One finding per profile: its id must not move when the top site does.
+                    identity: Some(String::new()),
                 },
             );
         }
@@ -600,6 +602,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                     &INFO,
                     &INTERNET_DOWNLOAD,
                     HostFinding {
+                        identity: None,
                         path: if d.target_path.is_empty() {
                             p.db.clone()
                         } else {
