@@ -5,7 +5,7 @@
 //! `tests/fixtures/broken/expected.toml`); each data-driven test collects every mismatch and fails once,
 //! listing them all.
 
-use baomi_core::{Finding, Report};
+use baomi_core::{Finding, Report, Severity};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsString;
@@ -1196,9 +1196,17 @@ fn host_scan(zone: &str) -> (tempfile::TempDir, PathBuf, Report) {
     let dir = tempfile::tempdir().expect("tempdir");
     let tree = dir.path().join("disk");
     copy_tree_keeping_links(&fixtures().join("hostroot"), &tree);
+    let policy = fixtures().join("host-policy.toml");
     let (run, report) = scan(
         &[],
-        &["--root", tree.to_str().expect("utf-8"), "--zone", zone],
+        &[
+            "--root",
+            tree.to_str().expect("utf-8"),
+            "--zone",
+            zone,
+            "--policy",
+            policy.to_str().expect("utf-8"),
+        ],
     );
     let report = must_report(&run, report, "offline root inspection");
     (dir, tree, report)
@@ -1251,6 +1259,97 @@ fn offline_root_is_inspected_as_that_system_sees_itself() {
             f.path
         );
     }
+}
+
+#[test]
+fn offline_root_host_checks_report_their_observations() {
+    let (_dir, _tree, report) = host_scan("classified");
+    let status = |id: &str| {
+        report
+            .checks
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.status)
+            .unwrap_or_else(|| panic!("check {id} missing"))
+    };
+    assert_eq!(status("web"), baomi_core::CheckStatus::Ok);
+    assert_eq!(status("usb"), baomi_core::CheckStatus::Ok);
+
+    // USB: syslog, its .gz rotation, kern.log and the binary journal, one record per stick.
+    let a = &report.artifacts;
+    let serials: BTreeSet<&str> = a
+        .usb_devices
+        .iter()
+        .filter_map(|d| d.serial.as_deref())
+        .collect();
+    for serial in [
+        "4C530001230815117543",
+        "4C530001231120115142",
+        "E0D55EA573DCF450E9660B9D",
+        "E0D55EA574E8F370A9550F2B",
+    ] {
+        assert!(serials.contains(serial), "{serial} not in {serials:?}");
+    }
+    let sandisk = a
+        .usb_devices
+        .iter()
+        .find(|d| d.serial.as_deref() == Some("4C530001230815117543"))
+        .expect("the SanDisk stick of the syslog story");
+    assert_eq!(sandisk.connections, 2);
+    assert_eq!(sandisk.mount_points, ["/media/zhang/SANDISK"]);
+    let history = a.usb_history.as_ref().expect("log coverage stated");
+    assert!(history.earliest.is_some() && history.sources.len() >= 4);
+
+    // Browsers: Chromium (two profiles from Local State), qaxbrowser, Firefox (its WAL included).
+    let browsers: BTreeSet<&str> = a.web_visits.iter().map(|v| v.browser.as_str()).collect();
+    assert!(
+        ["chromium", "firefox", "qaxbrowser"]
+            .iter()
+            .all(|b| browsers.contains(b)),
+        "{browsers:?}"
+    );
+    assert!(
+        a.web_visits
+            .iter()
+            .any(|v| v.internet && v.url.contains("www.example-news.cn")),
+        "an Internet visit"
+    );
+    assert!(
+        a.web_visits
+            .iter()
+            .filter(|v| v.url.contains("oa.jcy"))
+            .all(|v| !v.internet),
+        "the policy's .jcy names are intranet"
+    );
+    assert!(!a.web_downloads.is_empty());
+
+    // On a classified computer Internet traces are critical, USB sticks medium.
+    let severity_of = |rule: &str| -> Vec<Severity> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.severity)
+            .collect()
+    };
+    let web = severity_of("web.internet_visit");
+    assert!(
+        !web.is_empty() && web.iter().all(|s| *s == Severity::Critical),
+        "{web:?}"
+    );
+    let usb = severity_of("usb.storage_seen");
+    assert_eq!(usb.len(), 4, "{usb:?}");
+    assert!(usb.iter().all(|s| *s == Severity::Medium), "{usb:?}");
+
+    // The same computer declared an Internet one: its browsing is information only.
+    let (_dir, _tree, internet) = host_scan("internet");
+    assert!(
+        internet
+            .findings
+            .iter()
+            .filter(|f| f.check == "web")
+            .all(|f| f.severity == Severity::Info)
+    );
 }
 
 #[test]
