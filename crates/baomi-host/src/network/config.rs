@@ -184,10 +184,10 @@ pub fn wpa_ssids(text: &str) -> Vec<String> {
         if !in_block {
             continue;
         }
-        if let Some(v) = line.strip_prefix("ssid=") {
-            if let Some(s) = wpa_string(v) {
-                out.push(s);
-            }
+        if let Some(v) = line.strip_prefix("ssid=")
+            && let Some(s) = wpa_string(v)
+        {
+            out.push(s);
         }
     }
     out
@@ -206,7 +206,7 @@ fn wpa_string(v: &str) -> Option<String> {
 }
 
 fn hex_bytes(v: &str) -> Option<Vec<u8>> {
-    if v.is_empty() || v.len() % 2 != 0 || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if v.is_empty() || !v.len().is_multiple_of(2) || !v.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..v.len())
@@ -227,7 +227,9 @@ fn printf_unescape(v: &str) -> String {
         }
         match b.get(i) {
             Some(b'x') => {
-                let hex = v.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = v
+                    .get(i + 1..i + 3)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(byte) => {
                         out.push(byte);
@@ -327,10 +329,10 @@ pub fn netplan(text: &str) -> Netplan {
             } else {
                 let child = child.unwrap_or(indent);
                 ap = Some((ap_indent, Some(child)));
-                if indent == child {
-                    if let Some(key) = yaml_key(trimmed) {
-                        out.ssids.push(key);
-                    }
+                if indent == child
+                    && let Some(key) = yaml_key(trimmed)
+                {
+                    out.ssids.push(key);
                 }
                 continue;
             }
@@ -400,10 +402,10 @@ pub fn resolv_nameservers(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for line in text.lines().take(MAX_ENTRIES) {
         let mut words = line.split_whitespace();
-        if words.next() == Some("nameserver") {
-            if let Some(a) = words.next() {
-                push_unique(&mut out, a);
-            }
+        if words.next() == Some("nameserver")
+            && let Some(a) = words.next()
+        {
+            push_unique(&mut out, a);
         }
     }
     out
@@ -568,14 +570,26 @@ mod tests {
 
     #[test]
     fn ssids() {
-        check(nm_ssid("67;77;67;67;45;53;71;45;229;174;182;233;135;140;"), "\"CMCC-5G-家里\"");
+        check(
+            nm_ssid("67;77;67;67;45;53;71;45;229;174;182;233;135;140;"),
+            "\"CMCC-5G-家里\"",
+        );
         check(nm_ssid("Office-Guest"), "\"Office-Guest\"");
         check(nm_ssid("My\\sNet"), "\"My Net\"");
         check(nm_ssid("a;b;"), "\"a;b;\"");
         check(nm_ssid("300;1;"), "\"300;1;\"");
-        check(wpa_ssids("network={\n\tssid=\"ChinaNet-办公\"\n}\n"), "[\"ChinaNet-办公\"]");
-        check(wpa_ssids("network={\n\tssid=e587a4e587b0\n}\n"), "[\"凤凰\"]");
-        check(wpa_ssids("network={\n ssid=P\"a\\x41\\\"b\"\n}\n"), "[\"aA\\\"b\"]");
+        check(
+            wpa_ssids("network={\n\tssid=\"ChinaNet-办公\"\n}\n"),
+            "[\"ChinaNet-办公\"]",
+        );
+        check(
+            wpa_ssids("network={\n\tssid=e587a4e587b0\n}\n"),
+            "[\"凤凰\"]",
+        );
+        check(
+            wpa_ssids("network={\n ssid=P\"a\\x41\\\"b\"\n}\n"),
+            "[\"aA\\\"b\"]",
+        );
         check(wpa_ssids("ssid=\"outside\"\nnetwork={\n}\n"), "[]");
         check(wpa_ssids("network={\n ssid=abc\n}\n"), "[]");
         check(wpa_ssids("network={\n ssid=P\"\\x4\"\n}\n"), "[\"x4\"]");
@@ -594,30 +608,56 @@ mod tests {
         let old = nm_profile(
             "[connection]\nid=old\ntype=802-11-wireless\ntimestamp=1500000000\n[802-11-wireless]\nssid=79;108;100;\n",
         );
-        check((old.ssid, old.timestamp), "(Some(\"Old\"), Some(1500000000))");
+        check(
+            (old.ssid, old.timestamp),
+            "(Some(\"Old\"), Some(1500000000))",
+        );
         let gsm = nm_profile("[connection]\ntype=gsm\n[gsm]\napn=cmnet\n");
         check((gsm.is_mobile(), gsm.apn), "(true, Some(\"cmnet\"))");
-        check(nm_profile("garbage\n[[[\n=\n"), "NmProfile { id: \"\", uuid: \"\", kind: \"\", interface: None, timestamp: None, ssid: None, mode: None, mac: None, dns: [], gateways: [], proxies: [], apn: None }");
-        check(nm_timestamps("[timestamps]\nu1=1718254800\nu2=0\nu3=x\n"), "[(\"u1\", 1718254800)]");
+        check(
+            nm_profile("garbage\n[[[\n=\n"),
+            "NmProfile { id: \"\", uuid: \"\", kind: \"\", interface: None, timestamp: None, ssid: None, mode: None, mac: None, dns: [], gateways: [], proxies: [], apn: None }",
+        );
+        check(
+            nm_timestamps("[timestamps]\nu1=1718254800\nu2=0\nu3=x\n"),
+            "[(\"u1\", 1718254800)]",
+        );
     }
 
     #[test]
     fn ifupdown_and_netplan() {
         check(
-            ifupdown("iface wlan0 inet dhcp\n  wpa-ssid \"Xiaomi_8A2F\"\niface eth1 inet static\n gateway 10.0.0.1\n dns-nameservers 10.0.0.53 8.8.4.4\n# wireless-essid Old\n"),
+            ifupdown(
+                "iface wlan0 inet dhcp\n  wpa-ssid \"Xiaomi_8A2F\"\niface eth1 inet static\n gateway 10.0.0.1\n dns-nameservers 10.0.0.53 8.8.4.4\n# wireless-essid Old\n",
+            ),
             "IfUpDown { ssids: [(\"wlan0\", \"Xiaomi_8A2F\")], gateways: [(\"eth1\", \"10.0.0.1\")], dns: [\"10.0.0.53\", \"8.8.4.4\"] }",
         );
         check(
-            netplan("network:\n  wifis:\n    wlp2s0:\n      access-points:\n        \"HUAWEI-Mate60\":\n          password: \"x\"\n        Tenda_5G: {}\n      gateway4: 192.168.3.1\n      nameservers:\n        addresses: [223.5.5.5, \"10.0.0.53\"]\n  ethernets:\n    eth0:\n      routes:\n        - to: default\n          via: 10.1.1.1\n      nameservers:\n        addresses:\n          - 8.8.8.8\n"),
+            netplan(
+                "network:\n  wifis:\n    wlp2s0:\n      access-points:\n        \"HUAWEI-Mate60\":\n          password: \"x\"\n        Tenda_5G: {}\n      gateway4: 192.168.3.1\n      nameservers:\n        addresses: [223.5.5.5, \"10.0.0.53\"]\n  ethernets:\n    eth0:\n      routes:\n        - to: default\n          via: 10.1.1.1\n      nameservers:\n        addresses:\n          - 8.8.8.8\n",
+            ),
             "Netplan { ssids: [\"HUAWEI-Mate60\", \"Tenda_5G\"], gateways: [\"192.168.3.1\", \"10.1.1.1\"], dns: [\"223.5.5.5\", \"10.0.0.53\", \"8.8.8.8\"] }",
         );
-        check(netplan("access-points:\n"), "Netplan { ssids: [], gateways: [], dns: [] }");
+        check(
+            netplan("access-points:\n"),
+            "Netplan { ssids: [], gateways: [], dns: [] }",
+        );
     }
 
     #[test]
     fn dns() {
-        check(resolv_nameservers("# x\nnameserver 127.0.0.53\nnameserver\nnameserver fe80::1%wlp2s0\nsearch a\n"), "[\"127.0.0.53\", \"fe80::1%wlp2s0\"]");
-        check(resolved_dns("[Resolve]\nDNS=1.1.1.1#cloudflare-dns.com 9.9.9.9:853 [2606:4700::1111]:53\n#DNS=8.8.8.8\nFallbackDNS=\n"), "[\"1.1.1.1\", \"9.9.9.9\", \"2606:4700::1111\"]");
+        check(
+            resolv_nameservers(
+                "# x\nnameserver 127.0.0.53\nnameserver\nnameserver fe80::1%wlp2s0\nsearch a\n",
+            ),
+            "[\"127.0.0.53\", \"fe80::1%wlp2s0\"]",
+        );
+        check(
+            resolved_dns(
+                "[Resolve]\nDNS=1.1.1.1#cloudflare-dns.com 9.9.9.9:853 [2606:4700::1111]:53\n#DNS=8.8.8.8\nFallbackDNS=\n",
+            ),
+            "[\"1.1.1.1\", \"9.9.9.9\", \"2606:4700::1111\"]",
+        );
         check(dns_address("fe80::1%eth0"), "Some(fe80::1)");
         check(dns_address("nonsense"), "None");
     }
@@ -625,22 +665,39 @@ mod tests {
     #[test]
     fn proxies() {
         check(
-            env_proxies("PATH=\"/usr/bin\"\nhttp_proxy=\"http://10.12.0.8:3128/\"\nno_proxy=localhost\n# https_proxy=x\nexport ALL_PROXY=socks5://127.0.0.1:1080\nexport ftp_proxy=\nexport a_proxy=1; export HTTPS_PROXY='http://p:8080'\n"),
+            env_proxies(
+                "PATH=\"/usr/bin\"\nhttp_proxy=\"http://10.12.0.8:3128/\"\nno_proxy=localhost\n# https_proxy=x\nexport ALL_PROXY=socks5://127.0.0.1:1080\nexport ftp_proxy=\nexport a_proxy=1; export HTTPS_PROXY='http://p:8080'\n",
+            ),
             "[(\"http_proxy\", \"http://10.12.0.8:3128/\"), (\"ALL_PROXY\", \"socks5://127.0.0.1:1080\"), (\"a_proxy\", \"1\"), (\"HTTPS_PROXY\", \"http://p:8080\")]",
         );
         check(
-            apt_proxies("Acquire::http::Proxy \"http://p:8080/\";\nAcquire::http::Proxy::deb.local \"DIRECT\";\n// Acquire::ftp::Proxy \"x\";\nAPT::Get::Assume-Yes \"true\";\n"),
+            apt_proxies(
+                "Acquire::http::Proxy \"http://p:8080/\";\nAcquire::http::Proxy::deb.local \"DIRECT\";\n// Acquire::ftp::Proxy \"x\";\nAPT::Get::Assume-Yes \"true\";\n",
+            ),
             "[(\"Acquire::http::Proxy\", \"http://p:8080/\")]",
         );
-        check(kde_proxies("[Proxy Settings]\nProxyType=1\nhttpProxy=http://10.0.0.1 8080\nftpProxy=\n"), "[(\"httpProxy\", \"http://10.0.0.1 8080\")]");
-        check(kde_proxies("[Proxy Settings]\nProxyType=0\nhttpProxy=http://10.0.0.1 8080\n"), "[]");
-        check(kde_proxies("[Proxy Settings]\nProxyType=2\nProxy Config Script=http://w/p.pac\n"), "[(\"Proxy Config Script\", \"http://w/p.pac\")]");
+        check(
+            kde_proxies(
+                "[Proxy Settings]\nProxyType=1\nhttpProxy=http://10.0.0.1 8080\nftpProxy=\n",
+            ),
+            "[(\"httpProxy\", \"http://10.0.0.1 8080\")]",
+        );
+        check(
+            kde_proxies("[Proxy Settings]\nProxyType=0\nhttpProxy=http://10.0.0.1 8080\n"),
+            "[]",
+        );
+        check(
+            kde_proxies("[Proxy Settings]\nProxyType=2\nProxy Config Script=http://w/p.pac\n"),
+            "[(\"Proxy Config Script\", \"http://w/p.pac\")]",
+        );
     }
 
     #[test]
     fn udev() {
         check(
-            udev_net_rules("# PCI device\nSUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", ATTR{address}==\"3C:6A:A7:12:34:56\", ATTR{dev_id}==\"0x0\", ATTR{type}==\"1\", KERNEL==\"wlan*\", NAME=\"wlan0\"\nSUBSYSTEM==\"net\", NAME=\"broken\n"),
+            udev_net_rules(
+                "# PCI device\nSUBSYSTEM==\"net\", ACTION==\"add\", DRIVERS==\"?*\", ATTR{address}==\"3C:6A:A7:12:34:56\", ATTR{dev_id}==\"0x0\", ATTR{type}==\"1\", KERNEL==\"wlan*\", NAME=\"wlan0\"\nSUBSYSTEM==\"net\", NAME=\"broken\n",
+            ),
             "[(\"wlan0\", \"3c:6a:a7:12:34:56\")]",
         );
     }

@@ -107,8 +107,8 @@ pub const INFO: CheckInfo = CheckInfo {
         zh: "网络隔离",
     },
     reads: Text {
-        en: "/sys/class/net (interfaces, MAC, phy80211, wwan), /sys/class/bluetooth and /var/lib/bluetooth, NetworkManager and wpa_supplicant profiles, /etc/network/interfaces, /proc/net/route (live), resolv.conf, proxy variables and apt proxies; with --probe (live only, never by default) TCP connections to the policy's targets",
-        zh: "/sys/class/net（网卡、MAC、phy80211、wwan）、/sys/class/bluetooth 与 /var/lib/bluetooth、NetworkManager 和 wpa_supplicant 配置、/etc/network/interfaces、/proc/net/route（在线）、resolv.conf、代理变量与 apt 代理；加 --probe 时（仅在线检查，默认不做）向策略中的目标发起 TCP 连接",
+        en: "/sys/class/net (interfaces, MAC, driver, phy80211, wwan), /sys/class/ieee80211, /sys/class/wwan, /sys/class/bluetooth and /var/lib/bluetooth (controllers and paired devices), NetworkManager profiles and timestamps, wpa_supplicant, /etc/network/interfaces, netplan, udev persistent-net rules, /proc/net (addresses and routes, live only), resolv.conf and systemd-resolved, proxy variables in /etc/environment, profile.d and users' shell files, apt and KDE proxies (GNOME's dconf is not read); with --probe (live only, never by default) TCP connections to the policy's targets",
+        zh: "/sys/class/net（网卡、MAC、驱动、phy80211、wwan）、/sys/class/ieee80211、/sys/class/wwan、/sys/class/bluetooth 与 /var/lib/bluetooth（蓝牙控制器及已配对设备）、NetworkManager 配置与连接时间、wpa_supplicant、/etc/network/interfaces、netplan、udev 网卡命名规则、/proc/net（地址与路由，仅在线检查）、resolv.conf 与 systemd-resolved、/etc/environment、profile.d 和用户 shell 文件中的代理变量、apt 与 KDE 代理（不读取 GNOME 的 dconf）；加 --probe 时（仅在线检查，默认不做）向策略中的目标发起 TCP 连接",
     },
     rules: &[
         WIFI_HARDWARE,
@@ -170,7 +170,9 @@ fn read_config(root: &Root, path: &str, out: &mut CheckRun) -> Option<String> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) if e.kind() == io::ErrorKind::IsADirectory => None,
         Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-            out.problem(format!("{path}: permission denied (run as root to read it)"));
+            out.problem(format!(
+                "{path}: permission denied (run as root to read it)"
+            ));
             None
         }
         Err(e) => {
@@ -199,10 +201,14 @@ fn rfc3339(t: jiff::Timestamp) -> String {
 fn gather(ctx: &HostContext<'_>, out: &mut CheckRun) -> Seen {
     let root = ctx.root;
     let mut seen = Seen {
-        sysfs_present: root.is_dir("/sys/class/net") && !root.list("/sys/class/net").unwrap_or_default().is_empty(),
+        sysfs_present: root.is_dir("/sys/class/net")
+            && !root.list("/sys/class/net").unwrap_or_default().is_empty(),
         ..Seen::default()
     };
-    if seen.sysfs_present || root.is_dir("/sys/class/ieee80211") || root.is_dir("/sys/class/bluetooth") {
+    if seen.sysfs_present
+        || root.is_dir("/sys/class/ieee80211")
+        || root.is_dir("/sys/class/bluetooth")
+    {
         seen.sys = sysfs::read(root);
         out.examined += seen.sys.examined;
     }
@@ -214,7 +220,13 @@ fn gather(ctx: &HostContext<'_>, out: &mut CheckRun) -> Seen {
     for path in config_files(root, "/etc/wpa_supplicant", ".conf") {
         if let Some(text) = read_config(root, &path, out) {
             for ssid in config::wpa_ssids(&text) {
-                seen.saved.push(Saved { ssid, source: path.clone(), via: "wpa_supplicant", last_connected: None, hotspot: false });
+                seen.saved.push(Saved {
+                    ssid,
+                    source: path.clone(),
+                    via: "wpa_supplicant",
+                    last_connected: None,
+                    hotspot: false,
+                });
             }
         }
     }
@@ -225,10 +237,20 @@ fn gather(ctx: &HostContext<'_>, out: &mut CheckRun) -> Seen {
             let cfg = config::ifupdown(&text);
             for (iface, ssid) in cfg.ssids {
                 let _ = iface;
-                seen.saved.push(Saved { ssid, source: path.clone(), via: "ifupdown", last_connected: None, hotspot: false });
+                seen.saved.push(Saved {
+                    ssid,
+                    source: path.clone(),
+                    via: "ifupdown",
+                    last_connected: None,
+                    hotspot: false,
+                });
             }
             for (iface, gw) in cfg.gateways {
-                seen.routes.push(Route { interface: Some(iface), gateway: Some(gw), source: path.clone() });
+                seen.routes.push(Route {
+                    interface: Some(iface),
+                    gateway: Some(gw),
+                    source: path.clone(),
+                });
             }
             for d in cfg.dns {
                 seen.dns.push((d, path.clone()));
@@ -239,10 +261,20 @@ fn gather(ctx: &HostContext<'_>, out: &mut CheckRun) -> Seen {
         if let Some(text) = read_config(root, &path, out) {
             let cfg = config::netplan(&text);
             for ssid in cfg.ssids {
-                seen.saved.push(Saved { ssid, source: path.clone(), via: "netplan", last_connected: None, hotspot: false });
+                seen.saved.push(Saved {
+                    ssid,
+                    source: path.clone(),
+                    via: "netplan",
+                    last_connected: None,
+                    hotspot: false,
+                });
             }
             for gw in cfg.gateways {
-                seen.routes.push(Route { interface: None, gateway: Some(gw), source: path.clone() });
+                seen.routes.push(Route {
+                    interface: None,
+                    gateway: Some(gw),
+                    source: path.clone(),
+                });
             }
             for d in cfg.dns {
                 seen.dns.push((d, path.clone()));
@@ -265,40 +297,56 @@ fn live_addresses_and_routes(root: &Root, seen: &mut Seen) {
     let read = |p: &str| root.read_text(p, 16 << 20).unwrap_or_default();
     let (defaults, links) = sysfs::proc_route(&read("/proc/net/route"));
     seen.routes.extend(defaults);
-    seen.routes.extend(sysfs::proc_ipv6_route(&read("/proc/net/ipv6_route")));
+    seen.routes
+        .extend(sysfs::proc_ipv6_route(&read("/proc/net/ipv6_route")));
     for addr in sysfs::fib_trie_local(&read("/proc/net/fib_trie")) {
         let on = links.iter().find(|(_, net, plen)| {
             let mask = u32::MAX.checked_shl(32 - u32::from(*plen)).unwrap_or(0);
             u32::from(addr) & mask == u32::from(*net) & mask
         });
         if let Some((iface, _, plen)) = on {
-            seen.addresses.push((iface.clone(), format!("{addr}/{plen}")));
+            seen.addresses
+                .push((iface.clone(), format!("{addr}/{plen}")));
         }
     }
-    seen.addresses.extend(sysfs::if_inet6(&read("/proc/net/if_inet6")));
+    seen.addresses
+        .extend(sysfs::if_inet6(&read("/proc/net/if_inet6")));
 }
 
 fn is_mac(s: &str) -> bool {
     s.len() == 17
         && s.split(':').count() == 6
-        && s.split(':').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        && s.split(':')
+            .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// BlueZ keeps `/var/lib/bluetooth/<controller address>/` for every controller it has driven, with a
 /// folder per paired device: it outlives the hardware, so an offline disk still shows it.
 fn bluez(root: &Root, seen: &mut Seen, out: &mut CheckRun) {
-    for ctrl in root.list("/var/lib/bluetooth").unwrap_or_default().into_iter().take(MAX_FILES) {
+    for ctrl in root
+        .list("/var/lib/bluetooth")
+        .unwrap_or_default()
+        .into_iter()
+        .take(MAX_FILES)
+    {
         let dir = Root::child("/var/lib/bluetooth", &ctrl);
         if !is_mac(&ctrl) || !root.is_dir(&dir) {
             continue;
         }
         out.examined += 1;
         let mut paired = Vec::new();
-        for dev in root.list(&dir).unwrap_or_default().into_iter().take(MAX_FILES) {
+        for dev in root
+            .list(&dir)
+            .unwrap_or_default()
+            .into_iter()
+            .take(MAX_FILES)
+        {
             if !is_mac(&dev) {
                 continue;
             }
-            let info = root.read_text(&format!("{dir}/{dev}/info"), 1 << 20).unwrap_or_default();
+            let info = root
+                .read_text(&format!("{dir}/{dev}/info"), 1 << 20)
+                .unwrap_or_default();
             let name = config::ini(&info)
                 .into_iter()
                 .find(|(g, k, _)| g == "General" && k == "Name")
@@ -324,7 +372,9 @@ fn network_manager(root: &Root, seen: &mut Seen, out: &mut CheckRun) {
         if path.ends_with(".nmmeta") {
             continue;
         }
-        let Some(text) = read_config(root, &path, out) else { continue };
+        let Some(text) = read_config(root, &path, out) else {
+            continue;
+        };
         let p = config::nm_profile(&text);
         let last = stamps
             .iter()
@@ -332,19 +382,23 @@ fn network_manager(root: &Root, seen: &mut Seen, out: &mut CheckRun) {
             .map(|(_, t)| *t)
             .or(p.timestamp)
             .and_then(|t| jiff::Timestamp::from_second(t).ok());
-        if p.is_wifi() {
-            if let Some(ssid) = p.ssid.clone().filter(|s| !s.is_empty()) {
-                seen.saved.push(Saved {
-                    ssid,
-                    source: path.clone(),
-                    via: "NetworkManager",
-                    last_connected: last,
-                    hotspot: p.mode.as_deref() == Some("ap"),
-                });
-            }
+        if p.is_wifi()
+            && let Some(ssid) = p.ssid.clone().filter(|s| !s.is_empty())
+        {
+            seen.saved.push(Saved {
+                ssid,
+                source: path.clone(),
+                via: "NetworkManager",
+                last_connected: last,
+                hotspot: p.mode.as_deref() == Some("ap"),
+            });
         }
         if p.is_mobile() {
-            seen.mobile_profiles.push((p.id.clone(), p.apn.clone().unwrap_or_default(), path.clone()));
+            seen.mobile_profiles.push((
+                p.id.clone(),
+                p.apn.clone().unwrap_or_default(),
+                path.clone(),
+            ));
         }
         if let Some(mac) = p.mac.clone() {
             let name = p.interface.clone().unwrap_or_default();
@@ -353,13 +407,21 @@ fn network_manager(root: &Root, seen: &mut Seen, out: &mut CheckRun) {
             }
         }
         for gw in &p.gateways {
-            seen.routes.push(Route { interface: p.interface.clone(), gateway: Some(gw.clone()), source: path.clone() });
+            seen.routes.push(Route {
+                interface: p.interface.clone(),
+                gateway: Some(gw.clone()),
+                source: path.clone(),
+            });
         }
         for d in &p.dns {
             seen.dns.push((d.clone(), path.clone()));
         }
         for (k, v) in &p.proxies {
-            seen.proxies.push(ProxySetting { key: k.clone(), value: v.clone(), source: path.clone() });
+            seen.proxies.push(ProxySetting {
+                key: k.clone(),
+                value: v.clone(),
+                source: path.clone(),
+            });
         }
     }
 }
@@ -400,7 +462,11 @@ fn proxies(ctx: &HostContext<'_>, seen: &mut Seen, out: &mut CheckRun) {
     let root = ctx.root;
     let mut push = |list: Vec<(String, String)>, source: &str| {
         for (key, value) in list {
-            seen.proxies.push(ProxySetting { key, value, source: source.to_owned() });
+            seen.proxies.push(ProxySetting {
+                key,
+                value,
+                source: source.to_owned(),
+            });
         }
     };
     if let Some(t) = read_config(root, "/etc/environment", out) {
@@ -473,10 +539,20 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     }
     // Interfaces known only from configuration: an offline disk's record of its network cards.
     for (name, mac, _source) in &seen.configured_ifaces {
-        if info.interfaces.iter().any(|i| i.name == *name || i.mac.as_deref() == Some(mac.as_str())) {
+        if info
+            .interfaces
+            .iter()
+            .any(|i| i.name == *name || i.mac.as_deref() == Some(mac.as_str()))
+        {
             continue;
         }
-        let kind = if name.starts_with("wl") { "wifi" } else if name.starts_with("ww") { "wwan" } else { "ethernet" };
+        let kind = if name.starts_with("wl") {
+            "wifi"
+        } else if name.starts_with("ww") {
+            "wwan"
+        } else {
+            "ethernet"
+        };
         info.interfaces.push(NetInterface {
             name: name.clone(),
             kind: kind.into(),
@@ -488,21 +564,28 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
 
     // Wi-Fi hardware: sysfs radios, then Wi-Fi interfaces named in udev rules (offline evidence).
     for r in &seen.sys.wifi {
-        out.add(ctx, &INFO, &WIFI_HARDWARE, HostFinding {
-            path: r.source.clone(),
-            level: None,
-            confidence: 0.95,
-            title: format!("Wi-Fi hardware {} is present", r.name),
-            evidence: Evidence {
-                excerpt: wifi_excerpt(r, "Wi-Fi device"),
-                matched: r.mac.clone().unwrap_or_else(|| r.name.clone()),
-                why: "wifi_device_in_sysfs".into(),
-                ..Default::default()
+        out.add(
+            ctx,
+            &INFO,
+            &WIFI_HARDWARE,
+            HostFinding {
+                path: r.source.clone(),
+                level: None,
+                confidence: 0.95,
+                title: format!("Wi-Fi hardware {} is present", r.name),
+                evidence: Evidence {
+                    excerpt: wifi_excerpt(r, "Wi-Fi device"),
+                    matched: r.mac.clone().unwrap_or_else(|| r.name.clone()),
+                    why: "wifi_device_in_sysfs".into(),
+                    ..Default::default()
+                },
             },
-        });
+        );
     }
     for (name, mac, source) in &seen.configured_ifaces {
-        let known = seen.sys.wifi.iter().any(|w| w.mac.as_deref() == Some(mac.as_str()) || w.interface.as_deref() == Some(name.as_str()));
+        let known = seen.sys.wifi.iter().any(|w| {
+            w.mac.as_deref() == Some(mac.as_str()) || w.interface.as_deref() == Some(name.as_str())
+        });
         if !name.starts_with("wl") || known || !source.contains("udev") {
             continue;
         }
@@ -525,11 +608,9 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     for c in &seen.sys.bluetooth {
         let mut c = c.clone();
         let mut paired: &[String] = &[];
-        if pair_bluez {
-            if let Some((addr, p)) = seen.bluez.first() {
-                c.address.get_or_insert_with(|| addr.clone());
-                paired = p;
-            }
+        if pair_bluez && let Some((addr, p)) = seen.bluez.first() {
+            c.address.get_or_insert_with(|| addr.clone());
+            paired = p;
         }
         bluetooth_finding(ctx, out, &c, paired, 0.95);
         info.bluetooth.push(c);
@@ -548,38 +629,53 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
 
     // WWAN modems and mobile broadband profiles.
     for r in &seen.sys.wwan {
-        out.add(ctx, &INFO, &WWAN, HostFinding {
-            path: r.source.clone(),
-            level: None,
-            confidence: 0.95,
-            title: format!("mobile broadband modem {} is present", r.name),
-            evidence: Evidence {
-                excerpt: wifi_excerpt(r, "WWAN modem"),
-                matched: r.mac.clone().unwrap_or_else(|| r.name.clone()),
-                why: "wwan_device_in_sysfs".into(),
-                ..Default::default()
+        out.add(
+            ctx,
+            &INFO,
+            &WWAN,
+            HostFinding {
+                path: r.source.clone(),
+                level: None,
+                confidence: 0.95,
+                title: format!("mobile broadband modem {} is present", r.name),
+                evidence: Evidence {
+                    excerpt: wifi_excerpt(r, "WWAN modem"),
+                    matched: r.mac.clone().unwrap_or_else(|| r.name.clone()),
+                    why: "wwan_device_in_sysfs".into(),
+                    ..Default::default()
+                },
             },
-        });
+        );
     }
     for (id, apn, source) in &seen.mobile_profiles {
-        out.add(ctx, &INFO, &WWAN, HostFinding {
-            path: source.clone(),
-            level: None,
-            confidence: 0.8,
-            title: format!("a mobile broadband profile \"{id}\" is saved"),
-            evidence: Evidence {
-                excerpt: format!("NetworkManager mobile broadband profile \"{id}\" (APN {apn}) in {source}"),
-                matched: id.clone(),
-                why: "mobile_broadband_profile".into(),
-                ..Default::default()
+        out.add(
+            ctx,
+            &INFO,
+            &WWAN,
+            HostFinding {
+                path: source.clone(),
+                level: None,
+                confidence: 0.8,
+                title: format!("a mobile broadband profile \"{id}\" is saved"),
+                evidence: Evidence {
+                    excerpt: format!(
+                        "NetworkManager mobile broadband profile \"{id}\" (APN {apn}) in {source}"
+                    ),
+                    matched: id.clone(),
+                    why: "mobile_broadband_profile".into(),
+                    ..Default::default()
+                },
             },
-        });
+        );
     }
 
     // Saved Wi-Fi: one finding per SSID, naming every file that holds it.
     let mut ssids: Vec<&str> = Vec::new();
     for s in &seen.saved {
-        info.saved_wifi.push(SavedWifi { ssid: s.ssid.clone(), source: s.source.clone() });
+        info.saved_wifi.push(SavedWifi {
+            ssid: s.ssid.clone(),
+            source: s.source.clone(),
+        });
         if !ssids.contains(&s.ssid.as_str()) {
             ssids.push(&s.ssid);
         }
@@ -589,7 +685,10 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         let Some(first) = all.first() else { continue };
         let last = all.iter().filter_map(|s| s.last_connected).max();
         let hotspot = all.iter().any(|s| s.hotspot);
-        let mut excerpt = format!("Wi-Fi network \"{ssid}\" saved in {} ({})", first.source, first.via);
+        let mut excerpt = format!(
+            "Wi-Fi network \"{ssid}\" saved in {} ({})",
+            first.source, first.via
+        );
         for s in all.iter().skip(1) {
             excerpt.push_str(&format!(", {} ({})", s.source, s.via));
         }
@@ -600,18 +699,28 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         if hotspot {
             excerpt.push_str("; the computer served it as a hotspot (mode=ap)");
         }
-        out.add(ctx, &INFO, &SAVED_WIFI, HostFinding {
-            path: first.source.clone(),
-            level: None,
-            confidence: if last.is_some() { 0.95 } else { 0.8 },
-            title: format!("Wi-Fi network \"{ssid}\" is saved"),
-            evidence: Evidence {
-                excerpt,
-                matched: ssid.to_owned(),
-                why: if last.is_some() { "saved_wifi_connected" } else { "saved_wifi_profile" }.into(),
-                ..Default::default()
+        out.add(
+            ctx,
+            &INFO,
+            &SAVED_WIFI,
+            HostFinding {
+                path: first.source.clone(),
+                level: None,
+                confidence: if last.is_some() { 0.95 } else { 0.8 },
+                title: format!("Wi-Fi network \"{ssid}\" is saved"),
+                evidence: Evidence {
+                    excerpt,
+                    matched: ssid.to_owned(),
+                    why: if last.is_some() {
+                        "saved_wifi_connected"
+                    } else {
+                        "saved_wifi_profile"
+                    }
+                    .into(),
+                    ..Default::default()
+                },
             },
-        });
+        );
     }
 
     // More than one physical interface up at once.
@@ -624,20 +733,39 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     if active.len() > 1 {
         let names: Vec<String> = active
             .iter()
-            .map(|i| format!("{} ({}, MAC {})", i.name, i.kind, i.mac.as_deref().unwrap_or("unknown")))
+            .map(|i| {
+                format!(
+                    "{} ({}, MAC {})",
+                    i.name,
+                    i.kind,
+                    i.mac.as_deref().unwrap_or("unknown")
+                )
+            })
             .collect();
-        out.add(ctx, &INFO, &MULTIPLE_NICS, HostFinding {
-            path: "/sys/class/net".into(),
-            level: None,
-            confidence: 0.9,
-            title: format!("{} physical network interfaces are up", active.len()),
-            evidence: Evidence {
-                excerpt: format!("operstate up in /sys/class/net/*/operstate: {}", names.join(", ")),
-                matched: active.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(","),
-                why: "several_physical_interfaces_up".into(),
-                ..Default::default()
+        out.add(
+            ctx,
+            &INFO,
+            &MULTIPLE_NICS,
+            HostFinding {
+                path: "/sys/class/net".into(),
+                level: None,
+                confidence: 0.9,
+                title: format!("{} physical network interfaces are up", active.len()),
+                evidence: Evidence {
+                    excerpt: format!(
+                        "operstate up in /sys/class/net/*/operstate: {}",
+                        names.join(", ")
+                    ),
+                    matched: active
+                        .iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    why: "several_physical_interfaces_up".into(),
+                    ..Default::default()
+                },
             },
-        });
+        );
     }
 
     // Routes.
@@ -655,11 +783,18 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         }
     }
     for server in &servers {
-        let Some(addr) = config::dns_address(server) else { continue };
+        let Some(addr) = config::dns_address(server) else {
+            continue;
+        };
         if ctx.intranet.contains_addr(addr) {
             continue;
         }
-        let sources: Vec<&str> = seen.dns.iter().filter(|(d, _)| d == server).map(|(_, s)| s.as_str()).collect();
+        let sources: Vec<&str> = seen
+            .dns
+            .iter()
+            .filter(|(d, _)| d == server)
+            .map(|(_, s)| s.as_str())
+            .collect();
         let path = sources.first().copied().unwrap_or_default().to_owned();
         out.add(ctx, &INFO, &INTERNET_DNS, HostFinding {
             path,
@@ -679,20 +814,44 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     // Proxies.
     for p in &seen.proxies {
         let host = proxy_host(&p.value);
-        let internet = host.as_deref().is_some_and(|h| !ctx.intranet.is_intranet_host(h));
-        let place = if internet { "an Internet host" } else { "an intranet or local host" };
-        out.add(ctx, &INFO, &PROXY, HostFinding {
-            path: p.source.clone(),
-            level: None,
-            confidence: if internet { 0.9 } else { 0.6 },
-            title: format!("proxy {} = {}", p.key, p.value),
-            evidence: Evidence {
-                excerpt: format!("{} = {} in {} (the proxy is {place})", p.key, p.value, p.source),
-                matched: p.value.clone(),
-                why: if internet { "proxy_internet_host" } else { "proxy_intranet_host" }.into(),
-                ..Default::default()
-            },
+        let internet = host
+            .as_deref()
+            .is_some_and(|h| !ctx.intranet.is_intranet_host(h));
+        let local = host.as_deref().is_some_and(|h| {
+            h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback())
         });
+        // A proxy on the computer itself is how tunnel clients (Shadowsocks, V2Ray, Clash) are used.
+        let (place, why, confidence) = if internet {
+            ("an Internet host", "proxy_internet_host", 0.9)
+        } else if local {
+            (
+                "a program on this computer, as tunnel clients are",
+                "proxy_local_listener",
+                0.8,
+            )
+        } else {
+            ("an intranet host", "proxy_intranet_host", 0.6)
+        };
+        out.add(
+            ctx,
+            &INFO,
+            &PROXY,
+            HostFinding {
+                path: p.source.clone(),
+                level: None,
+                confidence,
+                title: format!("proxy {} = {}", p.key, p.value),
+                evidence: Evidence {
+                    excerpt: format!(
+                        "{} = {} in {} (the proxy is {place})",
+                        p.key, p.value, p.source
+                    ),
+                    matched: p.value.clone(),
+                    why: why.into(),
+                    ..Default::default()
+                },
+            },
+        );
     }
     info.proxies = seen.proxies.clone();
 
@@ -721,7 +880,11 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     let mut summary = format!(
         "{} interface(s){}, {} Wi-Fi device(s), {} WWAN modem(s), {} Bluetooth controller(s), {} saved Wi-Fi network(s), {} default route(s), {} DNS server(s), {} proxy setting(s)",
         info.interfaces.len(),
-        if seen.sysfs_present { "" } else { " (no /sys: hardware from configuration only)" },
+        if seen.sysfs_present {
+            ""
+        } else {
+            " (no /sys: hardware from configuration only)"
+        },
         seen.sys.wifi.len().max(wifi),
         seen.sys.wwan.len(),
         info.bluetooth.len(),
@@ -732,14 +895,23 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     );
     if probed {
         let ok = info.probe.iter().filter(|r| r.connected).count();
-        summary.push_str(&format!("; probe: {ok} of {} target(s) reached", info.probe.len()));
+        summary.push_str(&format!(
+            "; probe: {ok} of {} target(s) reached",
+            info.probe.len()
+        ));
     } else if ctx.probe {
         summary.push_str("; probe not run (offline root)");
     }
     if let Some(t) = &seen.resolv_dangling {
         let t = t.trim_start_matches("../");
-        let t = if t.starts_with('/') { t.to_owned() } else { format!("/{t}") };
-        summary.push_str(&format!("; /etc/resolv.conf leads to {t}, absent on this system"));
+        let t = if t.starts_with('/') {
+            t.to_owned()
+        } else {
+            format!("/{t}")
+        };
+        summary.push_str(&format!(
+            "; /etc/resolv.conf leads to {t}, absent on this system"
+        ));
     }
     if !seen.dconf_unread.is_empty() {
         summary.push_str(&format!(
@@ -751,7 +923,13 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     artifacts.network = Some(info);
 }
 
-fn bluetooth_finding(ctx: &HostContext<'_>, out: &mut CheckRun, c: &BluetoothController, paired: &[String], confidence: f32) {
+fn bluetooth_finding(
+    ctx: &HostContext<'_>,
+    out: &mut CheckRun,
+    c: &BluetoothController,
+    paired: &[String],
+    confidence: f32,
+) {
     let mut excerpt = format!("Bluetooth controller {}", c.name);
     if let Some(a) = c.address.as_ref().filter(|a| **a != c.name) {
         excerpt.push_str(&format!(", address {a}"));
@@ -760,24 +938,34 @@ fn bluetooth_finding(ctx: &HostContext<'_>, out: &mut CheckRun, c: &BluetoothCon
     if !paired.is_empty() {
         excerpt.push_str(&format!("; paired devices: {}", paired.join(", ")));
     }
-    out.add(ctx, &INFO, &BLUETOOTH, HostFinding {
-        path: c.source.clone(),
-        level: None,
-        confidence,
-        title: format!("Bluetooth controller {} is present", c.name),
-        evidence: Evidence {
-            excerpt,
-            matched: c.address.clone().unwrap_or_else(|| c.name.clone()),
-            why: if c.source.starts_with("/sys/") { "bluetooth_controller_in_sysfs" } else { "bluetooth_controller_in_bluez_state" }.into(),
-            ..Default::default()
+    out.add(
+        ctx,
+        &INFO,
+        &BLUETOOTH,
+        HostFinding {
+            path: c.source.clone(),
+            level: None,
+            confidence,
+            title: format!("Bluetooth controller {} is present", c.name),
+            evidence: Evidence {
+                excerpt,
+                matched: c.address.clone().unwrap_or_else(|| c.name.clone()),
+                why: if c.source.starts_with("/sys/") {
+                    "bluetooth_controller_in_sysfs"
+                } else {
+                    "bluetooth_controller_in_bluez_state"
+                }
+                .into(),
+                ..Default::default()
+            },
         },
-    });
+    );
 }
 
 /// The host a proxy setting points at (`http://u:p@10.0.0.8:3128/`, `10.0.0.8:3128`,
 /// KDE's `http://10.0.0.1 8080`, `socks5://h:1080`).
 fn proxy_host(value: &str) -> Option<String> {
-    let v = value.trim().split_whitespace().next()?;
+    let v = value.split_whitespace().next()?;
     let rest = v.split_once("://").map_or(v, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next()?;
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);

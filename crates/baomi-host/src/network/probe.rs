@@ -115,10 +115,18 @@ mod tests {
         };
         let clock = Instant::now();
         let results = probe(
-            &[open_addr.clone(), closed_addr.clone(), "127.0.0.1:notaport".into()],
+            &[
+                open_addr.clone(),
+                closed_addr.clone(),
+                "127.0.0.1:notaport".into(),
+            ],
             Duration::from_millis(500),
         );
-        assert!(clock.elapsed() < Duration::from_secs(3), "{:?}", clock.elapsed());
+        assert!(
+            clock.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            clock.elapsed()
+        );
         let got: Vec<(String, bool, bool)> = results
             .iter()
             .map(|r| (r.target.clone(), r.connected, r.error.is_some()))

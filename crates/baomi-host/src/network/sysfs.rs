@@ -91,7 +91,8 @@ pub fn read(root: &Root) -> SysNet {
         let wifi = root.exists(&format!("{base}/wireless"))
             || root.exists(&format!("{base}/phy80211"))
             || devtype.as_deref() == Some("wlan");
-        let wwan = devtype.as_deref() == Some("wwan") || root.is_dir(&format!("{base}/device/wwan"));
+        let wwan =
+            devtype.as_deref() == Some("wwan") || root.is_dir(&format!("{base}/device/wwan"));
         let kind = if wifi {
             "wifi"
         } else if wwan {
@@ -218,7 +219,8 @@ pub fn proc_route(text: &str) -> (Vec<Route>, Vec<(String, Ipv4Addr, u8)>) {
     let mut links = Vec::new();
     for line in text.lines().skip(1).take(100_000) {
         let f: Vec<&str> = line.split_whitespace().collect();
-        let (Some(iface), Some(dest), Some(gw), Some(mask)) = (f.first(), f.get(1), f.get(2), f.get(7))
+        let (Some(iface), Some(dest), Some(gw), Some(mask)) =
+            (f.first(), f.get(1), f.get(2), f.get(7))
         else {
             continue;
         };
@@ -232,7 +234,11 @@ pub fn proc_route(text: &str) -> (Vec<Route>, Vec<(String, Ipv4Addr, u8)>) {
                 source: "/proc/net/route".into(),
             });
         } else if gw.is_unspecified() {
-            links.push(((*iface).to_owned(), dest, u32::from(mask).count_ones() as u8));
+            links.push((
+                (*iface).to_owned(),
+                dest,
+                u32::from(mask).count_ones() as u8,
+            ));
         }
     }
     (defaults, links)
@@ -256,7 +262,8 @@ pub fn proc_ipv6_route(text: &str) -> Vec<Route> {
     let mut out = Vec::new();
     for line in text.lines().take(100_000) {
         let f: Vec<&str> = line.split_whitespace().collect();
-        let (Some(dest), Some(plen), Some(hop), Some(iface)) = (f.first(), f.get(1), f.get(4), f.get(9))
+        let (Some(dest), Some(plen), Some(hop), Some(iface)) =
+            (f.first(), f.get(1), f.get(4), f.get(9))
         else {
             continue;
         };
@@ -299,10 +306,10 @@ pub fn fib_trie_local(text: &str) -> Vec<Ipv4Addr> {
         let t = line.trim();
         if let Some(a) = t.strip_prefix("|-- ") {
             last = a.trim().parse().ok();
-        } else if t.starts_with("/32 host LOCAL") {
-            if let Some(a) = last.filter(|a| !a.is_loopback() && !out.contains(a)) {
-                out.push(a);
-            }
+        } else if t.starts_with("/32 host LOCAL")
+            && let Some(a) = last.filter(|a| !a.is_loopback() && !out.contains(a))
+        {
+            out.push(a);
         }
     }
     out
@@ -329,15 +336,21 @@ mod tests {
             );
         }
         check(
-            if_inet6("fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n00000000000000000000000000000001 01 80 10 80       lo\nzz\n"),
+            if_inet6(
+                "fe8000000000000000fc00fffe000001 04 40 20 80     eth0\n00000000000000000000000000000001 01 80 10 80       lo\nzz\n",
+            ),
             "[(\"eth0\", \"fe80::fc:ff:fe00:1/64\"), (\"lo\", \"::1/128\")]",
         );
         check(
-            proc_ipv6_route("00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eth0\n00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo\n"),
+            proc_ipv6_route(
+                "00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000001 00000000 00000003 eth0\n00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200 lo\n",
+            ),
             "[Route { interface: Some(\"eth0\"), gateway: Some(\"fe80::1\"), source: \"/proc/net/ipv6_route\" }]",
         );
         check(
-            fib_trie_local("Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n        /0 universe UNICAST\n           |-- 127.0.0.1\n              /32 host LOCAL\n           |-- 192.0.2.2\n              /32 host LOCAL\n        |-- 192.0.2.255\n           /32 link BROADCAST\nLocal:\n           |-- 192.0.2.2\n              /32 host LOCAL\n"),
+            fib_trie_local(
+                "Main:\n  +-- 0.0.0.0/0 3 0 5\n     |-- 0.0.0.0\n        /0 universe UNICAST\n           |-- 127.0.0.1\n              /32 host LOCAL\n           |-- 192.0.2.2\n              /32 host LOCAL\n        |-- 192.0.2.255\n           /32 link BROADCAST\nLocal:\n           |-- 192.0.2.2\n              /32 host LOCAL\n",
+            ),
             "[192.0.2.2]",
         );
     }

@@ -6,7 +6,9 @@ use baomi_core::{Policy, Zone};
 use std::path::PathBuf;
 
 fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(rel)
 }
 
 fn run_on(root: &Root, policy: &Policy, probe: bool) -> (CheckRun, Artifacts) {
@@ -21,7 +23,12 @@ fn run_on(root: &Root, policy: &Policy, probe: bool) -> (CheckRun, Artifacts) {
 fn lines(out: &CheckRun) -> Vec<String> {
     out.findings
         .iter()
-        .map(|f| format!("{} {:?} {} | {}", f.rule, f.severity, f.path, f.evidence.excerpt))
+        .map(|f| {
+            format!(
+                "{} {:?} {} | {}",
+                f.rule, f.severity, f.path, f.evidence.excerpt
+            )
+        })
         .collect()
 }
 
@@ -33,7 +40,12 @@ fn laptop_sysfs() {
     let ifaces: Vec<String> = net
         .interfaces
         .iter()
-        .map(|i| format!("{} {} {:?} {:?} {:?} {}", i.name, i.kind, i.mac, i.driver, i.operstate, i.physical))
+        .map(|i| {
+            format!(
+                "{} {} {:?} {:?} {:?} {}",
+                i.name, i.kind, i.mac, i.driver, i.operstate, i.physical
+            )
+        })
         .collect();
     assert_eq!(
         ifaces,
@@ -78,16 +90,30 @@ fn offline_classified_machine() {
         "network.internet_dns High /etc/NetworkManager/system-connections/CMCC-5G-家里.nmconnection | DNS server 114.114.114.114 (not in the policy's intranet ranges) configured in /etc/NetworkManager/system-connections/CMCC-5G-家里.nmconnection",
         "network.internet_dns High /etc/network/interfaces | DNS server 8.8.4.4 (not in the policy's intranet ranges) configured in /etc/network/interfaces",
         "network.proxy Medium /etc/NetworkManager/system-connections/有线连接 1.nmconnection | proxy.pac-url = http://wpad.example.com/proxy.pac in /etc/NetworkManager/system-connections/有线连接 1.nmconnection (the proxy is an Internet host)",
-        "network.proxy Medium /etc/environment | http_proxy = http://10.12.0.8:3128/ in /etc/environment (the proxy is an intranet or local host)",
-        "network.proxy Medium /etc/environment | https_proxy = http://10.12.0.8:3128/ in /etc/environment (the proxy is an intranet or local host)",
-        "network.proxy Medium /etc/profile.d/proxy.sh | ALL_PROXY = socks5://127.0.0.1:1080 in /etc/profile.d/proxy.sh (the proxy is an intranet or local host)",
+        "network.proxy Medium /etc/environment | http_proxy = http://10.12.0.8:3128/ in /etc/environment (the proxy is an intranet host)",
+        "network.proxy Medium /etc/environment | https_proxy = http://10.12.0.8:3128/ in /etc/environment (the proxy is an intranet host)",
+        "network.proxy Medium /etc/profile.d/proxy.sh | ALL_PROXY = socks5://127.0.0.1:1080 in /etc/profile.d/proxy.sh (the proxy is a program on this computer, as tunnel clients are)",
         "network.proxy Medium /etc/apt/apt.conf.d/95proxy | Acquire::http::Proxy = http://mirrors-proxy.example.com:8080/ in /etc/apt/apt.conf.d/95proxy (the proxy is an Internet host)",
+        "network.proxy Medium /home/zhang/.config/kioslaverc | httpProxy = http://203.0.113.7 8080 in /home/zhang/.config/kioslaverc (the proxy is an Internet host)",
+        "network.proxy Medium /home/zhang/.config/kioslaverc | httpsProxy = http://203.0.113.7 8080 in /home/zhang/.config/kioslaverc (the proxy is an Internet host)",
     ];
     assert_eq!(got, expect);
-    let routes: Vec<String> = net.default_routes.iter().map(|r| format!("{:?} {:?} {}", r.interface, r.gateway, r.source)).collect();
+    let routes: Vec<String> = net
+        .default_routes
+        .iter()
+        .map(|r| format!("{:?} {:?} {}", r.interface, r.gateway, r.source))
+        .collect();
     assert!(routes.contains(&"None Some(\"192.168.1.1\") /etc/NetworkManager/system-connections/CMCC-5G-家里.nmconnection".to_owned()), "{routes:?}");
-    assert_eq!(net.dns_servers, ["114.114.114.114", "10.12.0.53", "8.8.4.4"]);
-    assert!(out.summary.contains("/etc/resolv.conf leads to /run/systemd/resolve/stub-resolv.conf, absent"), "{}", out.summary);
+    assert_eq!(
+        net.dns_servers,
+        ["114.114.114.114", "10.12.0.53", "8.8.4.4"]
+    );
+    assert!(
+        out.summary
+            .contains("/etc/resolv.conf leads to /run/systemd/resolve/stub-resolv.conf, absent"),
+        "{}",
+        out.summary
+    );
     assert!(out.summary.contains("no /sys"), "{}", out.summary);
 }
 
@@ -104,10 +130,18 @@ fn probe_only_live_and_only_when_asked() {
     let net = artifacts.network.expect("network info");
     assert_eq!(net.probe.len(), 1);
     assert!(net.probe.iter().all(|r| r.connected), "{:?}", net.probe);
-    assert!(out.findings.iter().any(|f| f.rule == "network.probe_connected" && f.path == format!("probe:{target}")));
+    assert!(
+        out.findings
+            .iter()
+            .any(|f| f.rule == "network.probe_connected" && f.path == format!("probe:{target}"))
+    );
     let (out, artifacts) = run_on(&live, &policy, false);
     assert!(artifacts.network.expect("info").probe.is_empty());
-    assert!(!out.findings.iter().any(|f| f.rule == "network.probe_connected"));
+    assert!(
+        !out.findings
+            .iter()
+            .any(|f| f.rule == "network.probe_connected")
+    );
 }
 
 #[test]
