@@ -194,6 +194,26 @@ fn config_files(root: &Root, dir: &str, suffix: &str) -> Vec<String> {
         .collect()
 }
 
+/// Group items by key, groups in order of first appearance (linear, for lists of any length).
+pub(crate) fn group_in_order<'a, T, K: std::hash::Hash + Eq>(
+    items: &'a [T],
+    key: impl Fn(&'a T) -> K,
+) -> Vec<Vec<&'a T>> {
+    let mut index: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut groups: Vec<Vec<&'a T>> = Vec::new();
+    for item in items {
+        let k = key(item);
+        let i = *index.entry(k).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        if let Some(g) = groups.get_mut(i) {
+            g.push(item);
+        }
+    }
+    groups
+}
+
 fn rfc3339(t: jiff::Timestamp) -> String {
     t.to_string()
 }
@@ -670,19 +690,15 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     }
 
     // Saved Wi-Fi: one finding per SSID, naming every file that holds it.
-    let mut ssids: Vec<&str> = Vec::new();
     for s in &seen.saved {
         info.saved_wifi.push(SavedWifi {
             ssid: s.ssid.clone(),
             source: s.source.clone(),
         });
-        if !ssids.contains(&s.ssid.as_str()) {
-            ssids.push(&s.ssid);
-        }
     }
-    for ssid in ssids {
-        let all: Vec<&Saved> = seen.saved.iter().filter(|s| s.ssid == ssid).collect();
+    for all in group_in_order(&seen.saved, |s| s.ssid.as_str()) {
         let Some(first) = all.first() else { continue };
+        let ssid = first.ssid.as_str();
         let last = all.iter().filter_map(|s| s.last_connected).max();
         let hotspot = all.iter().any(|s| s.hotspot);
         let mut excerpt = format!(
@@ -769,32 +785,27 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     }
 
     // Routes.
-    for r in &seen.routes {
-        if !info.default_routes.contains(r) {
-            info.default_routes.push(r.clone());
+    for same in group_in_order(&seen.routes, |r| (&r.interface, &r.gateway, &r.source)) {
+        if let Some(r) = same.first() {
+            info.default_routes.push((*r).clone());
         }
     }
 
     // DNS servers: one finding per Internet server, naming where it is configured.
     let mut servers: Vec<String> = Vec::new();
-    for (d, _) in &seen.dns {
-        if !servers.contains(d) {
-            servers.push(d.clone());
-        }
-    }
-    for server in &servers {
+    for same in group_in_order(&seen.dns, |(d, _)| d.as_str()) {
+        let Some((server, _)) = same.first() else {
+            continue;
+        };
+        servers.push(server.clone());
         let Some(addr) = config::dns_address(server) else {
             continue;
         };
         if ctx.intranet.contains_addr(addr) {
             continue;
         }
-        let sources: Vec<&str> = seen
-            .dns
-            .iter()
-            .filter(|(d, _)| d == server)
-            .map(|(_, s)| s.as_str())
-            .collect();
+        let mut sources: Vec<&str> = same.iter().map(|(_, s)| s.as_str()).collect();
+        sources.dedup();
         let path = sources.first().copied().unwrap_or_default().to_owned();
         out.add(ctx, &INFO, &INTERNET_DNS, HostFinding {
             path,

@@ -2,6 +2,7 @@
 //! registrymodifications.xcu, and WPS Office's Office.conf (a Qt QSettings INI file).
 
 use super::xml;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 /// Entries read from one list at most.
@@ -143,7 +144,7 @@ pub fn xcu_picklist(text: &str) -> Parsed {
     const ITEM: &str =
         "HistoryInfo['PickList']/ItemList/org.openoffice.Office.Histories:HistoryItem['";
     let mut out = Parsed::default();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for tag in xml::tags(text) {
         if tag.name != "item" || tag.end {
             continue;
@@ -162,10 +163,9 @@ pub fn xcu_picklist(text: &str) -> Parsed {
         // LibreOffice escapes a quote inside the name as `&apos;`, decoded once by the scanner and
         // once more here.
         let url = xml::unescape(&rest[..end]);
-        if seen.contains(&url) {
+        if !seen.insert(url.clone()) {
             continue;
         }
-        seen.push(url.clone());
         out.entries.push(Entry {
             path: uri_to_path(&url),
             app: Some("LibreOffice".into()),
@@ -240,18 +240,25 @@ pub fn qsettings_values(raw: &str) -> Vec<String> {
 /// `file:` URI is taken; the component (`wps`, `et`, `wpp`, `pdf`) is the key's first segment.
 pub fn wps_conf(text: &str) -> Parsed {
     let mut out = Parsed::default();
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     let entries = crate::network::config::ini(text);
     // `…\files\<n>\filepath` has a sibling `…\files\<n>\lastmodify` (seconds since 1970).
+    let mut times: HashMap<(&str, &str), jiff::Timestamp> = HashMap::new();
+    for (g, k, v) in &entries {
+        if let Some((prefix, leaf)) = k.rsplit_once('\\')
+            && leaf.eq_ignore_ascii_case("lastmodify")
+            && let Some(t) = v
+                .trim()
+                .parse()
+                .ok()
+                .and_then(|t| jiff::Timestamp::from_second(t).ok())
+        {
+            times.insert((g.as_str(), prefix), t);
+        }
+    }
     let time_of = |group: &str, key: &str| {
         let prefix = key.rsplit_once('\\')?.0;
-        entries.iter().find_map(|(g, k, v)| {
-            let (p, leaf) = k.rsplit_once('\\')?;
-            if g != group || p != prefix || !leaf.eq_ignore_ascii_case("lastmodify") {
-                return None;
-            }
-            jiff::Timestamp::from_second(v.trim().parse().ok()?).ok()
-        })
+        times.get(&(group, prefix)).copied()
     };
     for (group, key, value) in &entries {
         let k = key.to_ascii_lowercase();
@@ -271,10 +278,9 @@ pub fn wps_conf(text: &str) -> Parsed {
             } else {
                 v
             };
-            if seen.contains(&path) {
+            if !seen.insert(path.clone()) {
                 continue;
             }
-            seen.push(path.clone());
             let component = key.split(['\\', '/']).next().unwrap_or("").to_owned();
             let used_at = time_of(group, key);
             out.entries.push(Entry {

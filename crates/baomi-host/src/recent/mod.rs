@@ -151,17 +151,12 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     }
 
     // One finding per rule and file, over every list that names it.
-    let mut paths: Vec<&str> = Vec::new();
-    for s in &seen {
-        if !paths.contains(&s.file.path.as_str()) {
-            paths.push(&s.file.path);
-        }
-    }
+    let groups = crate::network::group_in_order(&seen, |s| s.file.path.as_str());
     let mut removable = 0;
     let mut sensitive = 0;
-    for path in &paths {
-        let all: Vec<&Seen> = seen.iter().filter(|s| s.file.path == *path).collect();
+    for all in &groups {
         let Some(first) = all.first() else { continue };
+        let path = &first.file.path.as_str();
         let record = all
             .iter()
             .map(|s| {
@@ -237,7 +232,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     out.summary = format!(
         "{lists_read} recent list(s) read, {} entries naming {} file(s): {removable} on removable media, {sensitive} name match(es){}",
         seen.len(),
-        paths.len(),
+        groups.len(),
         if skipped > 0 {
             format!(", {skipped} damaged record(s) skipped")
         } else {
