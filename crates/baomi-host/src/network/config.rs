@@ -701,4 +701,41 @@ mod tests {
             "[(\"wlan0\", \"3c:6a:a7:12:34:56\")]",
         );
     }
+
+    #[test]
+    fn real_files() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/net");
+        let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("fixture");
+        let nm = |f: &str| {
+            let p = nm_profile(&read(f));
+            format!(
+                "{} {:?} {:?} {:?} {:?} {:?}",
+                p.kind, p.ssid, p.interface, p.mac, p.dns, p.proxies
+            )
+        };
+        check(
+            nm("nm/CMCC-5G-家里.nmconnection"),
+            "\"wifi Some(\\\"CMCC-5G-家里\\\") None None [\\\"114.114.114.114\\\"] []\"",
+        );
+        check(
+            nm("nm/Office-Guest.nmconnection"),
+            "\"wifi Some(\\\"Office-Guest\\\") Some(\\\"wlp2s0\\\") Some(\\\"3c:6a:a7:12:34:56\\\") [] []\"",
+        );
+        check(
+            nm("nm/有线连接 1.nmconnection"),
+            "\"ethernet None None None [\\\"10.12.0.53\\\"] [(\\\"proxy.pac-url\\\", \\\"http://wpad.example.com/proxy.pac\\\")]\"",
+        );
+        check(
+            wpa_ssids(&read("wpa/wpa_supplicant.conf")),
+            "[\"ChinaNet-办公\", \"TP-LINK_5G_A1B2\", \"凤凰\"]",
+        );
+        check(
+            resolv_nameservers(&read("resolv/stub.conf")),
+            "[\"127.0.0.53\"]",
+        );
+        check(
+            resolv_nameservers(&read("resolv/nm.conf")),
+            "[\"10.12.0.53\", \"223.5.5.5\", \"fe80::1%wlp2s0\"]",
+        );
+    }
 }
