@@ -589,6 +589,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &WIFI_HARDWARE,
             HostFinding {
+                identity: None,
                 path: r.source.clone(),
                 level: None,
                 confidence: 0.95,
@@ -610,6 +611,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             continue;
         }
         out.add(ctx, &INFO, &WIFI_HARDWARE, HostFinding {
+            identity: None,
             path: source.clone(),
             level: None,
             confidence: 0.7,
@@ -654,6 +656,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &WWAN,
             HostFinding {
+                identity: None,
                 path: r.source.clone(),
                 level: None,
                 confidence: 0.95,
@@ -673,6 +676,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &WWAN,
             HostFinding {
+                identity: None,
                 path: source.clone(),
                 level: None,
                 confidence: 0.8,
@@ -720,6 +724,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &SAVED_WIFI,
             HostFinding {
+                identity: None,
                 path: first.source.clone(),
                 level: None,
                 confidence: if last.is_some() { 0.95 } else { 0.8 },
@@ -763,6 +768,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &MULTIPLE_NICS,
             HostFinding {
+                identity: None,
                 path: "/sys/class/net".into(),
                 level: None,
                 confidence: 0.9,
@@ -808,6 +814,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         sources.dedup();
         let path = sources.first().copied().unwrap_or_default().to_owned();
         out.add(ctx, &INFO, &INTERNET_DNS, HostFinding {
+            identity: None,
             path,
             level: None,
             confidence: 0.9,
@@ -848,6 +855,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             &INFO,
             &PROXY,
             HostFinding {
+                identity: None,
                 path: p.source.clone(),
                 level: None,
                 confidence,
@@ -873,6 +881,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         info.probe = probe::probe(&ctx.policy.network.probe_targets, timeout);
         for r in info.probe.iter().filter(|r| r.connected) {
             out.add(ctx, &INFO, &PROBE_CONNECTED, HostFinding {
+                identity: None,
                 path: format!("probe:{}", r.target),
                 level: None,
                 confidence: 1.0,
@@ -954,6 +963,7 @@ fn bluetooth_finding(
         &INFO,
         &BLUETOOTH,
         HostFinding {
+            identity: None,
             path: c.source.clone(),
             level: None,
             confidence,

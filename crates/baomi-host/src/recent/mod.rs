@@ -181,6 +181,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 &INFO,
                 &FROM_REMOVABLE,
                 HostFinding {
+                    identity: None,
                     path: (*path).to_owned(),
                     level: None,
                     confidence: 0.9,
@@ -210,6 +211,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 &INFO,
                 &SENSITIVE_NAME,
                 HostFinding {
+                    identity: None,
                     path: (*path).to_owned(),
                     level: Some(m.level),
                     confidence: m.confidence,

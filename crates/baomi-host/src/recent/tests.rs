@@ -98,8 +98,9 @@ fn bad_lists_are_problems_not_crashes() {
     let mut out = CheckRun::default();
     let mut artifacts = Artifacts::default();
     run(&ctx, &mut out, &mut artifacts);
+    let problems: Vec<&str> = out.problems.iter().map(|p| p.0.as_str()).collect();
     assert_eq!(
-        out.problems,
+        problems,
         ["/home/u/.local/share/recently-used.xbel: 1 damaged record(s) skipped"]
     );
     assert_eq!(out.findings.len(), 2, "{:?}", out.findings);
@@ -110,7 +111,7 @@ fn bad_lists_are_problems_not_crashes() {
     run(&ctx, &mut out, &mut Artifacts::default());
     assert_eq!(out.problems.len(), 1);
     assert!(
-        out.problems[0].contains("larger than"),
+        out.problems[0].0.contains("larger than"),
         "{:?}",
         out.problems
     );
