@@ -1323,6 +1323,41 @@ fn offline_root_host_checks_report_their_observations() {
     );
     assert!(!a.web_downloads.is_empty());
 
+    // Network: config evidence of an offline disk (no /sys): a Wi-Fi network joined through
+    // NetworkManager, a Bluetooth controller, an Internet DNS server.
+    let net = a.network.as_ref().expect("network observations");
+    assert!(
+        net.saved_wifi.iter().any(|w| w.ssid == "CMCC-5G-家里"),
+        "{:?}",
+        net.saved_wifi
+    );
+    assert_eq!(net.bluetooth.len(), 1, "{:?}", net.bluetooth);
+    assert!(net.dns_servers.iter().any(|d| d == "114.114.114.114"));
+    assert_eq!(status("network"), baomi_core::CheckStatus::Ok);
+
+    // Recent files: a 机密 document opened from a USB stick (GTK's list, names percent-decoded).
+    let secret_doc = "/media/zhang/KINGSTON/【机密】2024年度工作方案.docx";
+    assert!(
+        a.recent_files
+            .iter()
+            .any(|r| r.path == secret_doc && r.removable),
+        "{:?}",
+        a.recent_files
+    );
+    let named = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "recent.sensitive_name" && f.path == secret_doc)
+        .expect("the marking in the file name is a finding");
+    assert_eq!(named.level, Some(baomi_core::Level::Secret));
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule == "recent.sensitive_name" && f.path.contains("保密工作总结")),
+        "保密工作总结 is not a marking"
+    );
+
     // On a classified computer Internet traces are critical, USB sticks medium.
     let severity_of = |rule: &str| -> Vec<Severity> {
         report
