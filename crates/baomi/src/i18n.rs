@@ -387,6 +387,126 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "portion marking beside other US markings",
         "与其他美式标注并存的段落密级标注",
     ),
+    (
+        "why.internet_history",
+        "Internet sites in the browser history",
+        "浏览器历史中有互联网站点",
+    ),
+    (
+        "why.internet_download",
+        "download from an Internet address",
+        "从互联网地址下载",
+    ),
+    (
+        "why.usb_storage_driver_bound",
+        "a storage driver (usb-storage/uas) took the device",
+        "存储驱动（usb-storage/uas）接管了该设备",
+    ),
+    (
+        "why.uas_host_after_enumeration",
+        "a uas storage host appeared right after the device",
+        "设备接入后随即出现 uas 存储主机",
+    ),
+    (
+        "why.logs_reach_back_to",
+        "the oldest log record read",
+        "所读日志的最早记录",
+    ),
+    (
+        "why.wifi_device_in_sysfs",
+        "Wi-Fi hardware in /sys",
+        "/sys 中的无线网卡",
+    ),
+    (
+        "why.wifi_interface_in_udev_rules",
+        "Wi-Fi interface in udev rules",
+        "udev 规则中的无线网卡",
+    ),
+    (
+        "why.wwan_device_in_sysfs",
+        "mobile broadband hardware in /sys",
+        "/sys 中的移动网络模块",
+    ),
+    (
+        "why.mobile_broadband_profile",
+        "mobile broadband connection profile",
+        "移动网络连接配置",
+    ),
+    (
+        "why.bluetooth_controller_in_sysfs",
+        "Bluetooth controller in /sys",
+        "/sys 中的蓝牙控制器",
+    ),
+    (
+        "why.bluetooth_controller_in_bluez_state",
+        "Bluetooth controller state kept by BlueZ",
+        "BlueZ 保存的蓝牙控制器信息",
+    ),
+    (
+        "why.saved_wifi_connected",
+        "saved Wi-Fi network with a last-connected time",
+        "有最近连接时间的已保存无线网络",
+    ),
+    (
+        "why.saved_wifi_profile",
+        "saved Wi-Fi network profile",
+        "已保存的无线网络配置",
+    ),
+    (
+        "why.several_physical_interfaces_up",
+        "several physical interfaces up",
+        "多个物理网卡处于启用状态",
+    ),
+    (
+        "why.dns_server_outside_intranet",
+        "DNS server outside the policy's intranet",
+        "DNS 服务器不在策略规定的内网范围",
+    ),
+    (
+        "why.proxy_internet_host",
+        "proxy on an Internet host",
+        "代理位于互联网主机",
+    ),
+    (
+        "why.proxy_intranet_host",
+        "proxy on an intranet host",
+        "代理位于内网主机",
+    ),
+    (
+        "why.proxy_local_listener",
+        "proxy on this computer (a tunnel client)",
+        "代理位于本机（可能是翻墙/隧道客户端）",
+    ),
+    (
+        "why.probe_connected",
+        "TCP connection established",
+        "TCP 连接成功",
+    ),
+    (
+        "why.recent_file_on_removable_media",
+        "recent-file list names a file on removable media",
+        "最近文件列表中的文件位于移动介质",
+    ),
+    (
+        "why.policy_keyword_in_name",
+        "policy keyword in the file name",
+        "文件名含策略关键词",
+    ),
+    (
+        "why.marking_in_name_bracketed",
+        "bracketed level in the file name (【机密】)",
+        "文件名中带括号的密级（【机密】）",
+    ),
+    (
+        "why.marking_in_name_star",
+        "★ marking in the file name",
+        "文件名中的★密级标志",
+    ),
+    (
+        "why.marking_in_name_separated",
+        "level word standing alone in the file name",
+        "文件名中独立的密级词",
+    ),
     ("why.us_banner", "banner line", "美式密级横幅"),
     ("why.us_portion_mark", "portion marking", "美式段落密级标注"),
 ];

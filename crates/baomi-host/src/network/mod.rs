@@ -913,14 +913,35 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         info.dns_servers.len(),
         info.proxies.len(),
     );
+    let mut summary_zh = format!(
+        "网卡 {} 个{}，无线网卡 {} 个，移动网络模块 {} 个，蓝牙 {} 个，已保存无线网络 {} 个，默认路由 {} 条，DNS 服务器 {} 个，代理设置 {} 项",
+        info.interfaces.len(),
+        if seen.sysfs_present {
+            ""
+        } else {
+            "（无 /sys：硬件信息仅来自配置文件）"
+        },
+        seen.sys.wifi.len().max(wifi),
+        seen.sys.wwan.len(),
+        info.bluetooth.len(),
+        info.saved_wifi.len(),
+        info.default_routes.len(),
+        info.dns_servers.len(),
+        info.proxies.len(),
+    );
     if probed {
         let ok = info.probe.iter().filter(|r| r.connected).count();
         summary.push_str(&format!(
             "; probe: {ok} of {} target(s) reached",
             info.probe.len()
         ));
+        summary_zh.push_str(&format!(
+            "；外联测试：{} 个目标中 {ok} 个连通",
+            info.probe.len()
+        ));
     } else if ctx.probe {
         summary.push_str("; probe not run (offline root)");
+        summary_zh.push_str("；离线检查不做外联测试");
     }
     if let Some(t) = &seen.resolv_dangling {
         let t = t.trim_start_matches("../");
@@ -932,14 +953,21 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         summary.push_str(&format!(
             "; /etc/resolv.conf leads to {t}, absent on this system"
         ));
+        summary_zh.push_str(&format!(
+            "；/etc/resolv.conf 指向 {t}，该文件在此系统上不存在"
+        ));
     }
     if !seen.dconf_unread.is_empty() {
         summary.push_str(&format!(
             "; GNOME proxy settings in dconf ({}) are not read",
             seen.dconf_unread.join(", ")
         ));
+        summary_zh.push_str(&format!(
+            "；未读取 dconf 中的 GNOME 代理设置（{}）",
+            seen.dconf_unread.join(", ")
+        ));
     }
-    out.summary = summary;
+    out.summarize(summary, summary_zh);
     artifacts.network = Some(info);
 }
 

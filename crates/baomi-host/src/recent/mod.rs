@@ -146,7 +146,10 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     out.examined = lists_read;
     if lists_read == 0 {
         out.not_applicable = true;
-        out.summary = "no recently-used list (GTK, WPS, LibreOffice) in any home folder".into();
+        out.summarize(
+            "no recently-used list (GTK, WPS, LibreOffice) in any home folder",
+            "各用户目录中均无最近使用文件列表（GTK、WPS、LibreOffice）",
+        );
         return;
     }
 
@@ -231,7 +234,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             );
         }
     }
-    out.summary = format!(
+    let en = format!(
         "{lists_read} recent list(s) read, {} entries naming {} file(s): {removable} on removable media, {sensitive} name match(es){}",
         seen.len(),
         groups.len(),
@@ -241,6 +244,17 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             String::new()
         }
     );
+    let zh = format!(
+        "读取最近使用列表 {lists_read} 个，{} 条记录涉及 {} 个文件：{removable} 个位于移动介质，{sensitive} 个文件名命中{}",
+        seen.len(),
+        groups.len(),
+        if skipped > 0 {
+            format!("，跳过 {skipped} 条损坏记录")
+        } else {
+            String::new()
+        }
+    );
+    out.summarize(en, zh);
     artifacts
         .recent_files
         .extend(seen.into_iter().map(|s| s.file));

@@ -820,7 +820,10 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     let journals = journal_files(root);
     if texts.is_empty() && journals.is_empty() {
         out.not_applicable = true;
-        out.summary = "no system logs (/var/log/syslog, kern.log, messages, /var/log/journal): USB history is unknown".into();
+        out.summarize(
+            "no system logs (/var/log/syslog, kern.log, messages, /var/log/journal): USB history is unknown",
+            "没有系统日志（/var/log/syslog、kern.log、messages、/var/log/journal）：USB 使用情况未知",
+        );
         return;
     }
     for path in &texts {
@@ -925,6 +928,11 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         outcome.devices.len(),
         out.examined,
     );
+    let mut summary_zh = format!(
+        "{} 个日志文件（{reach}）中有 {} 个 USB 存储设备、{connections} 次接入",
+        out.examined,
+        outcome.devices.len(),
+    );
     if others > 0 {
         let kinds: Vec<String> = outcome
             .others
@@ -938,17 +946,22 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             "; {others} other USB device(s) not storage ({})",
             kinds.join(", ")
         ));
+        summary_zh.push_str(&format!(
+            "；另有 {others} 个非存储 USB 设备（键盘、鼠标、集线器等）"
+        ));
     }
     if outcome.malformed > 0 {
         summary.push_str(&format!(
             "; {} malformed line(s) skipped",
             outcome.malformed
         ));
+        summary_zh.push_str(&format!("；跳过 {} 行格式错误的记录", outcome.malformed));
     }
     if read.iter().any(|s| s.year_inferred) {
         summary.push_str(&format!("; {zone_note}"));
+        summary_zh.push_str("；传统 syslog 时间不含年份，年份系推断");
     }
-    out.summary = summary;
+    out.summarize(summary, summary_zh);
     artifacts.usb_devices = outcome.devices.into_iter().map(|d| d.record).collect();
     artifacts.usb_history = Some(outcome.coverage);
 }

@@ -497,7 +497,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     let profiles = find_profiles(ctx.root);
     if profiles.is_empty() {
         out.not_applicable = true;
-        out.summary = "no browser profile found".into();
+        out.summarize("no browser profile found", "未发现浏览器配置");
         return;
     }
     let (mut urls, mut internet_urls, mut local, mut downloads) = (0u64, 0u64, 0u64, 0u64);
@@ -519,14 +519,24 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             out.problem(note.clone());
         }
         if let Some(e) = &history.damaged {
-            out.problem(format!("{}: damaged, read in part ({e})", p.db));
+            out.problem2(
+                format!("{}: damaged, read in part ({e})", p.db),
+                format!("{}：文件损坏，仅读取了一部分（{e}）", p.db),
+            );
         }
         if history.capped {
-            out.problem(format!(
-                "{}: more than {} URLs, only the most recent were listed (all were counted)",
-                p.db,
-                thousands(MAX_VISITS as u64)
-            ));
+            out.problem2(
+                format!(
+                    "{}: more than {} URLs, only the most recent were listed (all were counted)",
+                    p.db,
+                    thousands(MAX_VISITS as u64)
+                ),
+                format!(
+                    "{}：网址超过 {} 条，仅列出最近的（全部已计数）",
+                    p.db,
+                    thousands(MAX_VISITS as u64)
+                ),
+            );
         }
         urls += tally.urls;
         internet_urls += tally.internet_urls;
@@ -626,16 +636,25 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         }
     }
     out.sweep.extend(sweep);
-    out.summary = format!(
-        "{} browser profile{} read ({}): {} URLs, {} on the Internet; {} downloads; {} local pages (file:, chrome:, about:) not listed",
+    let browsers = browsers.into_iter().collect::<Vec<_>>().join(", ");
+    let en = format!(
+        "{} browser profile{} read ({browsers}): {} URLs, {} on the Internet; {} downloads; {} local pages (file:, chrome:, about:) not listed",
         out.examined,
         if out.examined == 1 { "" } else { "s" },
-        browsers.into_iter().collect::<Vec<_>>().join(", "),
         thousands(urls),
         thousands(internet_urls),
         thousands(downloads),
         thousands(local),
     );
+    let zh = format!(
+        "读取 {} 个浏览器配置（{browsers}）：网址 {} 条，其中互联网 {} 条；下载 {} 次；本地页面（file:、chrome:、about:）{} 条未列出",
+        out.examined,
+        thousands(urls),
+        thousands(internet_urls),
+        thousands(downloads),
+        thousands(local),
+    );
+    out.summarize(en, zh);
 }
 
 #[cfg(test)]
