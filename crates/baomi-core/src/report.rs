@@ -422,6 +422,10 @@ pub struct SavedWifi {
     pub ssid: String,
     /// The file it is saved in (path on the inspected system).
     pub source: String,
+    /// RFC 3339: when the computer last joined it, where the system recorded that
+    /// (NetworkManager's timestamps file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_connected: Option<String>,
 }
 
 /// A route.

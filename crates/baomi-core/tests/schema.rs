@@ -140,6 +140,7 @@ fn artifacts() -> Artifacts {
             saved_wifi: vec![SavedWifi {
                 ssid: "CMCC-5G-家里".into(),
                 source: "/etc/NetworkManager/system-connections/x.nmconnection".into(),
+                last_connected: t("2026-05-01T10:00:00+08:00"),
             }],
             default_routes: vec![Route {
                 interface: t("eth0"),

@@ -185,7 +185,15 @@ pub fn render(h: &mut String, a: &Artifacts, lang: Lang) {
         more(h, net.interfaces.len(), lang);
         let mut facts: Vec<(String, String)> = Vec::new();
         for w in &net.saved_wifi {
-            facts.push((t("art.saved_wifi"), format!("{} ({})", w.ssid, w.source)));
+            let when = w
+                .last_connected
+                .as_deref()
+                .map(|t| format!(", {}", readable_time(t)))
+                .unwrap_or_default();
+            facts.push((
+                t("art.saved_wifi"),
+                format!("{} ({}{when})", w.ssid, w.source),
+            ));
         }
         for b in &net.bluetooth {
             facts.push((

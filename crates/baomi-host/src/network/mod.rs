@@ -698,6 +698,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         info.saved_wifi.push(SavedWifi {
             ssid: s.ssid.clone(),
             source: s.source.clone(),
+            last_connected: s.last_connected.map(rfc3339),
         });
     }
     for all in group_in_order(&seen.saved, |s| s.ssid.as_str()) {
