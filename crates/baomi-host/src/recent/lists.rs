@@ -141,38 +141,60 @@ pub fn xbel(text: &str) -> Parsed {
 /// `…/org.openoffice.Office.Histories:HistoryInfo['PickList']/ItemList/org.openoffice.Office.Histories:HistoryItem['URL']`
 /// items (one per property of the item, so URLs repeat). The list keeps no times.
 pub fn xcu_picklist(text: &str) -> Parsed {
+    // LibreOffice writes a PickList entry in one of two shapes: the one it writes itself (7.x) — an
+    // `item` whose path ends at the ItemList, holding one `node` named by the document's URL — and the
+    // flattened one of a registry exported or merged by tools, one `item` per property with the URL
+    // inside the path (`…/ItemList/org.openoffice.Office.Histories:HistoryItem['file:///…']`).
+    const LIST: &str = "HistoryInfo['PickList']/ItemList";
     const ITEM: &str =
         "HistoryInfo['PickList']/ItemList/org.openoffice.Office.Histories:HistoryItem['";
     let mut out = Parsed::default();
     let mut seen: HashSet<String> = HashSet::new();
+    let mut in_list = false;
+    let mut push = |out: &mut Parsed, url: String| {
+        if seen.insert(url.clone()) {
+            out.entries.push(Entry {
+                path: uri_to_path(&url),
+                app: Some("LibreOffice".into()),
+                used_at: None,
+            });
+        }
+    };
     for tag in xml::tags(text) {
-        if tag.name != "item" || tag.end {
-            continue;
-        }
-        let Some(path) = tag.attr("oor:path") else {
-            continue;
-        };
-        let Some(start) = path.find(ITEM) else {
-            continue;
-        };
-        let rest = &path[start + ITEM.len()..];
-        let Some(end) = rest.rfind("']") else {
-            out.skipped += 1;
-            continue;
-        };
-        // LibreOffice escapes a quote inside the name as `&apos;`, decoded once by the scanner and
-        // once more here.
-        let url = xml::unescape(&rest[..end]);
-        if !seen.insert(url.clone()) {
-            continue;
-        }
-        out.entries.push(Entry {
-            path: uri_to_path(&url),
-            app: Some("LibreOffice".into()),
-            used_at: None,
-        });
         if out.entries.len() >= MAX_ENTRIES {
             break;
+        }
+        match (tag.name, tag.end) {
+            ("item", true) => in_list = false,
+            ("node", false) if in_list => {
+                // Only the ItemList's own children name documents; their properties are `prop`s.
+                in_list = false;
+                match tag.attr("oor:name") {
+                    Some(url) if !url.is_empty() => push(&mut out, url.to_owned()),
+                    _ => out.skipped += 1,
+                }
+            }
+            ("item", false) => {
+                let Some(path) = tag.attr("oor:path") else {
+                    continue;
+                };
+                if path.ends_with(LIST) {
+                    in_list = !tag.empty;
+                    continue;
+                }
+                let Some(start) = path.find(ITEM) else {
+                    continue;
+                };
+                let rest = &path[start + ITEM.len()..];
+                let Some(end) = rest.rfind("']") else {
+                    out.skipped += 1;
+                    continue;
+                };
+                // LibreOffice escapes a quote inside the name as `&apos;`, decoded once by the
+                // scanner and once more here.
+                push(&mut out, xml::unescape(&rest[..end]));
+            }
+            _ => {}
         }
     }
     out
@@ -412,5 +434,31 @@ mod tests {
             )),
             "/media/zhang/U/机密.docx [WPS wps] 2024-06-13T05:00:00Z | /home/zhang/表.et [WPS et]  | skipped=0"
         );
+    }
+}
+
+#[cfg(test)]
+mod picklist_shapes {
+    use super::*;
+
+    fn paths(text: &str) -> Vec<String> {
+        xcu_picklist(text)
+            .entries
+            .into_iter()
+            .map(|e| e.path)
+            .collect()
+    }
+
+    #[test]
+    fn the_shape_libreoffice_writes_and_the_flattened_one() {
+        // As LibreOffice 7.4 writes it (tests/fixtures/net/make_lo_picklist.sh).
+        let written = r#"<item oor:path="/org.openoffice.Office.Histories/Histories/org.openoffice.Office.Histories:HistoryInfo['PickList']/ItemList"><node oor:name="file:///media/zhang/KINGSTON/%E7%BB%9D%E5%AF%86-%E6%96%B9%E6%A1%88.odt" oor:op="replace"><prop oor:name="Title" oor:op="fuse"><value>绝密-方案</value></prop></node></item>
+<item oor:path="/org.openoffice.Office.Histories/Histories/org.openoffice.Office.Histories:HistoryInfo['PickList']/OrderList"><node oor:name="0" oor:op="replace"><prop oor:name="HistoryItemRef" oor:op="fuse"><value>file:///media/zhang/KINGSTON/%E7%BB%9D%E5%AF%86-%E6%96%B9%E6%A1%88.odt</value></prop></node></item>"#;
+        assert_eq!(paths(written), ["/media/zhang/KINGSTON/绝密-方案.odt"]);
+        let flattened = r#"<item oor:path="/org.openoffice.Office.Histories/Histories/org.openoffice.Office.Histories:HistoryInfo['PickList']/ItemList/org.openoffice.Office.Histories:HistoryItem['file:///home/a/b.odt']"><prop oor:name="Title" oor:op="fuse"><value>b</value></prop></item>"#;
+        assert_eq!(paths(flattened), ["/home/a/b.odt"]);
+        // An ItemList of another history (the help's) names no recent document.
+        let other = r#"<item oor:path="/org.openoffice.Office.Histories/Histories/org.openoffice.Office.Histories:HistoryInfo['HelpBookmarks']/ItemList"><node oor:name="vnd.sun.star.help://x" oor:op="replace"/></item>"#;
+        assert!(paths(other).is_empty());
     }
 }
