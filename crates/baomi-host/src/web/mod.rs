@@ -82,9 +82,12 @@ pub const CHROMIUM_DIRS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Firefox profile folders' parents under a home (classic, snap, flatpak).
+/// Firefox profile folders' parents under a home (classic, XDG, snap, flatpak).
 pub const FIREFOX_DIRS: &[&str] = &[
     ".mozilla/firefox",
+    // Firefox 147 and later follow the XDG base directories: a new profile is made here (seen with
+    // firefox-esr 153 on Debian 12: `firefox-esr -CreateProfile` writes ~/.config/mozilla/firefox/).
+    ".config/mozilla/firefox",
     "snap/firefox/common/.mozilla/firefox",
     ".var/app/org.mozilla.firefox/.mozilla/firefox",
 ];
