@@ -139,8 +139,12 @@ pub struct Finding {
 /// Where and why a finding matched.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Evidence {
-    /// The text around the match, one line, trimmed.
+    /// The text around the match, one line, trimmed. Host checks write an English sentence here.
     pub excerpt: String,
+    /// The same sentence in Simplified Chinese, for host findings (renderers show it when the reader
+    /// chose Chinese). Content findings leave it unset: their excerpt quotes the document itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt_zh: Option<String>,
     /// The matched text itself.
     pub matched: String,
     /// Why it matched: a key such as `star_form_at_head` (renderers translate it).

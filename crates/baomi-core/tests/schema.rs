@@ -57,6 +57,25 @@ fn sample() -> Report {
                 occurrences: 2,
                 ..Default::default()
             },
+        },
+        Finding {
+            id: finding_id("usb.storage_seen", "usb:0781:5567:4C530001231120115142", &[], "4C530001231120115142"),
+            check: "usb".into(),
+            rule: "usb.storage_seen".into(),
+            severity: Severity::High,
+            level: None,
+            confidence: 1.0,
+            path: "usb:0781:5567:4C530001231120115142".into(),
+            inner: vec![],
+            title: "USB storage device SanDisk Cruzer Blade was connected".into(),
+            evidence: Evidence {
+                excerpt: "SanDisk Cruzer Blade (0781:5567, serial 4C530001231120115142) connected once, 2026-10-01 09:12".into(),
+                excerpt_zh: Some("SanDisk Cruzer Blade（0781:5567，序列号 4C530001231120115142）接入 1 次，2026-10-01 09:12".into()),
+                matched: "4C530001231120115142".into(),
+                why: "usb_storage_driver_bound".into(),
+                occurrences: 1,
+                ..Default::default()
+            },
         }],
         unscanned: vec![Unscanned {
             path: "/b.pdf".into(),
@@ -202,4 +221,7 @@ fn the_schema_rejects_what_the_contract_forbids() {
     let mut value = serde_json::to_value(sample()).expect("serialises");
     value["schema"] = "baomi.report/2".into();
     assert!(!v.is_valid(&value));
+    let mut value = serde_json::to_value(sample()).expect("serialises");
+    value["findings"][1]["evidence"]["excerpt_zh"] = 3.into();
+    assert!(!v.is_valid(&value), "a Chinese excerpt is text");
 }

@@ -80,6 +80,8 @@ pub fn matches_to_findings(
             title: title(m),
             evidence: Evidence {
                 excerpt: m.excerpt.clone(),
+                // A quote of the document, already in its own language.
+                excerpt_zh: None,
                 matched: m.matched.clone(),
                 why: m.why.into(),
                 part: Some(segment.kind.as_str().into()),

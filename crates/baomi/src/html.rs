@@ -3,7 +3,7 @@
 
 use crate::i18n::Lang;
 use crate::scan_cmd::human_bytes;
-use crate::table::location;
+use crate::table::{excerpt, location};
 use baomi_core::{Report, Severity};
 use std::fmt::Write;
 
@@ -187,7 +187,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 sevname = t(&format!("severity.{}", f.severity)),
                 path = escape(&f.path),
                 loc = escape(&location(f, lang)),
-                excerpt = highlight(&f.evidence.excerpt, &f.evidence.matched),
+                excerpt = highlight(excerpt(f, lang), &f.evidence.matched),
                 occ = escape(&occurrences),
                 rule = escape(&lang.rule(&f.rule)),
                 why = t(&format!("why.{}", f.evidence.why)),
@@ -271,7 +271,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -284,5 +284,60 @@ mod tests {
             highlight("密级：机密★1年<x>", "机密★1年"),
             "密级：<mark>机密★1年</mark>&lt;x&gt;"
         );
+    }
+
+    /// A report with one USB finding, its excerpt in both languages.
+    pub(crate) fn host_report() -> Report {
+        serde_json::from_value(serde_json::json!({
+            "schema": baomi_core::REPORT_SCHEMA,
+            "report_id": "r",
+            "tool": {"name": "baomi", "version": "0.1.0"},
+            "started_at": "2026-11-25T10:00:00Z",
+            "finished_at": "2026-11-25T10:00:01Z",
+            "host": {"root": "/", "zone": "internet"},
+            "policy": {"name": "baomi-default", "sha256": "00"},
+            "checks": [],
+            "findings": [{
+                "id": "0123456789abcdef01234567",
+                "check": "usb",
+                "rule": "usb.storage_seen",
+                "severity": "high",
+                "confidence": 1.0,
+                "path": "usb:0781:5567:4C53",
+                "title": "USB storage device SanDisk Cruzer Blade was connected",
+                "evidence": {
+                    "excerpt": "SanDisk Cruzer Blade (0781:5567, serial 4C53) connected 2 times, mounted at /media/zhang/SANDISK",
+                    "excerpt_zh": "SanDisk Cruzer Blade（0781:5567，序列号 4C53）接入 2 次，挂载于 /media/zhang/SANDISK",
+                    "matched": "4C53",
+                    "why": "usb_storage_driver_bound"
+                }
+            }],
+            "unscanned": [],
+            "stats": serde_json::to_value(baomi_core::Stats::default()).expect("stats"),
+        }))
+        .expect("a valid report")
+    }
+
+    #[test]
+    fn host_excerpts_follow_the_language() {
+        let report = host_report();
+        let cases = [
+            (
+                Lang::Zh,
+                "SanDisk Cruzer Blade（0781:5567，序列号 <mark>4C53</mark>）接入 2 次，挂载于 /media/zhang/SANDISK",
+            ),
+            (
+                Lang::En,
+                "SanDisk Cruzer Blade (0781:5567, serial <mark>4C53</mark>) connected 2 times, mounted at /media/zhang/SANDISK",
+            ),
+        ];
+        for (lang, want) in cases {
+            let html = render(&report, lang);
+            assert!(html.contains(want), "{lang:?}: {html}");
+        }
+        // Without a Chinese sentence the English one is shown.
+        let mut report = host_report();
+        report.findings[0].evidence.excerpt_zh = None;
+        assert!(render(&report, Lang::Zh).contains("connected 2 times"));
     }
 }

@@ -45,6 +45,15 @@ pub fn location(f: &Finding, lang: Lang) -> String {
     parts.join(", ")
 }
 
+/// A finding's excerpt in `lang`: host checks write a Chinese sentence beside the English one; content
+/// excerpts quote the document and have only the one.
+pub fn excerpt(f: &Finding, lang: Lang) -> &str {
+    match (lang, &f.evidence.excerpt_zh) {
+        (Lang::Zh, Some(zh)) if !zh.is_empty() => zh,
+        _ => &f.evidence.excerpt,
+    }
+}
+
 fn numbered(lang: Lang, key: &str, n: u32) -> String {
     let text = lang.t(key);
     if text.contains("{}") {
@@ -157,7 +166,7 @@ fn print_host_findings(out: &mut dyn Write, host: &[&Finding], lang: Lang) -> st
         table.add_row(vec![
             lang.t(&format!("severity.{}", f.severity)),
             lang.rule(&f.rule),
-            shorten(&f.evidence.excerpt, 90),
+            shorten(excerpt(f, lang), 90),
             shorten(&f.path, 48),
         ]);
     }
@@ -285,5 +294,26 @@ fn status_key(status: CheckStatus) -> &'static str {
         CheckStatus::Partial => "partial",
         CheckStatus::Error => "error",
         CheckStatus::Skipped => "skipped",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_findings_read_in_the_chosen_language() {
+        let report = crate::html::tests::host_report();
+        let cases = [
+            (Lang::Zh, "序列号 4C53", "serial 4C53"),
+            (Lang::En, "serial 4C53", "序列号"),
+        ];
+        for (lang, want, not) in cases {
+            let mut out = Vec::new();
+            print(&mut out, &report, lang).expect("printed");
+            let text = String::from_utf8(out).expect("UTF-8");
+            assert!(text.contains(want), "{lang:?}: {text}");
+            assert!(!text.contains(not), "{lang:?}: {text}");
+        }
     }
 }

@@ -527,19 +527,26 @@ fn proxies(ctx: &HostContext<'_>, seen: &mut Seen, out: &mut CheckRun) {
     }
 }
 
-fn wifi_excerpt(r: &sysfs::Radio, what: &str) -> String {
+/// `Wi-Fi device phy0, interface wlp2s0, MAC …, driver iwlwifi (seen at …)`, and the same in Chinese
+/// (`what_zh` names the kind of device).
+fn wifi_excerpt(r: &sysfs::Radio, what: &str, what_zh: &str) -> (String, String) {
     let mut s = format!("{what} {}", r.name);
+    let mut z = format!("{what_zh} {}", r.name);
     if let Some(i) = r.interface.as_ref().filter(|i| **i != r.name) {
         s.push_str(&format!(", interface {i}"));
+        z.push_str(&format!("，接口 {i}"));
     }
     if let Some(m) = &r.mac {
         s.push_str(&format!(", MAC {m}"));
+        z.push_str(&format!("，MAC {m}"));
     }
     if let Some(d) = &r.driver {
         s.push_str(&format!(", driver {d}"));
+        z.push_str(&format!("，驱动 {d}"));
     }
     s.push_str(&format!(" (seen at {})", r.source));
-    s
+    z.push_str(&format!("（见于 {}）", r.source));
+    (s, z)
 }
 
 /// Run the check.
@@ -584,6 +591,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
 
     // Wi-Fi hardware: sysfs radios, then Wi-Fi interfaces named in udev rules (offline evidence).
     for r in &seen.sys.wifi {
+        let (excerpt, excerpt_zh) = wifi_excerpt(r, "Wi-Fi device", "无线网卡");
         out.add(
             ctx,
             &INFO,
@@ -595,7 +603,8 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 confidence: 0.95,
                 title: format!("Wi-Fi hardware {} is present", r.name),
                 evidence: Evidence {
-                    excerpt: wifi_excerpt(r, "Wi-Fi device"),
+                    excerpt,
+                    excerpt_zh: Some(excerpt_zh),
                     matched: r.mac.clone().unwrap_or_else(|| r.name.clone()),
                     why: "wifi_device_in_sysfs".into(),
                     ..Default::default()
@@ -618,6 +627,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             title: format!("Wi-Fi interface {name} is recorded in udev rules"),
             evidence: Evidence {
                 excerpt: format!("udev names the interface with MAC {mac} \"{name}\" in {source}: a Wi-Fi card was present when the rule was written"),
+                excerpt_zh: Some(format!("{source} 中的 udev 规则将 MAC 为 {mac} 的网卡命名为“{name}”：编写该规则时本机装有无线网卡")),
                 matched: mac.clone(),
                 why: "wifi_interface_in_udev_rules".into(),
                 ..Default::default()
@@ -651,6 +661,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
 
     // WWAN modems and mobile broadband profiles.
     for r in &seen.sys.wwan {
+        let (excerpt, excerpt_zh) = wifi_excerpt(r, "WWAN modem", "移动网络模块");
         out.add(
             ctx,
             &INFO,
@@ -662,7 +673,8 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 confidence: 0.95,
                 title: format!("mobile broadband modem {} is present", r.name),
                 evidence: Evidence {
-                    excerpt: wifi_excerpt(r, "WWAN modem"),
+                    excerpt,
+                    excerpt_zh: Some(excerpt_zh),
                     matched: r.mac.clone().unwrap_or_else(|| r.name.clone()),
                     why: "wwan_device_in_sysfs".into(),
                     ..Default::default()
@@ -685,6 +697,9 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                     excerpt: format!(
                         "NetworkManager mobile broadband profile \"{id}\" (APN {apn}) in {source}"
                     ),
+                    excerpt_zh: Some(format!(
+                        "{source} 中保存有 NetworkManager 移动宽带配置“{id}”（APN {apn}）"
+                    )),
                     matched: id.clone(),
                     why: "mobile_broadband_profile".into(),
                     ..Default::default()
@@ -706,19 +721,30 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         let ssid = first.ssid.as_str();
         let last = all.iter().filter_map(|s| s.last_connected).max();
         let hotspot = all.iter().any(|s| s.hotspot);
-        let mut excerpt = format!(
-            "Wi-Fi network \"{ssid}\" saved in {} ({})",
-            first.source, first.via
-        );
-        for s in all.iter().skip(1) {
-            excerpt.push_str(&format!(", {} ({})", s.source, s.via));
-        }
+        let places: Vec<String> = all
+            .iter()
+            .map(|s| format!("{} ({})", s.source, s.via))
+            .collect();
+        let places_zh: Vec<String> = all
+            .iter()
+            .map(|s| format!("{}（{}）", s.source, s.via))
+            .collect();
+        let mut excerpt = format!("Wi-Fi network \"{ssid}\" saved in {}", places.join(", "));
+        // Each place ends with its full-width bracket: no space before 中.
+        let mut excerpt_zh = format!("在 {}中保存有无线网络“{ssid}”", places_zh.join("、"));
         match last {
-            Some(t) => excerpt.push_str(&format!("; last connected {}", rfc3339(t))),
-            None => excerpt.push_str("; no record of when it was last connected"),
+            Some(t) => {
+                excerpt.push_str(&format!("; last connected {}", rfc3339(t)));
+                excerpt_zh.push_str(&format!("，最近连接于 {}", rfc3339(t)));
+            }
+            None => {
+                excerpt.push_str("; no record of when it was last connected");
+                excerpt_zh.push_str("，无最近连接时间的记录");
+            }
         }
         if hotspot {
             excerpt.push_str("; the computer served it as a hotspot (mode=ap)");
+            excerpt_zh.push_str("；本机曾以热点方式提供该网络（mode=ap）");
         }
         out.add(
             ctx,
@@ -732,6 +758,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 title: format!("Wi-Fi network \"{ssid}\" is saved"),
                 evidence: Evidence {
                     excerpt,
+                    excerpt_zh: Some(excerpt_zh),
                     matched: ssid.to_owned(),
                     why: if last.is_some() {
                         "saved_wifi_connected"
@@ -764,6 +791,22 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 )
             })
             .collect();
+        let names_zh: Vec<String> = active
+            .iter()
+            .map(|i| {
+                let kind = match i.kind.as_str() {
+                    "ethernet" => "有线",
+                    "wifi" => "无线",
+                    "wwan" => "移动网络",
+                    _ => "其他",
+                };
+                format!(
+                    "{}（{kind}，MAC {}）",
+                    i.name,
+                    i.mac.as_deref().unwrap_or("未知")
+                )
+            })
+            .collect();
         out.add(
             ctx,
             &INFO,
@@ -779,6 +822,10 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                         "operstate up in /sys/class/net/*/operstate: {}",
                         names.join(", ")
                     ),
+                    excerpt_zh: Some(format!(
+                        "同时处于 up 状态（/sys/class/net/*/operstate）的网卡：{}",
+                        names_zh.join("、")
+                    )),
                     matched: active
                         .iter()
                         .map(|i| i.name.as_str())
@@ -822,6 +869,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             title: format!("DNS server {server} is on the Internet"),
             evidence: Evidence {
                 excerpt: format!("DNS server {server} (not in the policy's intranet ranges) configured in {}", sources.join(", ")),
+                excerpt_zh: Some(format!("DNS 服务器 {server}（不在策略规定的内网地址范围内）配置于 {}", sources.join("、"))),
                 matched: server.clone(),
                 why: "dns_server_outside_intranet".into(),
                 ..Default::default()
@@ -840,16 +888,17 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
             h == "localhost" || h.parse::<std::net::IpAddr>().is_ok_and(|a| a.is_loopback())
         });
         // A proxy on the computer itself is how tunnel clients (Shadowsocks, V2Ray, Clash) are used.
-        let (place, why, confidence) = if internet {
-            ("an Internet host", "proxy_internet_host", 0.9)
+        let (place, place_zh, why, confidence) = if internet {
+            ("an Internet host", "互联网主机", "proxy_internet_host", 0.9)
         } else if local {
             (
                 "a program on this computer, as tunnel clients are",
+                "本机上的程序，隧道客户端即是如此",
                 "proxy_local_listener",
                 0.8,
             )
         } else {
-            ("an intranet host", "proxy_intranet_host", 0.6)
+            ("an intranet host", "内网主机", "proxy_intranet_host", 0.6)
         };
         out.add(
             ctx,
@@ -866,6 +915,10 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                         "{} = {} in {} (the proxy is {place})",
                         p.key, p.value, p.source
                     ),
+                    excerpt_zh: Some(format!(
+                        "{} 中设置 {} = {}（代理指向{place_zh}）",
+                        p.source, p.key, p.value
+                    )),
                     matched: p.value.clone(),
                     why: why.into(),
                     ..Default::default()
@@ -889,6 +942,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 title: format!("a TCP connection to {} succeeded", r.target),
                 evidence: Evidence {
                     excerpt: format!("TCP connection to {} (a probe target of the policy) succeeded in {} ms", r.target, r.millis),
+                    excerpt_zh: Some(format!("与 {}（策略规定的外联测试目标）的 TCP 连接成功，用时 {} 毫秒", r.target, r.millis)),
                     matched: r.target.clone(),
                     why: "probe_connected".into(),
                     ..Default::default()
@@ -980,12 +1034,16 @@ fn bluetooth_finding(
     confidence: f32,
 ) {
     let mut excerpt = format!("Bluetooth controller {}", c.name);
+    let mut excerpt_zh = format!("蓝牙控制器 {}", c.name);
     if let Some(a) = c.address.as_ref().filter(|a| **a != c.name) {
         excerpt.push_str(&format!(", address {a}"));
+        excerpt_zh.push_str(&format!("，地址 {a}"));
     }
     excerpt.push_str(&format!(" (seen at {})", c.source));
+    excerpt_zh.push_str(&format!("（见于 {}）", c.source));
     if !paired.is_empty() {
         excerpt.push_str(&format!("; paired devices: {}", paired.join(", ")));
+        excerpt_zh.push_str(&format!("；已配对设备：{}", paired.join("、")));
     }
     out.add(
         ctx,
@@ -999,6 +1057,7 @@ fn bluetooth_finding(
             title: format!("Bluetooth controller {} is present", c.name),
             evidence: Evidence {
                 excerpt,
+                excerpt_zh: Some(excerpt_zh),
                 matched: c.address.clone().unwrap_or_else(|| c.name.clone()),
                 why: if c.source.starts_with("/sys/") {
                     "bluetooth_controller_in_sysfs"

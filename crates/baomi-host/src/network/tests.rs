@@ -32,6 +32,20 @@ fn lines(out: &CheckRun) -> Vec<String> {
         .collect()
 }
 
+/// The Chinese excerpts, one a line.
+fn lines_zh(out: &CheckRun) -> Vec<String> {
+    out.findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} | {}",
+                f.rule,
+                f.evidence.excerpt_zh.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn laptop_sysfs() {
     let root = Root::offline(&fixture("net/sys-laptop")).expect("root");
@@ -66,6 +80,15 @@ fn laptop_sysfs() {
             "network.multiple_active_nics High /sys/class/net | operstate up in /sys/class/net/*/operstate: enp0s31f6 (ethernet, MAC 54:e1:ad:aa:bb:cc), wlp2s0 (wifi, MAC 3c:6a:a7:12:34:56)",
         ]
     );
+    assert_eq!(
+        lines_zh(&out),
+        [
+            "network.wifi_hardware | 无线网卡 phy0，接口 wlp2s0，MAC 3c:6a:a7:12:34:56，驱动 iwlwifi（见于 /sys/class/net/wlp2s0）",
+            "network.bluetooth | 蓝牙控制器 hci0（见于 /sys/class/bluetooth/hci0）",
+            "network.wwan_modem | 移动网络模块 wwan0，MAC 0e:3f:8a:11:22:33，驱动 cdc_mbim（见于 /sys/class/net/wwan0）",
+            "network.multiple_active_nics | 同时处于 up 状态（/sys/class/net/*/operstate）的网卡：enp0s31f6（有线，MAC 54:e1:ad:aa:bb:cc）、wlp2s0（无线，MAC 3c:6a:a7:12:34:56）",
+        ]
+    );
     // An offline root is never probed, even when asked.
     assert!(net.probe.is_empty());
     assert!(out.summary.contains("probe not run"), "{}", out.summary);
@@ -98,6 +121,24 @@ fn offline_classified_machine() {
         "network.proxy Medium /home/zhang/.config/kioslaverc | httpsProxy = http://203.0.113.7 8080 in /home/zhang/.config/kioslaverc (the proxy is an Internet host)",
     ];
     assert_eq!(got, expect);
+    let zh = lines_zh(&out);
+    let want_zh = [
+        "network.bluetooth | 蓝牙控制器 3c:6a:a7:9f:8e:7d（见于 /var/lib/bluetooth/3C:6A:A7:9F:8E:7D）；已配对设备：HUAWEI FreeBuds 4i (F4:4E:FD:01:02:03)",
+        "network.saved_wifi | 在 /etc/NetworkManager/system-connections/CMCC-5G-家里.nmconnection（NetworkManager）中保存有无线网络“CMCC-5G-家里”，最近连接于 2024-06-13T05:00:00Z",
+        "network.saved_wifi | 在 /etc/wpa_supplicant/wpa_supplicant.conf（wpa_supplicant）中保存有无线网络“ChinaNet-办公”，无最近连接时间的记录",
+        "network.internet_dns | DNS 服务器 114.114.114.114（不在策略规定的内网地址范围内）配置于 /etc/NetworkManager/system-connections/CMCC-5G-家里.nmconnection",
+        "network.proxy | /etc/NetworkManager/system-connections/有线连接 1.nmconnection 中设置 proxy.pac-url = http://wpad.example.com/proxy.pac（代理指向互联网主机）",
+        "network.proxy | /etc/environment 中设置 http_proxy = http://10.12.0.8:3128/（代理指向内网主机）",
+        "network.proxy | /etc/profile.d/proxy.sh 中设置 ALL_PROXY = socks5://127.0.0.1:1080（代理指向本机上的程序，隧道客户端即是如此）",
+    ];
+    for want in want_zh {
+        assert!(zh.iter().any(|l| l == want), "{want}\n{zh:#?}");
+    }
+    assert_eq!(
+        zh.len(),
+        expect.len(),
+        "every finding has its Chinese sentence"
+    );
     let routes: Vec<String> = net
         .default_routes
         .iter()
@@ -130,10 +171,16 @@ fn probe_only_live_and_only_when_asked() {
     let net = artifacts.network.expect("network info");
     assert_eq!(net.probe.len(), 1);
     assert!(net.probe.iter().all(|r| r.connected), "{:?}", net.probe);
+    let probe = out
+        .findings
+        .iter()
+        .find(|f| f.rule == "network.probe_connected" && f.path == format!("probe:{target}"));
+    let zh = probe.and_then(|f| f.evidence.excerpt_zh.as_deref());
     assert!(
-        out.findings
-            .iter()
-            .any(|f| f.rule == "network.probe_connected" && f.path == format!("probe:{target}"))
+        zh.is_some_and(|z| z.starts_with(&format!(
+            "与 {target}（策略规定的外联测试目标）的 TCP 连接成功，用时 "
+        )) && z.ends_with(" 毫秒")),
+        "{zh:?}"
     );
     let (out, artifacts) = run_on(&live, &policy, false);
     assert!(artifacts.network.expect("info").probe.is_empty());

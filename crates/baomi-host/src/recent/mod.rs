@@ -160,23 +160,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     for all in &groups {
         let Some(first) = all.first() else { continue };
         let path = &first.file.path.as_str();
-        let record = all
-            .iter()
-            .map(|s| {
-                let mut r = format!("{} list {}", s.file.app, s.file.source);
-                if let Some(a) = &s.app_name {
-                    r.push_str(&format!(" (by {a}"));
-                    match &s.file.used_at {
-                        Some(t) => r.push_str(&format!(", last used {t})")),
-                        None => r.push(')'),
-                    }
-                } else if let Some(t) = &s.file.used_at {
-                    r.push_str(&format!(" (last used {t})"));
-                }
-                r
-            })
-            .collect::<Vec<_>>()
-            .join("; ");
+        let (record, record_zh) = records(all);
         if first.file.removable {
             removable += 1;
             out.add(
@@ -193,6 +177,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                         excerpt: format!(
                             "{path} opened from removable media, recorded in {record}"
                         ),
+                        excerpt_zh: Some(format!("{path} 系从移动介质打开，记录于 {record_zh}")),
                         matched: (*path).to_owned(),
                         why: "recent_file_on_removable_media".into(),
                         ..Default::default()
@@ -225,6 +210,11 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                             m.matched,
                             m.level.as_str()
                         ),
+                        excerpt_zh: Some(format!(
+                            "文件名“{name}”含“{}”（级别：{}）；记录于 {record_zh}",
+                            m.matched,
+                            m.level.zh()
+                        )),
                         matched: m.matched,
                         why: m.why.into(),
                         note: m.note,
@@ -258,6 +248,35 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
     artifacts
         .recent_files
         .extend(seen.into_iter().map(|s| s.file));
+}
+
+/// Where a file is recorded, in English and Chinese: `gtk list /home/…/recently-used.xbel (by wps,
+/// last used …); …` and `gtk 列表 /home/…/recently-used.xbel（wps 打开，最近使用于 …）；…`.
+fn records(all: &[&Seen]) -> (String, String) {
+    let (mut en, mut zh) = (Vec::new(), Vec::new());
+    for s in all {
+        let t = s.file.used_at.as_deref();
+        let mut r = format!("{} list {}", s.file.app, s.file.source);
+        let mut z = format!("{} 列表 {}", s.file.app, s.file.source);
+        match (&s.app_name, t) {
+            (Some(a), Some(t)) => {
+                r.push_str(&format!(" (by {a}, last used {t})"));
+                z.push_str(&format!("（{a} 打开，最近使用于 {t}）"));
+            }
+            (Some(a), None) => {
+                r.push_str(&format!(" (by {a})"));
+                z.push_str(&format!("（{a} 打开）"));
+            }
+            (None, Some(t)) => {
+                r.push_str(&format!(" (last used {t})"));
+                z.push_str(&format!("（最近使用于 {t}）"));
+            }
+            (None, None) => {}
+        }
+        en.push(r);
+        zh.push(z);
+    }
+    (en.join("; "), zh.join("；"))
 }
 
 #[cfg(test)]

@@ -69,6 +69,24 @@ fn offline_home() {
         first,
         "/media/zhang/KINGSTON/【机密】2024年度工作方案.docx opened from removable media, recorded in gtk list /home/zhang/.local/share/recently-used.xbel (by wps, last used 2024-06-14T08:30:12.654321Z); wps list /home/zhang/.config/Kingsoft/Office.conf (by WPS wps, last used 2024-06-14T08:30:12Z)"
     );
+    let zh: Vec<&str> = out
+        .findings
+        .iter()
+        .map(|f| f.evidence.excerpt_zh.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        zh,
+        [
+            "/media/zhang/KINGSTON/【机密】2024年度工作方案.docx 系从移动介质打开，记录于 gtk 列表 /home/zhang/.local/share/recently-used.xbel（wps 打开，最近使用于 2024-06-14T08:30:12.654321Z）；wps 列表 /home/zhang/.config/Kingsoft/Office.conf（WPS wps 打开，最近使用于 2024-06-14T08:30:12Z）",
+            "文件名“【机密】2024年度工作方案.docx”含“机密”（级别：机密）；记录于 gtk 列表 /home/zhang/.local/share/recently-used.xbel（wps 打开，最近使用于 2024-06-14T08:30:12.654321Z）；wps 列表 /home/zhang/.config/Kingsoft/Office.conf（WPS wps 打开，最近使用于 2024-06-14T08:30:12Z）",
+            "/media/zhang/KINGSTON/保密工作总结.docx 系从移动介质打开，记录于 gtk 列表 /home/zhang/.local/share/recently-used.xbel（wps 打开，最近使用于 2024-06-13T05:01:00.000001Z）",
+            "文件名“绝密-作战方案(1).pdf”含“绝密”（级别：绝密）；记录于 gtk 列表 /home/zhang/.local/share/recently-used.xbel（Document Viewer 打开，最近使用于 2024-06-01T02:03:04.000005Z）",
+            "/run/media/zhang/SANDISK/IMG 0001.jpg 系从移动介质打开，记录于 gtk 列表 /home/zhang/.local/share/recently-used.xbel（Image Viewer 打开，最近使用于 2024-06-02T02:03:04.000005Z）",
+            "文件名“涉密人员名单.xlsx”含“涉密人员名单”（级别：内部）；记录于 wps 列表 /home/zhang/.config/Kingsoft/Office.conf（WPS et 打开，最近使用于 2024-06-13T05:00:00Z）",
+            "/media/zhang/KINGSTON/绝密-方案.odt 系从移动介质打开，记录于 libreoffice 列表 /home/zhang/.config/libreoffice/4/user/registrymodifications.xcu（LibreOffice 打开）",
+            "文件名“绝密-方案.odt”含“绝密”（级别：绝密）；记录于 libreoffice 列表 /home/zhang/.config/libreoffice/4/user/registrymodifications.xcu（LibreOffice 打开）",
+        ]
+    );
     assert_eq!(artifacts.recent_files.len(), 11);
     assert_eq!(
         artifacts

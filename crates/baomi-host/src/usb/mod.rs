@@ -863,6 +863,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 title: format!("USB storage device {} was connected", name(r)),
                 evidence: Evidence {
                     excerpt: excerpt(r, &tz),
+                    excerpt_zh: Some(excerpt_zh(r, &tz)),
                     matched: r
                         .serial
                         .clone()
@@ -891,15 +892,36 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 .map(|e| (e.parse::<Timestamp>().ok(), *s))
         })
         .min_by_key(|(t, _)| *t);
-    let reach = match (&outcome.coverage.earliest, &outcome.coverage.latest) {
-        (Some(e), Some(l)) => format!("from {} to {}", human(e, &tz), human(l, &tz)),
-        _ => "nowhere: no dated log record could be read".to_owned(),
+    let span = match (&outcome.coverage.earliest, &outcome.coverage.latest) {
+        (Some(e), Some(l)) => Some((human(e, &tz), human(l, &tz))),
+        _ => None,
     };
-    let inferred = if read.iter().any(|s| s.year_inferred) {
+    let (reach, reach_zh) = match &span {
+        Some((e, l)) => (format!("from {e} to {l}"), format!("{e} 至 {l}")),
+        None => (
+            "nowhere: no dated log record could be read".to_owned(),
+            "无可读的带日期记录".to_owned(),
+        ),
+    };
+    let years_inferred = read.iter().any(|s| s.year_inferred);
+    let inferred = if years_inferred {
         " (years of classic syslog lines inferred from the files' times)"
     } else {
         ""
     };
+    let limited_zh = format!(
+        "所读日志（{} 个文件）{}{}；此前的 USB 使用情况未知，不能认定为没有使用",
+        read.len(),
+        match &span {
+            Some(_) => format!("时间范围为 {reach_zh}"),
+            None => "中无可读的带日期记录".to_owned(),
+        },
+        if years_inferred {
+            "（传统 syslog 行的年份系根据文件时间推断）"
+        } else {
+            ""
+        }
+    );
     out.add(
         ctx,
         &INFO,
@@ -915,6 +937,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                     "the logs read ({} files) reach {reach}{inferred}; USB use before that is unknown, not absent",
                     read.len()
                 ),
+                excerpt_zh: Some(limited_zh),
                 matched: outcome.coverage.earliest.clone().unwrap_or_default(),
                 why: "logs_reach_back_to".into(),
                 ..Evidence::default()
@@ -929,7 +952,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
         out.examined,
     );
     let mut summary_zh = format!(
-        "{} 个日志文件（{reach}）中有 {} 个 USB 存储设备、{connections} 次接入",
+        "{} 个日志文件（{reach_zh}）中有 {} 个 USB 存储设备、{connections} 次接入",
         out.examined,
         outcome.devices.len(),
     );
@@ -968,6 +991,29 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
 
 /// `SanDisk Cruzer Blade (0781:5567, serial 4C53…)`.
 fn name(r: &UsbDevice) -> String {
+    let (words, ids) = (words(r), ids(r, ", serial ", ", no serial"));
+    if words.is_empty() {
+        format!("({ids})")
+    } else {
+        format!("{words} ({ids})")
+    }
+}
+
+/// `SanDisk Cruzer Blade（0781:5567，序列号 4C53…）`.
+fn name_zh(r: &UsbDevice) -> String {
+    format!("{}（{}）", words(r), ids(r, "，序列号 ", "，无序列号"))
+}
+
+/// `0781:5567` followed by the serial (or its absence) in the words given.
+fn ids(r: &UsbDevice, serial: &str, no_serial: &str) -> String {
+    match &r.serial {
+        Some(s) => format!("{}:{}{serial}{s}", r.vid, r.pid),
+        None => format!("{}:{}{no_serial}", r.vid, r.pid),
+    }
+}
+
+/// Manufacturer and product, once each: `SanDisk Cruzer Blade`.
+fn words(r: &UsbDevice) -> String {
     let mut words: Vec<&str> = Vec::new();
     if let Some(m) = &r.manufacturer {
         words.push(m);
@@ -979,15 +1025,7 @@ fn name(r: &UsbDevice) -> String {
     } else if let Some(p) = &r.product {
         words = vec![p];
     }
-    let ids = match &r.serial {
-        Some(s) => format!("{}:{}, serial {s}", r.vid, r.pid),
-        None => format!("{}:{}, no serial", r.vid, r.pid),
-    };
-    if words.is_empty() {
-        format!("({ids})")
-    } else {
-        format!("{} ({ids})", words.join(" "))
-    }
+    words.join(" ")
 }
 
 fn excerpt(r: &UsbDevice, tz: &TimeZone) -> String {
@@ -1009,6 +1047,25 @@ fn excerpt(r: &UsbDevice, tz: &TimeZone) -> String {
     }
     if r.year_inferred {
         s.push_str(" (year inferred)");
+    }
+    s
+}
+
+/// `SanDisk Cruzer Blade（…）接入 2 次，2026-10-01 09:12 至 2026-11-24 10:03，挂载于 /media/zhang/SANDISK`.
+fn excerpt_zh(r: &UsbDevice, tz: &TimeZone) -> String {
+    let mut s = format!("{}接入 {} 次", name_zh(r), r.connections);
+    match (&r.first_seen, &r.last_seen) {
+        (Some(a), Some(b)) if human(a, tz) != human(b, tz) => {
+            s.push_str(&format!("，{} 至 {}", human(a, tz), human(b, tz)))
+        }
+        (Some(a), _) => s.push_str(&format!("，{}", human(a, tz))),
+        _ => {}
+    }
+    if !r.mount_points.is_empty() {
+        s.push_str(&format!("，挂载于 {}", r.mount_points.join("、")));
+    }
+    if r.year_inferred {
+        s.push_str("（年份系推断）");
     }
     s
 }

@@ -345,6 +345,21 @@ fn hostroot_story() {
         "{}",
         f.evidence.excerpt
     );
+    let zh: Vec<&str> = out
+        .findings
+        .iter()
+        .map(|f| f.evidence.excerpt_zh.as_deref().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        zh,
+        [
+            "SanDisk Cruzer Blade（0781:5567，序列号 4C530001230815117543）接入 2 次，2026-10-01 09:12 至 2026-11-24 10:15，挂载于 /media/zhang/SANDISK（年份系推断）",
+            "SanDisk Cruzer Blade（0781:5567，序列号 4C530001231120115142）接入 1 次，2026-11-03 17:14，挂载于 /media/zhang/4C53-0001",
+            "Kingston DataTraveler 3.0（0951:1666，序列号 E0D55EA573DCF450E9660B9D）接入 1 次，2026-11-03 20:14 至 2026-11-03 20:15，挂载于 /media/zhang/KINGSTON",
+            "Kingston DataTraveler 3.0（0951:1666，序列号 E0D55EA574E8F370A9550F2B）接入 1 次，2026-11-20 16:40 至 2026-11-20 17:30，挂载于 /media/zhang/KINGSTON",
+            "所读日志（5 个文件）时间范围为 2026-10-01 08:55 至 2026-11-24 11:00（传统 syslog 行的年份系根据文件时间推断）；此前的 USB 使用情况未知，不能认定为没有使用",
+        ]
+    );
     let cov = art.usb_history.as_ref().map(|c| c.sources.len());
     assert_eq!(cov, Some(5));
     assert!(

@@ -460,15 +460,17 @@ impl Tally {
         }
     }
 
-    /// One line on the Internet visits ("1,234 visits to 56 Internet sites between … , most: …") and
-    /// the most-visited host.
-    fn excerpt(&self) -> (String, String) {
+    /// One line on the Internet visits ("1,234 visits to 56 Internet sites between … , most: …"), the
+    /// same in Chinese, and the most-visited host.
+    fn excerpt(&self) -> (String, String, String) {
         let mut ranked: Vec<(&String, &u64)> = self.by_host.iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let most: Vec<String> = ranked
-            .iter()
-            .take(5)
+        let top5 = || ranked.iter().take(5);
+        let most: Vec<String> = top5()
             .map(|(h, n)| format!("{h} ({})", thousands(**n)))
+            .collect();
+        let most_zh: Vec<String> = top5()
+            .map(|(h, n)| format!("{h}（{} 次）", thousands(**n)))
             .collect();
         let (total, sites) = (self.internet_visits, self.by_host.len() as u64);
         let mut line = format!(
@@ -478,20 +480,29 @@ impl Tally {
             thousands(sites),
             if sites == 1 { "" } else { "s" },
         );
+        let mut zh = "浏览器历史记录：".to_owned();
         if let (Some(first), Some(last)) = (self.first, self.last) {
             let (a, b) = (day(first), day(last));
             if a == b {
                 line.push_str(&format!(" on {a}"));
+                zh.push_str(&format!("{a} "));
             } else {
                 line.push_str(&format!(" between {a} and {b}"));
+                zh.push_str(&format!("{a} 至 {b} 期间"));
             }
         }
         line.push_str(&format!(", most: {}", most.join(", ")));
+        zh.push_str(&format!(
+            "访问互联网站点 {} 个、共 {} 次，最多：{}",
+            thousands(sites),
+            thousands(total),
+            most_zh.join("、")
+        ));
         let top = ranked
             .first()
             .map(|(h, _)| (*h).clone())
             .unwrap_or_default();
-        (line, top)
+        (line, zh, top)
     }
 }
 
@@ -561,12 +572,18 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 internet: is_internet,
             });
         }
-        let who = match &p.name {
-            Some(n) if *n != p.profile => format!("{} profile \"{}\" ({n})", p.browser, p.profile),
-            _ => format!("{} profile \"{}\"", p.browser, p.profile),
+        let (who, who_zh) = match &p.name {
+            Some(n) if *n != p.profile => (
+                format!("{} profile \"{}\" ({n})", p.browser, p.profile),
+                format!("{} 配置“{}”（{n}）", p.browser, p.profile),
+            ),
+            _ => (
+                format!("{} profile \"{}\"", p.browser, p.profile),
+                format!("{} 配置“{}”", p.browser, p.profile),
+            ),
         };
         if tally.internet_urls > 0 {
-            let (excerpt, top) = tally.excerpt();
+            let (excerpt, excerpt_zh, top) = tally.excerpt();
             out.add(
                 ctx,
                 &INFO,
@@ -578,6 +595,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                     title: format!("Browser history of {who} shows visits to Internet sites"),
                     evidence: Evidence {
                         excerpt,
+                        excerpt_zh: Some(excerpt_zh),
                         matched: top,
                         why: "internet_history".into(),
                         ..Default::default()
@@ -605,11 +623,21 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                 internet: is_internet,
             });
             if is_internet {
-                let when = rfc3339(d.start_us).unwrap_or_else(|| "an unknown time".into());
+                let started = rfc3339(d.start_us);
+                let when = started.clone().unwrap_or_else(|| "an unknown time".into());
                 let size = d
                     .bytes
                     .map(|b| format!(", {} bytes", thousands(b)))
                     .unwrap_or_default();
+                let excerpt_zh = format!(
+                    "{}从 {} 下载{}；来自 {who_zh}，记录于 {}",
+                    started.map_or_else(|| "时间不详，".to_owned(), |t| format!("于 {t} ")),
+                    d.url,
+                    d.bytes
+                        .map(|b| format!("，{} 字节", thousands(b)))
+                        .unwrap_or_default(),
+                    p.db
+                );
                 out.add(
                     ctx,
                     &INFO,
@@ -629,6 +657,7 @@ pub fn run(ctx: &HostContext<'_>, out: &mut CheckRun, artifacts: &mut Artifacts)
                                 "downloaded from {} at {when}{size} ({who}, {})",
                                 d.url, p.db
                             ),
+                            excerpt_zh: Some(excerpt_zh),
                             matched: d.url.clone(),
                             why: "internet_download".into(),
                             ..Default::default()

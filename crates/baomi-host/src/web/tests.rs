@@ -485,6 +485,20 @@ fn run_over_hostroot() {
             ],
             "{zone:?}"
         );
+        let zh: Vec<String> = out
+            .findings
+            .iter()
+            .map(|f| unport(f.evidence.excerpt_zh.as_deref().unwrap_or("-")))
+            .collect();
+        assert_eq!(
+            zh,
+            [
+                "浏览器历史记录：2026-11-26 访问互联网站点 1 个、共 4 次，最多：www.example-news.cn（4 次）",
+                "于 2026-11-26T01:17:27Z 从 http://www.example-news.cn/files/notice 下载，98 字节；来自 chromium 配置“Default”（Your Chromium），记录于 /home/zhang/.config/chromium/Default/History",
+                "浏览器历史记录：2026-11-26 访问互联网站点 1 个、共 4 次，最多：www.example-news.cn（4 次）",
+                "于 2026-11-26T01:17:38Z 从 http://www.example-news.cn:PORT/files/notice 下载，98 字节；来自 firefox 配置“k3x9q2ab.default-esr”（default-esr），记录于 /home/zhang/.mozilla/firefox/k3x9q2ab.default-esr/places.sqlite",
+            ]
+        );
         let split: Vec<String> = artifacts
             .web_visits
             .iter()
