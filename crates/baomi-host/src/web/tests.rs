@@ -381,10 +381,20 @@ fn discovery() {
                     "/home/u/snap/firefox/common/.mozilla/firefox/c.snap/places.sqlite",
                     b"x".to_vec(),
                 ),
+                // Firefox ≥ 147 (firefox-esr 153 here) makes new profiles in the XDG folder.
+                (
+                    "/home/u/.config/mozilla/firefox/profiles.ini",
+                    b"[Profile0]\nName=default-esr\nIsRelative=1\nPath=d.default-esr\n".to_vec(),
+                ),
+                (
+                    "/home/u/.config/mozilla/firefox/d.default-esr/places.sqlite",
+                    b"x".to_vec(),
+                ),
             ],
             vec![
                 "firefox a.default work",
                 "firefox b.other -",
+                "firefox d.default-esr default-esr",
                 "firefox c.snap -",
             ],
         ),
