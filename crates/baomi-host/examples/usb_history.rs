@@ -33,29 +33,14 @@ fn main() -> ExitCode {
         }
     }
     let mut history = History::new(tz, Timestamp::now());
+    // The check's own reader, through a live root: the same code path as `baomi scan`.
+    let root = baomi_host::Root::live();
     for path in &files {
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("{path}: {e}");
-                history.unreadable(path, "syslog", e.to_string());
-                continue;
-            }
-        };
-        let mtime = file
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| Timestamp::try_from(t).ok());
-        if path.ends_with(".gz") {
-            history.read_syslog(
-                path,
-                flate2::read::MultiGzDecoder::new(file),
-                mtime,
-                2 << 30,
-            );
-        } else {
-            history.read_syslog(path, file, mtime, 8 << 30);
+        let path = std::path::absolute(path)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| path.clone());
+        if !baomi_host::usb::read_text_log(&root, &mut history, &path) {
+            eprintln!("{path}: could not be opened");
         }
     }
     let out = history.finish();

@@ -777,8 +777,9 @@ fn journal_files(root: &Root) -> Vec<String> {
     out
 }
 
-/// Read one text log through the root, gunzipping a `.gz` rotation.
-fn read_text_log(root: &Root, history: &mut History, path: &str) -> bool {
+/// Read one text log through the root, gunzipping a `.gz` rotation. False when it could not be opened
+/// (recorded in `history` as unreadable).
+pub fn read_text_log(root: &Root, history: &mut History, path: &str) -> bool {
     let file = match root.open(path) {
         Ok(f) => f,
         Err(e) => {

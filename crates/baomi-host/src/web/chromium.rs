@@ -41,38 +41,7 @@ pub fn read(
         "SELECT u.url, {title}, u.visit_count, u.last_visit_time, {first} FROM urls u \
          WHERE u.last_visit_time > 0 ORDER BY u.last_visit_time DESC LIMIT ?1"
     );
-    let mut history = History::default();
-    let mut stmt = conn.prepare(&sql).map_err(|e| e.to_string())?;
-    let limit = i64::try_from(super::MAX_SCAN).unwrap_or(i64::MAX);
-    let mut rows = stmt.query([limit]).map_err(|e| e.to_string())?;
-    loop {
-        let row = match rows.next() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                history.damaged = Some(e.to_string());
-                break;
-            }
-        };
-        let Some(url) = row.get_ref(0).ok().and_then(text) else {
-            history.skipped += 1;
-            continue;
-        };
-        let visit = Visit {
-            url,
-            title: row.get_ref(1).ok().and_then(text),
-            visits: row.get_ref(2).ok().and_then(int).unwrap_or(0).max(0) as u64,
-            last_us: unix_us(row.get_ref(3).ok().and_then(int)),
-            first_us: unix_us(row.get_ref(4).ok().and_then(int)),
-        };
-        each(&visit);
-        if history.visits.len() < cap {
-            history.visits.push(visit);
-        } else {
-            history.capped = true;
-        }
-    }
-    drop(rows);
+    let mut history = super::sqlite::visits(conn, &sql, unix_us, cap, each)?;
     downloads(conn, &mut history);
     Ok(history)
 }

@@ -19,6 +19,7 @@
 //! what is at stake is at most the last few seconds of history.
 
 use super::wal::{self, WalApplied};
+use super::{History, Visit};
 use crate::Root;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, MAIN_DB, OpenFlags};
@@ -184,4 +185,48 @@ pub fn int(v: ValueRef<'_>) -> Option<i64> {
         ValueRef::Text(t) => std::str::from_utf8(t).ok()?.trim().parse().ok(),
         _ => None,
     }
+}
+
+/// Run a history query whose columns are (url, title, visit count, last visit, first visit), times in
+/// the browser's own unit turned into µs since 1970 by `unix_us`: every row is handed to `each`, the
+/// first `cap` rows are kept. A row error ends the walk with `damaged` set; what came before is kept.
+pub fn visits(
+    conn: &Connection,
+    sql: &str,
+    unix_us: fn(Option<i64>) -> Option<i64>,
+    cap: usize,
+    each: &mut dyn FnMut(&Visit),
+) -> Result<History, String> {
+    let mut history = History::default();
+    let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let limit = i64::try_from(super::MAX_SCAN).unwrap_or(i64::MAX);
+    let mut rows = stmt.query([limit]).map_err(|e| e.to_string())?;
+    loop {
+        let row = match rows.next() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) => {
+                history.damaged = Some(e.to_string());
+                break;
+            }
+        };
+        let Some(url) = row.get_ref(0).ok().and_then(text) else {
+            history.skipped += 1;
+            continue;
+        };
+        let visit = Visit {
+            url,
+            title: row.get_ref(1).ok().and_then(text),
+            visits: row.get_ref(2).ok().and_then(int).unwrap_or(0).max(0) as u64,
+            last_us: unix_us(row.get_ref(3).ok().and_then(int)),
+            first_us: unix_us(row.get_ref(4).ok().and_then(int)),
+        };
+        each(&visit);
+        if history.visits.len() < cap {
+            history.visits.push(visit);
+        } else {
+            history.capped = true;
+        }
+    }
+    Ok(history)
 }
