@@ -397,3 +397,18 @@ fn several_compression_flags_are_refused() {
     let compressed = fixture("payloads/message.xz");
     assert!(compress::decode(3, &compressed, 100, &mut Vec::new()).is_err());
 }
+
+// Written natively by systemd 254 (make254.sh): real XZ and LZ4 field compression, the 272-byte header
+// and the TAIL_ENTRY_BOOT_ID compatible flag.
+#[test]
+fn systemd_254_compact_xz_keyed() {
+    same_as_journalctl("sd254-compact-xz-keyed");
+}
+#[test]
+fn systemd_254_compact_lz4_keyed() {
+    same_as_journalctl("sd254-compact-lz4-keyed");
+}
+#[test]
+fn systemd_254_compact_zstd_keyed() {
+    same_as_journalctl("sd254-compact-zstd-keyed");
+}
