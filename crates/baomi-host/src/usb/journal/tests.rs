@@ -398,7 +398,7 @@ fn several_compression_flags_are_refused() {
     assert!(compress::decode(3, &compressed, 100, &mut Vec::new()).is_err());
 }
 
-// Written natively by systemd 254 (make254.sh): real XZ and LZ4 field compression, the 272-byte header
+// Written natively by systemd 254 (make_other_systemd.sh): real XZ and LZ4 field compression, the 272-byte header
 // and the TAIL_ENTRY_BOOT_ID compatible flag.
 #[test]
 fn systemd_254_compact_xz_keyed() {
@@ -411,4 +411,15 @@ fn systemd_254_compact_lz4_keyed() {
 #[test]
 fn systemd_254_compact_zstd_keyed() {
     same_as_journalctl("sd254-compact-zstd-keyed");
+}
+
+// Written natively by systemd 247 (Debian 11; the generation of Kylin V10 and UOS 20): classic format,
+// LZ4 by default, 256-byte header.
+#[test]
+fn systemd_247_classic_lz4_plain() {
+    same_as_journalctl("sd247-classic-lz4-plain");
+}
+#[test]
+fn systemd_247_classic_lz4_keyed() {
+    same_as_journalctl("sd247-classic-lz4-keyed");
 }
