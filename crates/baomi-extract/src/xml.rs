@@ -313,31 +313,21 @@ impl<'a> XmlReader<'a> {
 
     /// The `>` closing a start tag, skipping any inside quoted attribute values (legal XML).
     fn tag_end(&self, from: usize) -> Result<usize, Unreadable> {
-        let bytes = self.src.as_bytes();
-        let rest = bytes.get(from..).unwrap_or_default();
-        let gt =
-            memchr::memchr(b'>', rest).ok_or_else(|| self.malformed(from, "unterminated tag"))?;
-        // Common case, settled with one count (measured: fewer instructions than jumping from quote
-        // to quote): one kind of quote, evenly many, so this `>` stands outside every value.
-        let (double, single) = rest[..gt].iter().fold((0u32, 0u32), |(d, s), &b| {
-            (d + u32::from(b == b'"'), s + u32::from(b == b'\''))
-        });
-        if (single == 0 && double % 2 == 0) || (double == 0 && single % 2 == 0) {
-            return Ok(from + gt);
-        }
-        let mut quote = 0u8;
-        for (k, &b) in rest.iter().enumerate() {
-            if quote != 0 {
-                if b == quote {
-                    quote = 0;
-                }
-            } else if b == b'>' {
-                return Ok(from + k);
-            } else if b == b'"' || b == b'\'' {
-                quote = b;
-            }
-        }
-        Err(self.malformed(from, "unterminated tag"))
+        tag_end_at(self.src.as_bytes(), from)
+            .ok_or_else(|| self.malformed(from, "unterminated tag"))
+    }
+
+    /// Where the reader stands, unless an empty element's end is still to be returned: for a caller
+    /// that reads the element just started by itself (see [`XmlReader::resume_after`]).
+    pub(crate) fn position(&self) -> Option<usize> {
+        self.pending_end.is_none().then_some(self.pos)
+    }
+
+    /// Go on after the element whose start was returned last, which the caller read itself up to and
+    /// including its end tag; `to` is the offset just past that end tag.
+    pub(crate) fn resume_after(&mut self, to: usize) {
+        self.pos = to.min(self.src.len());
+        self.depth = self.depth.saturating_sub(1);
     }
 
     /// Past a `<!…>` declaration, its `[…]` internal subset and quoted literals included.
@@ -408,6 +398,33 @@ impl<'a> XmlReader<'a> {
     }
 }
 
+/// The `>` that ends the tag whose name ends at `from`, skipping any `>` inside quoted values.
+pub(crate) fn tag_end_at(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let gt = memchr::memchr(b'>', rest)?;
+    // Common case, settled with one count (measured: fewer instructions than jumping from quote
+    // to quote): one kind of quote, evenly many, so this `>` stands outside every value.
+    let (double, single) = rest[..gt].iter().fold((0u32, 0u32), |(d, s), &b| {
+        (d + u32::from(b == b'"'), s + u32::from(b == b'\''))
+    });
+    if (single == 0 && double % 2 == 0) || (double == 0 && single % 2 == 0) {
+        return Some(from + gt);
+    }
+    let mut quote = 0u8;
+    for (k, &b) in rest.iter().enumerate() {
+        if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else if b == b'>' {
+            return Some(from + k);
+        } else if b == b'"' || b == b'\'' {
+            quote = b;
+        }
+    }
+    None
+}
+
 /// Where the text starting at `from` ends: most runs between tags in spreadsheets are a few bytes (a
 /// cell's number), so look close by before starting a SIMD search.
 fn text_end(bytes: &[u8], from: usize) -> usize {
@@ -421,7 +438,7 @@ fn text_end(bytes: &[u8], from: usize) -> usize {
 /// Text content with the predefined entities and character references resolved and line ends
 /// normalised (XML 1.0 §2.11). Custom entities are dropped, never looked up: that is what defeats
 /// billion-laughs. A `&` that starts no reference is kept as written.
-fn unescape(raw: &str) -> Cow<'_, str> {
+pub(crate) fn unescape(raw: &str) -> Cow<'_, str> {
     // Most texts between tags are a cell value of a few bytes: too short for a SIMD search to pay.
     let plain = if raw.len() < 32 {
         !raw.bytes().any(|b| b == b'&' || b == b'\r')
@@ -520,7 +537,14 @@ pub(crate) fn attr_str<'a>(e: &Tag<'a>, name: &str) -> Option<Cow<'a, str>> {
 
 /// The attributes of a tag as (qualified name, raw value) pairs, in order; stops at malformed text.
 pub(crate) fn attributes<'a>(e: &Tag<'a>) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
-    let mut rest: &'a str = e.attrs;
+    attributes_of(e.attrs)
+}
+
+/// The attribute pairs of a tag's raw attribute text (what stands between its name and `>`).
+pub(crate) fn attributes_of<'a>(
+    raw: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+    let mut rest: &'a str = raw;
     std::iter::from_fn(move || {
         let t = rest.trim_ascii_start();
         let eq = t.bytes().position(|b| b == b'=')?;
