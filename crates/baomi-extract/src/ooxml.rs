@@ -1042,6 +1042,10 @@ fn sheet_data_fast_in(
             continue;
         }
         if rest.starts_with(b"<row") && name_ends(rest.get(4)) {
+            // Rows never nest; a row inside a row is for the general reader to judge.
+            if in_row {
+                return Ok(None);
+            }
             let Some(gt) = tag_end_at(b, i + 4) else {
                 return Ok(None);
             };
@@ -1169,6 +1173,10 @@ fn cell_tag(b: &[u8], mut i: usize) -> Option<CellTag> {
             i += 1;
         }
         let key = &b[key_start..i];
+        if key.is_empty() {
+            // The general reader stops reading attributes here; let it read the whole sheet.
+            return None;
+        }
         while b.get(i)?.is_ascii_whitespace() {
             i += 1;
         }
@@ -1520,6 +1528,56 @@ mod tests {
             ws.cells,
             "机密★1年\t\t3.5\n\n\tTRUE\t\tab\t7\n\n\n\t名单\tx & y★\ta b\n9"
         );
+    }
+
+    /// Damaged sheets: byte deletions, insertions and swaps at many places never panic, and the direct
+    /// reader never gives anything the general reader would not.
+    #[test]
+    fn sheet_data_fast_path_on_damaged_sheets() {
+        let sst: Vec<String> = ["机密", "x"].map(String::from).to_vec();
+        let base = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="str"><f>A1&amp;"y"</f><v>a&lt;b</v></c></row><row r="3" spans="1:2"><c r='B3' t="b"><v>1</v></c><c r="C3"/></row></sheetData><headerFooter><oddHeader>&amp;C机密</oddHeader></headerFooter></worksheet>"#;
+        let bytes = base.as_bytes();
+        let inserts: [&[u8]; 6] = [b"<", b">", b"\"", b"/", b"<v>", b"</c>"];
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize % n
+        };
+        for round in 0..3000 {
+            let mut v = bytes.to_vec();
+            for _ in 0..1 + round % 3 {
+                let at = next(v.len());
+                match next(3) {
+                    0 => {
+                        v.remove(at);
+                    }
+                    1 => {
+                        let ins = inserts[next(inserts.len())];
+                        v.splice(at..at, ins.iter().copied());
+                    }
+                    _ => {
+                        let other = next(v.len());
+                        v.swap(at, other);
+                    }
+                }
+            }
+            let Ok(xml) = std::str::from_utf8(&v) else {
+                continue;
+            };
+            let read = |fast: bool| {
+                let mut budget = Budget::new(crate::Limits::default());
+                let mut padding = 3;
+                worksheet_with(xml, "s", &sst, &mut padding, &mut budget, fast)
+                    .map(|w| (w.cells, w.header, w.footer, padding))
+                    .map_err(|e| e.to_string())
+            };
+            let (fast, general) = (read(true), read(false));
+            if general.is_ok() {
+                assert_eq!(fast, general, "{xml}");
+            }
+        }
     }
 
     #[test]
