@@ -2,7 +2,7 @@
 //! first visit from `visits`, and `downloads` with their URL chains. Columns are checked before they
 //! are asked for: schemas changed over the years (old versions had `downloads.full_path` and `url`).
 
-use super::sqlite::{columns, int, text};
+use super::sqlite::{columns, if_column, int, next_row, table_with, text};
 use super::{Download, History, Visit};
 use rusqlite::Connection;
 
@@ -20,23 +20,16 @@ pub fn read(
     cap: usize,
     each: &mut dyn FnMut(&Visit),
 ) -> Result<History, String> {
-    let url_cols = columns(conn, "urls");
-    if !["url", "visit_count", "last_visit_time"]
-        .iter()
-        .all(|c| url_cols.iter().any(|k| k == c))
-    {
+    let Some(url_cols) = table_with(conn, "urls", &["url", "visit_count", "last_visit_time"])
+    else {
         return Err("no Chromium urls table (unknown schema)".into());
-    }
-    let title = if url_cols.iter().any(|c| c == "title") {
-        "u.title"
-    } else {
-        "NULL"
     };
-    let first = if columns(conn, "visits").iter().any(|c| c == "visit_time") {
-        "(SELECT min(v.visit_time) FROM visits v WHERE v.url = u.id AND v.visit_time > 0)"
-    } else {
-        "NULL"
-    };
+    let title = if_column(&url_cols, "title", "u.title");
+    let first = if_column(
+        &columns(conn, "visits"),
+        "visit_time",
+        "(SELECT min(v.visit_time) FROM visits v WHERE v.url = u.id AND v.visit_time > 0)",
+    );
     let sql = format!(
         "SELECT u.url, {title}, u.visit_count, u.last_visit_time, {first} FROM urls u \
          WHERE u.last_visit_time > 0 ORDER BY u.last_visit_time DESC LIMIT ?1"
@@ -86,15 +79,7 @@ fn downloads(conn: &Connection, history: &mut History) {
         history.damaged = Some("downloads table unreadable".into());
         return;
     };
-    loop {
-        let row = match rows.next() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                history.damaged = Some(e.to_string());
-                break;
-            }
-        };
+    while let Some(row) = next_row(&mut rows, &mut history.damaged) {
         let get = |i: usize| row.get_ref(i).ok().and_then(text);
         let url = get(0)
             .or_else(|| get(5))

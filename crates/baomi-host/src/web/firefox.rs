@@ -5,7 +5,7 @@
 //! Places whose `visit_count` is 0 are left out: they are bookmarks never opened, or URLs seen only as
 //! a download or an embedded frame, which Firefox itself does not count as visits.
 
-use super::sqlite::{columns, int, text};
+use super::sqlite::{columns, if_column, int, next_row, table_with, text};
 use super::{Download, History, Visit};
 use rusqlite::Connection;
 
@@ -20,26 +20,19 @@ pub fn read(
     cap: usize,
     each: &mut dyn FnMut(&Visit),
 ) -> Result<History, String> {
-    let cols = columns(conn, "moz_places");
-    if !["url", "visit_count", "last_visit_date"]
-        .iter()
-        .all(|c| cols.iter().any(|k| k == c))
-    {
+    let Some(cols) = table_with(
+        conn,
+        "moz_places",
+        &["url", "visit_count", "last_visit_date"],
+    ) else {
         return Err("no moz_places table (unknown schema)".into());
-    }
-    let title = if cols.iter().any(|c| c == "title") {
-        "p.title"
-    } else {
-        "NULL"
     };
-    let first = if columns(conn, "moz_historyvisits")
-        .iter()
-        .any(|c| c == "visit_date")
-    {
-        "(SELECT min(v.visit_date) FROM moz_historyvisits v WHERE v.place_id = p.id)"
-    } else {
-        "NULL"
-    };
+    let title = if_column(&cols, "title", "p.title");
+    let first = if_column(
+        &columns(conn, "moz_historyvisits"),
+        "visit_date",
+        "(SELECT min(v.visit_date) FROM moz_historyvisits v WHERE v.place_id = p.id)",
+    );
     let sql = format!(
         "SELECT p.url, {title}, p.visit_count, p.last_visit_date, {first} FROM moz_places p \
          WHERE p.visit_count > 0 ORDER BY p.last_visit_date DESC LIMIT ?1"
@@ -68,15 +61,7 @@ fn downloads(conn: &Connection, history: &mut History) {
         history.damaged = Some("download annotations unreadable".into());
         return;
     };
-    loop {
-        let row = match rows.next() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                history.damaged = Some(e.to_string());
-                break;
-            }
-        };
+    while let Some(row) = next_row(&mut rows, &mut history.damaged) {
         let url = row.get_ref(0).ok().and_then(text).unwrap_or_default();
         let Some(target_path) = row
             .get_ref(1)

@@ -166,6 +166,39 @@ pub fn columns(conn: &Connection, table: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Columns of `table` when it has every column in `required`, else `None` (an unknown schema).
+pub fn table_with(conn: &Connection, table: &str, required: &[&str]) -> Option<Vec<String>> {
+    let cols = columns(conn, table);
+    required
+        .iter()
+        .all(|c| cols.iter().any(|k| k == c))
+        .then_some(cols)
+}
+
+/// `expr` when `cols` holds `column`, else `NULL`: optional columns of older schemas.
+pub fn if_column(cols: &[String], column: &str, expr: &'static str) -> &'static str {
+    if cols.iter().any(|c| c == column) {
+        expr
+    } else {
+        "NULL"
+    }
+}
+
+/// The next row of a walk, or `None` at the end; a row that cannot be read ends the walk with its
+/// error kept in `damaged` (what came before stays read).
+pub fn next_row<'r>(
+    rows: &'r mut rusqlite::Rows<'_>,
+    damaged: &mut Option<String>,
+) -> Option<&'r rusqlite::Row<'r>> {
+    match rows.next() {
+        Ok(row) => row,
+        Err(e) => {
+            *damaged = Some(e.to_string());
+            None
+        }
+    }
+}
+
 /// A column as text, whatever SQLite stored (invalid UTF-8 replaced, NULL and '' as `None`).
 pub fn text(v: ValueRef<'_>) -> Option<String> {
     let s = match v {
@@ -201,15 +234,7 @@ pub fn visits(
     let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
     let limit = i64::try_from(super::MAX_SCAN).unwrap_or(i64::MAX);
     let mut rows = stmt.query([limit]).map_err(|e| e.to_string())?;
-    loop {
-        let row = match rows.next() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
-                history.damaged = Some(e.to_string());
-                break;
-            }
-        };
+    while let Some(row) = next_row(&mut rows, &mut history.damaged) {
         let Some(url) = row.get_ref(0).ok().and_then(text) else {
             history.skipped += 1;
             continue;
