@@ -11,6 +11,8 @@ pub mod network;
 pub mod places;
 pub mod recent;
 pub mod root;
+#[cfg(test)]
+mod testing;
 pub mod usb;
 pub mod web;
 
@@ -150,7 +152,7 @@ pub struct HostReport {
     pub sweep: Vec<String>,
 }
 
-type CheckFn = fn(&HostContext<'_>, &mut CheckRun, &mut Artifacts);
+pub(crate) type CheckFn = fn(&HostContext<'_>, &mut CheckRun, &mut Artifacts);
 
 /// Run every host check.
 pub fn run_all(ctx: &HostContext<'_>) -> HostReport {

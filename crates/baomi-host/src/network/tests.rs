@@ -1,23 +1,12 @@
 //! The check over real fixtures: a laptop's sysfs tree and the offline classified machine.
 
 use super::*;
-use crate::{CheckRun, HostContext};
+use crate::testing::{fixture, run_check};
+use crate::CheckRun;
 use baomi_core::{Policy, Zone};
-use std::path::PathBuf;
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(rel)
-}
 
 fn run_on(root: &Root, policy: &Policy, probe: bool) -> (CheckRun, Artifacts) {
-    let mut ctx = HostContext::new(root, policy, Zone::Classified);
-    ctx.probe = probe;
-    let mut out = CheckRun::default();
-    let mut artifacts = Artifacts::default();
-    run(&ctx, &mut out, &mut artifacts);
-    (out, artifacts)
+    run_check(run, root, policy, Zone::Classified, probe)
 }
 
 fn lines(out: &CheckRun) -> Vec<String> {

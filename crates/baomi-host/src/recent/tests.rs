@@ -1,13 +1,8 @@
 //! The check over the offline classified machine's home folder, and the removable-media rule.
 
 use super::*;
+use crate::testing::{hostroot, run_check};
 use baomi_core::{Policy, Zone};
-use std::path::PathBuf;
-
-fn hostroot() -> Root {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/hostroot");
-    Root::offline(&dir).expect("root")
-}
 
 #[test]
 fn removable_paths() {
@@ -31,12 +26,8 @@ fn removable_paths() {
 
 #[test]
 fn offline_home() {
-    let root = hostroot();
     let policy = Policy::default_policy();
-    let ctx = HostContext::new(&root, &policy, Zone::Internet);
-    let mut out = CheckRun::default();
-    let mut artifacts = Artifacts::default();
-    run(&ctx, &mut out, &mut artifacts);
+    let (out, artifacts) = run_check(run, &hostroot(), &policy, Zone::Internet, false);
     let got: Vec<String> = out
         .findings
         .iter()

@@ -2,15 +2,9 @@
 
 use super::*;
 use crate::HostContext;
+use crate::testing::{fixture, hostroot, run_check};
 use baomi_core::{Policy, Zone};
 use std::borrow::Cow;
-use std::path::PathBuf;
-
-fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures")
-        .join(rel)
-}
 
 fn shanghai() -> TimeZone {
     TimeZone::get("Asia/Shanghai").unwrap_or(TimeZone::UTC)
@@ -265,14 +259,8 @@ fn an_unreadable_journal_is_a_problem_not_a_failure() {
 
 #[test]
 fn hostroot_story() {
-    let Ok(root) = Root::offline(&fixture("hostroot")) else {
-        panic!("hostroot fixture")
-    };
     let policy = Policy::default_policy();
-    let ctx = HostContext::new(&root, &policy, Zone::Internal);
-    let mut out = CheckRun::default();
-    let mut art = Artifacts::default();
-    run(&ctx, &mut out, &mut art);
+    let (out, art) = run_check(run, &hostroot(), &policy, Zone::Internal, false);
     let devs: Vec<String> = art
         .usb_devices
         .iter()

@@ -9,7 +9,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+    crate::testing::fixture("")
 }
 
 fn browsers() -> Root {
@@ -300,11 +300,7 @@ fn hot_journal_is_reported() {
 fn ctx_run(root: &Root, zone: Zone) -> (CheckRun, Artifacts) {
     let mut policy = Policy::default_policy();
     policy.network.intranet_domains.push(".jcy".into());
-    let ctx = HostContext::new(root, &policy, zone);
-    let mut out = CheckRun::default();
-    let mut artifacts = Artifacts::default();
-    run(&ctx, &mut out, &mut artifacts);
-    (out, artifacts)
+    crate::testing::run_check(run, root, &policy, zone, false)
 }
 
 /// Profiles found in the folders named, with no database → nothing to read.
