@@ -137,7 +137,7 @@ pub struct Finding {
 }
 
 /// Where and why a finding matched.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The text around the match, one line, trimmed. Host checks write an English sentence here.
     pub excerpt: String,
@@ -170,6 +170,26 @@ pub struct Evidence {
     /// Policy note for keyword findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl Default for Evidence {
+    /// Empty evidence seen once: a finding is always seen at least once (the schema's minimum, and
+    /// what a report without the field means).
+    fn default() -> Self {
+        Evidence {
+            excerpt: String::new(),
+            excerpt_zh: None,
+            matched: String::new(),
+            why: String::new(),
+            part: None,
+            page: None,
+            sheet: None,
+            line: None,
+            offset: None,
+            occurrences: one(),
+            note: None,
+        }
+    }
 }
 
 /// `0.98`, not `0.9800000190734863`: an f32 widened to f64 shows noise no reader should see.

@@ -101,10 +101,8 @@ impl CheckRun {
         ctx: &HostContext<'_>,
         check: &CheckInfo,
         rule: &RuleInfo,
-        mut f: HostFinding,
+        f: HostFinding,
     ) {
-        // `Evidence::default()` says 0; a finding is seen at least once.
-        f.evidence.occurrences = f.evidence.occurrences.max(1);
         let identity = f.identity.as_deref().unwrap_or(&f.evidence.matched);
         let id = finding_id(rule.id, &f.path, &[], identity);
         self.findings.push(Finding {

@@ -1,8 +1,8 @@
 //! The check over real fixtures: a laptop's sysfs tree and the offline classified machine.
 
 use super::*;
-use crate::testing::{fixture, run_check};
 use crate::CheckRun;
+use crate::testing::{fixture, run_check};
 use baomi_core::{Policy, Zone};
 
 fn run_on(root: &Root, policy: &Policy, probe: bool) -> (CheckRun, Artifacts) {
