@@ -90,6 +90,18 @@ pub enum CheckStatus {
     Skipped,
 }
 
+impl CheckStatus {
+    /// Identifier as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Ok => "ok",
+            CheckStatus::Partial => "partial",
+            CheckStatus::Error => "error",
+            CheckStatus::Skipped => "skipped",
+        }
+    }
+}
+
 /// One check's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckResult {

@@ -129,17 +129,11 @@ pub fn render(report: &Report, lang: Lang) -> String {
             t("ui.message")
         );
         for c in &report.checks {
-            let status = match c.status {
-                baomi_core::CheckStatus::Ok => "ok",
-                baomi_core::CheckStatus::Partial => "partial",
-                baomi_core::CheckStatus::Error => "error",
-                baomi_core::CheckStatus::Skipped => "skipped",
-            };
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 escape(&lang.check(&c.id)),
-                t(&format!("status.{status}")),
+                t(&format!("status.{}", c.status.as_str())),
                 c.examined,
                 escape(crate::i18n::check_message(c, lang))
             );

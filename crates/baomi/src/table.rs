@@ -2,7 +2,7 @@
 
 use crate::i18n::Lang;
 use crate::scan_cmd::human_bytes;
-use baomi_core::{CheckStatus, Finding, Report, Severity};
+use baomi_core::{Finding, Report, Severity};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -191,7 +191,7 @@ fn print_summary(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::R
                 out,
                 "  {} [{}] {}: {}",
                 lang.check(&c.id),
-                lang.t(&format!("status.{}", status_key(c.status))),
+                lang.t(&format!("status.{}", c.status.as_str())),
                 c.examined,
                 shorten(crate::i18n::check_message(c, lang), 160)
             )?;
@@ -286,15 +286,6 @@ fn print_summary(out: &mut dyn Write, report: &Report, lang: Lang) -> std::io::R
         }
     }
     Ok(())
-}
-
-fn status_key(status: CheckStatus) -> &'static str {
-    match status {
-        CheckStatus::Ok => "ok",
-        CheckStatus::Partial => "partial",
-        CheckStatus::Error => "error",
-        CheckStatus::Skipped => "skipped",
-    }
 }
 
 #[cfg(test)]
