@@ -5,13 +5,16 @@
 
 use crate::xml::{
     Ev, Flow, Lines, PartText, Tag, XmlReader, attr, attr_str, attr_value, attributes,
-    attributes_of, local, local_end, tag_end_at, unescape,
+    attributes_of, local, local_end, local_name, next_lt, tag_end_at, unescape,
 };
 use crate::zipfile::Package;
 use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
 use std::borrow::Cow;
 use std::collections::HashSet;
+
+mod sst;
+use sst::SharedStrings;
 
 /// Encrypted OOXML is not a zip at all but an OLE compound file holding the encrypted package.
 const OLE_MAGIC: [u8; 4] = [0xD0, 0xCF, 0x11, 0xE0];
@@ -679,10 +682,10 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
         .unwrap_or_else(|| "xl/sharedStrings.xml".to_owned());
     let sst = match cx.part(&sst_part)? {
         Some(xml) => {
-            let r = simple_lines_keep_empty(&xml, &sst_part, cx.budget);
+            let r = sst::read(&xml, &sst_part, cx.budget);
             cx.soft(&sst_part, r)?.unwrap_or_default()
         }
-        None => Vec::new(),
+        None => SharedStrings::default(),
     };
 
     let mut padding_left = MAX_ROW_PADDING;
@@ -768,47 +771,6 @@ fn sheet_comments(
     Ok(())
 }
 
-/// Shared strings: one entry per `si`, empty ones kept so indices stay right; phonetic runs skipped.
-fn simple_lines_keep_empty(
-    xml: &str,
-    part: &str,
-    budget: &mut Budget,
-) -> Result<Vec<String>, Unreadable> {
-    let mut r = XmlReader::new(xml, part);
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_si = false;
-    let mut in_t = false;
-    loop {
-        match r.next(budget)? {
-            Ev::Eof => break,
-            Ev::Start(e) => match local(&e) {
-                "si" => {
-                    in_si = true;
-                    cur.clear();
-                    if let Some(t) = r.simple_text("t", budget)? {
-                        cur.push_str(&t);
-                    }
-                }
-                "t" => in_t = true,
-                "rPh" => r.skip_element(budget)?,
-                _ => {}
-            },
-            Ev::End(e) => match local_end(&e) {
-                "si" => {
-                    in_si = false;
-                    out.push(std::mem::take(&mut cur));
-                }
-                "t" => in_t = false,
-                _ => {}
-            },
-            Ev::Text(t) if in_si && in_t => cur.push_str(&t),
-            Ev::Text(_) => {}
-        }
-    }
-    Ok(out)
-}
-
 struct Worksheet {
     cells: String,
     header: String,
@@ -817,23 +779,35 @@ struct Worksheet {
 
 /// Column index (0-based) from a cell reference such as `AB12`.
 fn column_of(r: &str) -> Option<usize> {
-    let letters: &str = &r[..r
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(r.len())];
+    let b = r.as_bytes();
+    let letters = &b[..b
+        .iter()
+        .position(|c| !c.is_ascii_alphabetic())
+        .unwrap_or(b.len())];
     if letters.is_empty() || letters.len() > 3 {
         return None;
     }
     let mut n = 0usize;
-    for c in letters.bytes() {
+    for c in letters {
         n = n * 26 + usize::from(c.to_ascii_uppercase() - b'A' + 1);
     }
     Some(n - 1)
 }
 
+/// A shared-string index as a cell's value gives it (`value.trim().parse()`), with the usual all-digits
+/// value read without the general parser.
+fn shared_index(value: &str) -> Option<usize> {
+    let b = value.as_bytes();
+    if !b.is_empty() && b.len() <= 9 && b.iter().all(u8::is_ascii_digit) {
+        return Some(b.iter().fold(0usize, |n, d| n * 10 + usize::from(d - b'0')));
+    }
+    value.trim().parse::<usize>().ok()
+}
+
 fn worksheet(
     xml: &str,
     part: &str,
-    sst: &[String],
+    sst: &SharedStrings,
     padding_left: &mut usize,
     budget: &mut Budget,
 ) -> Result<Worksheet, Unreadable> {
@@ -844,7 +818,7 @@ fn worksheet(
 fn worksheet_with(
     xml: &str,
     part: &str,
-    sst: &[String],
+    sst: &SharedStrings,
     padding_left: &mut usize,
     budget: &mut Budget,
     fast: bool,
@@ -990,7 +964,7 @@ const CELLS_PER_TIME_CHECK: u32 = 4096;
 fn sheet_data_fast(
     xml: &str,
     from: usize,
-    sst: &[String],
+    sst: &SharedStrings,
     rows: &mut SheetRows<'_>,
     budget: &mut Budget,
 ) -> Result<Option<usize>, Unreadable> {
@@ -1009,7 +983,7 @@ fn sheet_data_fast(
 fn sheet_data_fast_in(
     xml: &str,
     from: usize,
-    sst: &[String],
+    sst: &SharedStrings,
     rows: &mut SheetRows<'_>,
     budget: &mut Budget,
 ) -> Result<Option<usize>, Unreadable> {
@@ -1024,7 +998,7 @@ fn sheet_data_fast_in(
     let mut value = String::new();
     let mut cells_seen = 0u32;
     loop {
-        let Some(lt) = b.get(i..).and_then(|r| memchr::memchr(b'<', r)) else {
+        let Some(lt) = next_lt(b, i) else {
             return Ok(None);
         };
         i += lt;
@@ -1052,8 +1026,9 @@ fn sheet_data_fast_in(
             let raw = &xml[i + 4..gt];
             let empty = raw.ends_with('/');
             row.clear();
+            // By local name, as the general reader takes a row's number.
             row_num = attributes_of(raw.trim_end_matches('/'))
-                .find(|(k, _)| *k == "r")
+                .find(|(k, _)| local_name(k) == "r")
                 .and_then(|(_, v)| attr_value(v).parse::<usize>().ok());
             i = gt + 1;
             if empty {
@@ -1081,6 +1056,14 @@ fn sheet_data_fast_in(
         let cell_col = tag.r.and_then(|(s, e)| column_of(&xml[s..e]));
         if empty {
             // No value: nothing to show, as with the general reader.
+            continue;
+        }
+        // The usual cell, `<v>…</v></c>` straight after its tag: the value is used where it stands.
+        if let Some((start, end)) = plain_value(b, i) {
+            let v = unescape(&xml[start..end]);
+            budget.spend_text(v.len() as u64)?;
+            row.cell(cell_col, cell_text(&cell_type, &v, sst));
+            i = end + "</v></c>".len();
             continue;
         }
         value.clear();
@@ -1133,8 +1116,20 @@ fn sheet_data_fast_in(
     }
 }
 
+/// Where the value of `<v>…</v></c>` at `at` starts and ends, when that is exactly what stands there.
+fn plain_value(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    let start = at + "<v>".len();
+    if !b.get(at..)?.starts_with(b"<v>") {
+        return None;
+    }
+    // Values are a few bytes: a plain loop, not a vector search.
+    let end = start + b.get(start..)?.iter().position(|&c| c == b'<')?;
+    b[end..].starts_with(b"</v></c>").then_some((start, end))
+}
+
 /// A cell's start tag, read in one pass: where its `>` is, whether it is empty (`/>`), and where the
-/// values of `t` and `r` are. `None` for anything a well-formed tag would not hold.
+/// values of `t` and `r` are (the last of each, as the general reader takes them). `None` for anything
+/// a well-formed tag would not hold.
 struct CellTag {
     end: usize,
     empty: bool,
@@ -1202,14 +1197,9 @@ fn cell_tag(b: &[u8], mut i: usize) -> Option<CellTag> {
 }
 
 /// A cell's text from its type and raw value: a shared string by index, a boolean, or the value.
-fn cell_text<'s>(cell_type: &str, value: &'s str, sst: &'s [String]) -> &'s str {
+fn cell_text<'s>(cell_type: &str, value: &'s str, sst: &'s SharedStrings) -> &'s str {
     match cell_type {
-        "s" => value
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .and_then(|i| sst.get(i))
-            .map_or("", String::as_str),
+        "s" => shared_index(value).and_then(|i| sst.get(i)).unwrap_or(""),
         "b" => match value.trim() {
             "1" => "TRUE",
             "0" => "FALSE",
@@ -1485,7 +1475,7 @@ mod tests {
     /// and on shapes it hands back.
     #[test]
     fn sheet_data_fast_path_equals_the_general_reader() {
-        let sst: Vec<String> = ["机密★1年", "名单", "a\tb"].map(String::from).to_vec();
+        let sst: SharedStrings = ["机密★1年", "名单", "a\tb"].into_iter().collect();
         let sheets = [
             // Shared strings, numbers, booleans, formulas (with and without value), empty cells,
             // gaps between rows and columns, an empty row, entities, a `>` inside an attribute value,
@@ -1496,6 +1486,7 @@ mod tests {
 <row r="4"/>
 <row r="6" x14ac:dyDescent="0.25"><c r="A6" s="2"/><c r="B6" t="s"><v> 1 </v></c><c r="C6" t="str" note="a>b"><v>x &amp; y&#x2605;</v></c><c r="D6" t="s"><v>2</v></c></row>
 <row><c t="inlineStr"><v>9</v></c><c><v></v></c></row>
+<row x:r="9"><c r="B9"><v>x:r</v></c></row><row r="11" r="12"><c r="A11" r="C11"><v>2r</v></c></row>
 </sheetData><headerFooter><oddHeader>&amp;C机密</oddHeader></headerFooter></worksheet>"#,
             // Shapes the direct reader hands back to the general one.
             r#"<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>内联</t></is></c></row></sheetData></worksheet>"#,
@@ -1526,7 +1517,7 @@ mod tests {
         let ws = worksheet(sheets[0], "s", &sst, &mut padding, &mut budget).expect("reads");
         assert_eq!(
             ws.cells,
-            "机密★1年\t\t3.5\n\n\tTRUE\t\tab\t7\n\n\n\t名单\tx & y★\ta b\n9"
+            "机密★1年\t\t3.5\n\n\tTRUE\t\tab\t7\n\n\n\t名单\tx & y★\ta b\n9\n\n\tx:r\n\t\t2r"
         );
     }
 
@@ -1534,7 +1525,7 @@ mod tests {
     /// reader never gives anything the general reader would not.
     #[test]
     fn sheet_data_fast_path_on_damaged_sheets() {
-        let sst: Vec<String> = ["机密", "x"].map(String::from).to_vec();
+        let sst: SharedStrings = ["机密", "x"].into_iter().collect();
         let base = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="str"><f>A1&amp;"y"</f><v>a&lt;b</v></c></row><row r="3" spans="1:2"><c r='B3' t="b"><v>1</v></c><c r="C3"/></row></sheetData><headerFooter><oddHeader>&amp;C机密</oddHeader></headerFooter></worksheet>"#;
         let bytes = base.as_bytes();
         let inserts: [&[u8]; 6] = [b"<", b">", b"\"", b"/", b"<v>", b"</c>"];

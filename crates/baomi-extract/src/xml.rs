@@ -427,6 +427,17 @@ pub(crate) fn tag_end_at(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// Where the text starting at `from` ends: most runs between tags in spreadsheets are a few bytes (a
 /// cell's number), so look close by before starting a SIMD search.
+/// Offset of the next `<` at or after `from`, relative to `from`. Between tags there is mostly nothing
+/// or a few bytes, where a vector search costs more than it saves; only a longer text gets one.
+pub(crate) fn next_lt(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let near = rest.len().min(16);
+    match rest[..near].iter().position(|&b| b == b'<') {
+        Some(k) => Some(k),
+        None => memchr::memchr(b'<', &rest[near..]).map(|k| near + k),
+    }
+}
+
 fn text_end(bytes: &[u8], from: usize) -> usize {
     let near = bytes.len().min(from + 16);
     if let Some(k) = bytes[from..near].iter().position(|&b| b == b'<') {
@@ -503,7 +514,7 @@ fn resolve_ref(name: &str) -> Option<char> {
 }
 
 /// A qualified name without its namespace prefix: producers disagree on prefixes, never on names.
-fn local_name(full: &str) -> &str {
+pub(crate) fn local_name(full: &str) -> &str {
     // Names are short: a plain loop beats a SIMD reverse search here.
     match full.bytes().rposition(|b| b == b':') {
         Some(i) => &full[i + 1..],
