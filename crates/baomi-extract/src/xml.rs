@@ -604,11 +604,21 @@ pub(crate) struct Lines {
 
 impl Lines {
     fn push(&mut self, line: &str) {
-        for l in line.split('\n') {
+        // Split at line feeds with the vector search: a paragraph is often hundreds of bytes with none.
+        let mut rest = line;
+        loop {
+            let (l, more) = match memchr::memchr(b'\n', rest.as_bytes()) {
+                Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+                None => (rest, None),
+            };
             // Blank paragraphs are layout, not content: dropping them keeps a marking among the "first
             // lines" of its page however much spacing precedes it.
             if !l.trim().is_empty() {
                 self.lines.push(l.trim_end().to_owned());
+            }
+            match more {
+                Some(m) => rest = m,
+                None => break,
             }
         }
     }
