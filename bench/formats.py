@@ -137,6 +137,11 @@ def slides_from(docx_text, path):
 
 
 def make_corpus(n):
+    # Without a CJK font LibreOffice draws every Chinese character as glyph 1 of a fallback font with
+    # an /ActualText span around it: PDFs unlike any an office produces. Refuse rather than measure those.
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
+    if not fonts.strip():
+        sys.exit("formats.py: no Chinese font installed (apt-get install fonts-noto-cjk fonts-wqy-zenhei)")
     if not os.path.isdir(os.path.join(CORPUS, "office")):
         subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen.py"), "--out", CORPUS], check=True)
     for fmt, (src_ext, lo_filter, _) in REFERENCE.items():

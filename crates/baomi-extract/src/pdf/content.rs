@@ -15,6 +15,8 @@ use std::rc::Rc;
 const MAX_OPERANDS: usize = 64;
 /// `q` nested deeper than this is counted but not saved.
 const MAX_GS_DEPTH: usize = 256;
+/// Fonts remembered by name in one run of a content stream (past this, asked of the document).
+const FONTS_REMEMBERED: usize = 32;
 /// Tokens between two time checks.
 const TIME_CHECK_EVERY: u32 = 4096;
 /// Text pieces kept for one page at most (a page of ordinary text has a few thousand).
@@ -150,6 +152,7 @@ impl Interp {
         let mut tlm = IDENTITY;
         let mut ops: Vec<Operand<'_>> = Vec::new();
         let mut lex = Lexer::new(content);
+        let mut fonts: Vec<(Vec<u8>, Rc<Font>)> = Vec::new();
         while let Some(tok) = lex.next_tok() {
             self.tokens = self.tokens.wrapping_add(1);
             if self.tokens.is_multiple_of(TIME_CHECK_EVERY) {
@@ -214,7 +217,19 @@ impl Interp {
                     if let (Some(Operand::Name(name)), Some(size)) =
                         (ops.len().checked_sub(2).and_then(|k| ops.get(k)), num(1))
                     {
-                        gs.font = Some(host.font(resources, name)?);
+                        // `Tf` comes before nearly every line and names one of a few fonts: asked of
+                        // the document once per name and run, not each time.
+                        let font = match fonts.iter().find(|(n, _)| n.as_slice() == name.as_ref()) {
+                            Some((_, f)) => f.clone(),
+                            None => {
+                                let f = host.font(resources, name)?;
+                                if fonts.len() < FONTS_REMEMBERED {
+                                    fonts.push((name.to_vec(), f.clone()));
+                                }
+                                f
+                            }
+                        };
+                        gs.font = Some(font);
                         gs.size = size;
                     }
                 }

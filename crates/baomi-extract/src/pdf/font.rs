@@ -20,6 +20,7 @@
 use super::lex::{Lexer, Tok};
 use encoding_rs::Encoding;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 /// Entries read from one CMap at most: a real ToUnicode CMap of a CJK font has some tens of thousands.
 const MAX_CMAP_ENTRIES: usize = 200_000;
@@ -75,7 +76,7 @@ enum Widths {
 /// ToUnicode CMap: single codes and ranges, keyed by the code as a big-endian number with its byte length.
 #[derive(Debug, Clone, Default)]
 pub(super) struct ToUnicode {
-    chars: HashMap<(u8, u32), String>,
+    chars: HashMap<(u8, u32), String, BuildHasherDefault<CodeHasher>>,
     /// (length, low, high, value): value is the start (UTF-16 units, the last one incremented) or an array.
     ranges: Vec<(u8, u32, u32, RangeDst)>,
     space: Vec<(usize, [u8; 4], [u8; 4])>,
@@ -785,6 +786,36 @@ const WIN_ANSI_NAMES: [&str; 224] = [
     "thorn",
     "ydieresis",
 ];
+
+/// Hashes a (length, code) key with one multiply: every shown code is looked up, and the default
+/// SipHash was a tenth of a PDF's reading time. Flooding is no concern here: the table is bounded by
+/// `MAX_CMAP_ENTRIES` and a file's work by its time limit.
+#[derive(Default)]
+struct CodeHasher(u64);
+
+impl std::hash::Hasher for CodeHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
 
 impl ToUnicode {
     fn lookup(&self, len: usize, code: u32, out: &mut String) -> bool {
