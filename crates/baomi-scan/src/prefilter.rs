@@ -202,8 +202,20 @@ impl Units {
             .map(move |i| if self == Units::Utf16Le { i + 2 } else { i + 1 })
     }
 
+    /// Whether a form feed (a page start) stands anywhere in `bytes`. A whole pass over the file, so
+    /// done with the fewest false stops: in UTF-8 and GBK the byte 0x0C is never part of another
+    /// character; in UTF-16 the byte is the low half of many Chinese code units, so the search is for
+    /// the whole unit.
     fn has_form_feed(self, bytes: &[u8]) -> bool {
-        memchr::memchr_iter(b'\x0C', bytes).any(|i| self.ascii_at(bytes, i))
+        match self {
+            Units::Bytes => memchr::memchr(b'\x0C', bytes).is_some(),
+            Units::Utf16Le => {
+                memchr::memmem::find_iter(bytes, b"\x0C\x00").any(|i| i.is_multiple_of(2))
+            }
+            Units::Utf16Be => {
+                memchr::memmem::find_iter(bytes, b"\x00\x0C").any(|i| i.is_multiple_of(2))
+            }
+        }
     }
 
     /// Start of the line holding byte `at`.
@@ -404,4 +416,42 @@ fn nth_line_end(bytes: &[u8], n: usize, units: Units) -> Option<usize> {
         }
     }
     Some(bytes.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(s: &str, big_endian: bool) -> Vec<u8> {
+        s.encode_utf16()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    }
+
+    /// A form feed is found where it is a whole character, and not in the halves of Chinese code
+    /// units that hold the byte 0x0C (丌 is U+4E0C, 䰀 is U+4C00).
+    #[test]
+    fn form_feeds_are_whole_characters() {
+        for (text, has) in [
+            ("机密\n正文", false),
+            ("第一页\u{c}机密★1年\n正文", true),
+            ("丌丌䰀䰀丌", false),
+            ("丌\u{c}", true),
+        ] {
+            assert_eq!(Units::Bytes.has_form_feed(text.as_bytes()), has, "{text}");
+            let (gbk, _, _) = encoding_rs::GBK.encode(text);
+            assert_eq!(Units::Bytes.has_form_feed(&gbk), has, "GBK {text}");
+            assert_eq!(Units::Utf16Le.has_form_feed(&utf16(text, false)), has, "LE {text}");
+            assert_eq!(Units::Utf16Be.has_form_feed(&utf16(text, true)), has, "BE {text}");
+        }
+        // The two bytes of a form feed straddling two units are not one.
+        assert!(!Units::Utf16Le.has_form_feed(&[0x41, 0x0C, 0x00, 0x4E]));
+        assert!(!Units::Utf16Be.has_form_feed(&[0x4E, 0x00, 0x0C, 0x41]));
+    }
 }
