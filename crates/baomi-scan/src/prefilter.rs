@@ -447,8 +447,16 @@ mod tests {
             assert_eq!(Units::Bytes.has_form_feed(text.as_bytes()), has, "{text}");
             let (gbk, _, _) = encoding_rs::GBK.encode(text);
             assert_eq!(Units::Bytes.has_form_feed(&gbk), has, "GBK {text}");
-            assert_eq!(Units::Utf16Le.has_form_feed(&utf16(text, false)), has, "LE {text}");
-            assert_eq!(Units::Utf16Be.has_form_feed(&utf16(text, true)), has, "BE {text}");
+            assert_eq!(
+                Units::Utf16Le.has_form_feed(&utf16(text, false)),
+                has,
+                "LE {text}"
+            );
+            assert_eq!(
+                Units::Utf16Be.has_form_feed(&utf16(text, true)),
+                has,
+                "BE {text}"
+            );
         }
         // The two bytes of a form feed straddling two units are not one.
         assert!(!Units::Utf16Le.has_form_feed(&[0x41, 0x0C, 0x00, 0x4E]));
