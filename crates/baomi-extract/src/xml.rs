@@ -439,11 +439,7 @@ pub(crate) fn next_lt(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 fn text_end(bytes: &[u8], from: usize) -> usize {
-    let near = bytes.len().min(from + 16);
-    if let Some(k) = bytes[from..near].iter().position(|&b| b == b'<') {
-        return from + k;
-    }
-    memchr::memchr(b'<', &bytes[near..]).map_or(bytes.len(), |k| near + k)
+    next_lt(bytes, from).map_or(bytes.len(), |k| from + k)
 }
 
 /// Text content with the predefined entities and character references resolved and line ends
