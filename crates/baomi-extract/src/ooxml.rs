@@ -1527,36 +1527,8 @@ mod tests {
     fn sheet_data_fast_path_on_damaged_sheets() {
         let sst: SharedStrings = ["机密", "x"].into_iter().collect();
         let base = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="str"><f>A1&amp;"y"</f><v>a&lt;b</v></c></row><row r="3" spans="1:2"><c r='B3' t="b"><v>1</v></c><c r="C3"/></row></sheetData><headerFooter><oddHeader>&amp;C机密</oddHeader></headerFooter></worksheet>"#;
-        let bytes = base.as_bytes();
         let inserts: [&[u8]; 6] = [b"<", b">", b"\"", b"/", b"<v>", b"</c>"];
-        let mut seed = 0x9e37_79b9_u32;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as usize % n
-        };
-        for round in 0..3000 {
-            let mut v = bytes.to_vec();
-            for _ in 0..1 + round % 3 {
-                let at = next(v.len());
-                match next(3) {
-                    0 => {
-                        v.remove(at);
-                    }
-                    1 => {
-                        let ins = inserts[next(inserts.len())];
-                        v.splice(at..at, ins.iter().copied());
-                    }
-                    _ => {
-                        let other = next(v.len());
-                        v.swap(at, other);
-                    }
-                }
-            }
-            let Ok(xml) = std::str::from_utf8(&v) else {
-                continue;
-            };
+        crate::xml::testing::for_each_damaged(base, &inserts, 0x9e37_79b9, 3000, |xml| {
             let read = |fast: bool| {
                 let mut budget = Budget::new(crate::Limits::default());
                 let mut padding = 3;
@@ -1568,7 +1540,7 @@ mod tests {
             if general.is_ok() {
                 assert_eq!(fast, general, "{xml}");
             }
-        }
+        });
     }
 
     #[test]

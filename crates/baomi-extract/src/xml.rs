@@ -912,6 +912,47 @@ pub(crate) mod testing {
     use baomi_core::UnscannedReason;
     use std::io::Write;
 
+    /// Damaged copies of `base` for tests that hold a direct reader to the general one: each round
+    /// deletes, inserts (one of `inserts`) or swaps bytes at 1–3 places chosen by a xorshift from
+    /// `seed`; copies that are no longer UTF-8 are skipped.
+    pub(crate) fn for_each_damaged(
+        base: &str,
+        inserts: &[&[u8]],
+        seed: u32,
+        rounds: usize,
+        mut check: impl FnMut(&str),
+    ) {
+        let mut seed = seed;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed as usize % n
+        };
+        for round in 0..rounds {
+            let mut v = base.as_bytes().to_vec();
+            for _ in 0..1 + round % 3 {
+                let at = next(v.len());
+                match next(3) {
+                    0 => {
+                        v.remove(at);
+                    }
+                    1 => {
+                        let ins = inserts[next(inserts.len())];
+                        v.splice(at..at, ins.iter().copied());
+                    }
+                    _ => {
+                        let other = next(v.len());
+                        v.swap(at, other);
+                    }
+                }
+            }
+            if let Ok(xml) = std::str::from_utf8(&v) {
+                check(xml);
+            }
+        }
+    }
+
     /// The signature of `ooxml::extract` and `odf::extract`.
     pub(crate) type Parser = fn(
         Format,

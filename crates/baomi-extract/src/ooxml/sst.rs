@@ -359,38 +359,11 @@ line2</t><rPh sb="0" eb="2"><t>x</t></rPh></si><si><t>三</t><phoneticPr fontId=
     fn direct_reader_on_damaged_parts() {
         let base = r#"<?xml version="1.0"?><sst count="3"><si><t xml:space="preserve">机密</t></si><si><r><rPr><b/><rFont val="宋体"/></rPr><t>a&lt;b</t></r><r><t>c</t></r><rPh sb="0" eb="1"><t>x</t></rPh></si><si/></sst>"#;
         let inserts: [&[u8]; 7] = [b"<", b">", b"\"", b"/", b"<t>", b"</t>", b"</si>"];
-        let mut seed = 0x2545_f491_u32;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            seed as usize % n
-        };
-        for round in 0..3000 {
-            let mut v = base.as_bytes().to_vec();
-            for _ in 0..1 + round % 3 {
-                let at = next(v.len());
-                match next(3) {
-                    0 => {
-                        v.remove(at);
-                    }
-                    1 => {
-                        let ins = inserts[next(inserts.len())];
-                        v.splice(at..at, ins.iter().copied());
-                    }
-                    _ => {
-                        let other = next(v.len());
-                        v.swap(at, other);
-                    }
-                }
-            }
-            let Ok(xml) = std::str::from_utf8(&v) else {
-                continue;
-            };
+        crate::xml::testing::for_each_damaged(base, &inserts, 0x2545_f491, 3000, |xml| {
             let (direct, general) = both(xml);
             if general.is_ok() {
                 assert_eq!(direct, general, "{xml}");
             }
-        }
+        });
     }
 }
