@@ -26,6 +26,7 @@ pub use budget::{Budget, Limits};
 /// Re-exported so streaming callers name the same encodings.
 pub use encoding_rs;
 pub use format::{Format, sniff_format};
+pub use ole::ReadSeek;
 pub use text::{decode_text, detect_encoding};
 
 use baomi_core::UnscannedReason;
@@ -150,6 +151,26 @@ pub fn extract(
     let mut inner = Vec::new();
     let format = sniff_format(name, data);
     extract_as(format, data, &mut inner, budget, visitor)
+}
+
+/// Whether a file named `name` whose first bytes are `head` is read by [`extract_in_place`] instead of
+/// whole: OLE compound files, whose text streams are a small part of them.
+pub fn reads_in_place(name: &str, head: &[u8]) -> bool {
+    sniff_format(name, head) == Format::Ole
+}
+
+/// Extract a file that [`reads_in_place`] accepts from `reader`, which holds `len` bytes, reading only
+/// the parts of it that hold text.
+pub fn extract_in_place(
+    reader: &mut dyn ReadSeek,
+    len: u64,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<Format, Unreadable> {
+    let mut inner = Vec::new();
+    let format = ole::extract_from(reader, len, &mut inner, budget, visitor)?;
+    visitor.format(&inner, format);
+    Ok(format)
 }
 
 /// Extract `data` known to be `format`. `inner` is the member chain so far; containers push onto it while

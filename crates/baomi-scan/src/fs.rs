@@ -4,7 +4,7 @@
 use crate::ScanConfig;
 use baomi_core::UnscannedReason;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// A file that could not be read, with the report's reason.
@@ -77,15 +77,8 @@ pub(crate) fn open_regular(path: &Path) -> Result<(File, u64), ReadError> {
     Ok((file, meta.len()))
 }
 
-/// Read the rest of an open regular file of `len` bytes into `data` (emptied first), refusing files
-/// above `max_bytes`.
-pub(crate) fn read_whole(
-    file: File,
-    len: u64,
-    max_bytes: u64,
-    data: &mut Vec<u8>,
-) -> Result<(), ReadError> {
-    data.clear();
+/// Refuse a file above the policy's size limit, whether it is to be read whole or in place.
+pub(crate) fn check_size(len: u64, max_bytes: u64) -> Result<(), ReadError> {
     if len > max_bytes {
         return Err(ReadError {
             reason: UnscannedReason::TooLarge,
@@ -96,6 +89,19 @@ pub(crate) fn read_whole(
             ),
         });
     }
+    Ok(())
+}
+
+/// Read the rest of an open regular file of `len` bytes into `data` (emptied first), refusing files
+/// above `max_bytes`.
+pub(crate) fn read_whole(
+    file: File,
+    len: u64,
+    max_bytes: u64,
+    data: &mut Vec<u8>,
+) -> Result<(), ReadError> {
+    data.clear();
+    check_size(len, max_bytes)?;
     data.reserve(len as usize);
     // A file that grows while we read it is cut at the limit rather than read without end.
     file.take(max_bytes.saturating_add(1)).read_to_end(data)?;
@@ -106,6 +112,111 @@ pub(crate) fn read_whole(
         });
     }
     Ok(())
+}
+
+/// The first bytes of an open file (fewer if it is shorter), the file left at its start again.
+pub(crate) fn head(file: &mut File, n: u64) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    file.take(n).read_to_end(&mut head)?;
+    file.rewind()?;
+    Ok(head)
+}
+
+/// A file read in place through a window of its bytes: a compound file's reader asks for many small
+/// pieces (sectors of 512 bytes, directory entries, property tables), mostly near each other, and
+/// each would otherwise be a seek and a read of its own. Reads as long as the window go straight to
+/// the file.
+pub(crate) struct WindowedFile<'f> {
+    file: &'f mut File,
+    /// Where the next read starts, as the reader sees it.
+    pos: u64,
+    /// Where the file itself stands, to save seeks that would not move it.
+    file_pos: u64,
+    window: Vec<u8>,
+    window_at: u64,
+}
+
+impl<'f> WindowedFile<'f> {
+    const WINDOW: usize = 16 << 10;
+
+    /// `file` must stand at its start.
+    pub(crate) fn new(file: &'f mut File) -> Self {
+        WindowedFile {
+            file,
+            pos: 0,
+            file_pos: 0,
+            window: Vec::new(),
+            window_at: 0,
+        }
+    }
+
+    fn read_file_at(&mut self, at: u64, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.file_pos != at {
+            self.file.seek(SeekFrom::Start(at))?;
+            self.file_pos = at;
+        }
+        let n = self.file.read(buf)?;
+        self.file_pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Read for WindowedFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let window_end = self.window_at + self.window.len() as u64;
+        if !(self.window_at..window_end).contains(&self.pos) {
+            if buf.len() >= Self::WINDOW {
+                let n = self.read_file_at(self.pos, buf)?;
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            let mut window = std::mem::take(&mut self.window);
+            window.resize(Self::WINDOW, 0);
+            let filled = self.read_file_at(self.pos, &mut window);
+            let n = match filled {
+                Ok(n) => n,
+                Err(e) => {
+                    window.clear();
+                    self.window = window;
+                    return Err(e);
+                }
+            };
+            window.truncate(n);
+            self.window = window;
+            self.window_at = self.pos;
+            if n == 0 {
+                return Ok(0);
+            }
+        }
+        // In the window now: `pos - window_at` is below the window's length.
+        let from = (self.pos - self.window_at) as usize;
+        let available = &self.window[from..];
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for WindowedFile<'_> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::Current(by) => self.pos.checked_add_signed(by),
+            SeekFrom::End(by) => {
+                let len = self.file.metadata()?.len();
+                len.checked_add_signed(by)
+            }
+        };
+        let Some(target) = target else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            ));
+        };
+        self.pos = target;
+        Ok(target)
+    }
 }
 
 /// Which directories the walk never enters.
@@ -163,4 +274,78 @@ fn is_pseudo_fs(dir: &Path) -> bool {
 #[cfg(not(target_os = "linux"))]
 fn is_pseudo_fs(_dir: &Path) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// The windowed reader gives exactly the file's bytes for any mix of seeks and reads of any size,
+    /// across window edges and the end of the file.
+    #[test]
+    fn windowed_file_reads_what_the_file_holds() {
+        let mut state = 0x853C_49E6_748F_EA9B_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let len = 300_000usize;
+        let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let mut tmp = tempfile::tempfile().expect("tempfile");
+        tmp.write_all(&data).expect("write");
+        tmp.rewind().expect("rewind");
+        let mut reader = WindowedFile::new(&mut tmp);
+        let mut pos = 0usize;
+        for _ in 0..5_000 {
+            match next() % 4 {
+                0 => {
+                    pos = (next() % (len as u64 + 100)) as usize;
+                    let at = reader.seek(SeekFrom::Start(pos as u64)).expect("seek");
+                    assert_eq!(at, pos as u64);
+                }
+                1 => {
+                    let back = (next() % 2000) as i64;
+                    let at = reader.seek(SeekFrom::End(-back)).expect("seek end");
+                    pos = len - back as usize;
+                    assert_eq!(at, pos as u64);
+                }
+                2 => {
+                    let by = (next() % 4000) as i64 - 2000;
+                    match reader.seek(SeekFrom::Current(by)) {
+                        Ok(at) => {
+                            pos = (pos as i64 + by) as usize;
+                            assert_eq!(at, pos as u64);
+                        }
+                        Err(_) => assert!((pos as i64 + by) < 0),
+                    }
+                }
+                _ => {
+                    // Mostly sector-sized pieces, sometimes reads longer than the window.
+                    let n = match next() % 3 {
+                        0 => 512,
+                        1 => (next() % 5000) as usize,
+                        _ => (next() % 100_000) as usize,
+                    };
+                    let mut buf = vec![0u8; n];
+                    let got = reader.read(&mut buf).expect("read");
+                    let want = data.get(pos..).unwrap_or_default();
+                    assert!(got <= n && got <= want.len());
+                    assert!(
+                        got > 0 || n == 0 || want.is_empty(),
+                        "read nothing at {pos}"
+                    );
+                    assert_eq!(&buf[..got], &want[..got], "at {pos}, {n} asked");
+                    pos += got;
+                }
+            }
+        }
+        // read_exact across the window's end, as a compound file's reader does.
+        reader.seek(SeekFrom::Start(16_000)).expect("seek");
+        let mut buf = vec![0u8; 1_000];
+        reader.read_exact(&mut buf).expect("read_exact");
+        assert_eq!(buf, data[16_000..17_000]);
+    }
 }

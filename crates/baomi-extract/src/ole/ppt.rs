@@ -143,13 +143,27 @@ fn walk(data: &[u8], outer: Rec, mut visit: impl FnMut(&Rec, &[Rec])) {
 fn text_lines(data: &[u8], rec: &Rec, lines: &mut Vec<String>) {
     let body = data.get(rec.start..rec.end).unwrap_or_default();
     let text = match rec.kind {
-        TEXT_CHARS | CSTRING => utf16le(body),
+        TEXT_CHARS | CSTRING => std::borrow::Cow::Owned(utf16le(body)),
         // TextBytesAtom: the low bytes of UTF-16 characters whose high byte is zero.
-        TEXT_BYTES => body.iter().map(|&b| char::from(b)).collect(),
+        TEXT_BYTES => encoding_rs::mem::decode_latin1(body),
         _ => return,
     };
-    for line in text.split(['\r', '\u{0B}']) {
-        let line: String = line.chars().filter(|c| *c >= ' ' || *c == '\t').collect();
+    // Breaks and controls are ASCII bytes, which never occur inside another character's UTF-8, so
+    // the text is split and checked as bytes; most atoms have no control to drop at all.
+    let dropped = |b: u8| b < b' ' && !matches!(b, b'\t' | b'\r' | 0x0B);
+    let has_controls = text.bytes().fold(false, |any, b| any | dropped(b));
+    let mut rest = text.as_ref();
+    while !rest.is_empty() {
+        let (line, next) = match memchr::memchr2(b'\r', 0x0B, rest.as_bytes()) {
+            Some(at) => (&rest[..at], &rest[at + 1..]),
+            None => (rest, ""),
+        };
+        rest = next;
+        let line = if has_controls {
+            std::borrow::Cow::Owned(line.chars().filter(|c| *c >= ' ' || *c == '\t').collect())
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
         let line = line.trim();
         if !line.is_empty() {
             lines.push(line.to_owned());
@@ -393,7 +407,8 @@ mod tests {
     #[test]
     fn stream_order_fallback_matches() {
         let data = slides_ppt();
-        let mut ole = Ole::open(&data).expect("ole");
+        let mut cursor = std::io::Cursor::new(&data[..]);
+        let mut ole = Ole::open(&mut cursor, data.len() as u64).expect("ole");
         let mut budget = crate::Budget::new(crate::Limits::default());
         let stream = ole.read(PART, &mut budget).expect("read").expect("stream");
         let deck = in_stream_order(&stream);
