@@ -113,6 +113,9 @@ struct Book {
 struct Sst {
     text: String,
     ends: Vec<u32>,
+    /// Whether any string holds a tab or a line break, which a cell must not pass on; most tables
+    /// have none, and one search of the whole text spares a search per cell.
+    has_breaks: bool,
 }
 
 impl Sst {
@@ -339,6 +342,7 @@ fn shared_strings(chunks: Vec<&[u8]>, count: usize) -> Sst {
             None => break,
         }
     }
+    out.has_breaks = memchr::memchr3(b'\t', b'\n', b'\r', out.text.as_bytes()).is_some();
     out
 }
 
@@ -582,9 +586,11 @@ fn emit_sheet(
             line.push('\t');
         }
         padded += gap;
+        let may_break = !matches!(value, Value::Shared(_)) || book.sst.has_breaks;
         if let Value::Number(v) = value {
             write_number(&mut line, *v);
-        } else if memchr::memchr3(b'\t', b'\n', b'\r', text_value.as_bytes()).is_some() {
+        } else if may_break && memchr::memchr3(b'\t', b'\n', b'\r', text_value.as_bytes()).is_some()
+        {
             line.push_str(&text_value.replace(['\t', '\n', '\r'], " "));
         } else {
             line.push_str(text_value);
@@ -637,15 +643,15 @@ fn rk_value(rk: u32) -> f64 {
 /// A number as Excel's General format would roughly show it: integers without a fraction, others as
 /// the shortest decimal that reads back as the same number (Rust's `Display`).
 fn write_number(into: &mut String, v: f64) {
-    use std::fmt::Write;
-    // Writing to a String cannot fail.
-    let _ = if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
-        write!(into, "{}", v as i64)
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        write_fixed(into, v as i64, 0);
     } else if let Some((scaled, places)) = few_decimals(v) {
-        write_fixed(into, scaled, places)
+        write_fixed(into, scaled, places);
     } else {
-        write!(into, "{v}")
-    };
+        use std::fmt::Write;
+        // Writing to a String cannot fail.
+        let _ = write!(into, "{v}");
+    }
 }
 
 /// Powers of ten that are exact doubles, for [`few_decimals`].
@@ -672,21 +678,29 @@ fn few_decimals(v: f64) -> Option<(i64, usize)> {
     None
 }
 
-/// `scaled / 10^places` written out with exactly `places` decimals.
-fn write_fixed(into: &mut String, scaled: i64, places: usize) -> std::fmt::Result {
-    use std::fmt::Write;
-    let unit = 10u64.pow(places as u32);
-    let magnitude = scaled.unsigned_abs();
-    if scaled < 0 {
-        into.push('-');
+/// `scaled / 10^places` written out with exactly `places` decimals (none: an integer). By hand, not
+/// through `fmt`, whose general machinery cost more than the digits.
+fn write_fixed(into: &mut String, scaled: i64, places: usize) {
+    let mut digits = [0u8; 24];
+    let mut at = digits.len();
+    let mut rest = scaled.unsigned_abs();
+    let mut written = 0usize;
+    while rest > 0 || written <= places {
+        if written == places && places > 0 {
+            at -= 1;
+            digits[at] = b'.';
+        }
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        written += 1;
     }
-    write!(
-        into,
-        "{}.{:0places$}",
-        magnitude / unit,
-        magnitude % unit,
-        places = places
-    )
+    if scaled < 0 {
+        at -= 1;
+        digits[at] = b'-';
+    }
+    // Only ASCII digits, '.' and '-' were written.
+    into.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 #[cfg(test)]

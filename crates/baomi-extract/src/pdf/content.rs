@@ -107,6 +107,9 @@ pub(super) struct Interp {
     pub(super) text_bytes: u64,
     /// True once a limit cut the page short (chunks or forms): reported by the caller.
     pub(super) truncated: bool,
+    /// The text of the string being shown, kept between strings so that decoding one does not
+    /// allocate (most strings are glued onto the piece before them).
+    shown: String,
 }
 
 /// Form XObjects entered per page at most.
@@ -125,6 +128,7 @@ impl Interp {
             tokens: 0,
             text_bytes: 0,
             truncated: false,
+            shown: String::new(),
         }
     }
 
@@ -346,7 +350,8 @@ impl Interp {
             return Ok(());
         };
         let start = self.place(gs, tm);
-        let mut text = String::new();
+        let mut text = std::mem::take(&mut self.shown);
+        text.clear();
         let mut advance = 0.0f64;
         let (size, tc, tw, th) = (gs.size, gs.char_spacing, gs.word_spacing, gs.h_scale);
         self.unmapped += font.decode(bytes, &mut text, |g| {
@@ -359,6 +364,21 @@ impl Interp {
             [advance, 0.0]
         };
         *tm = mul(&[1.0, 0.0, 0.0, 1.0, step[0], step[1]], tm);
+        let r = self.keep(host, gs, font.vertical, start, tm, &text);
+        self.shown = text;
+        r
+    }
+
+    /// Keep the text of a string shown from `start` to where `tm` now stands.
+    fn keep<R: Copy>(
+        &mut self,
+        host: &mut dyn Host<R>,
+        gs: &GState,
+        vertical: bool,
+        start: (f64, f64, f64),
+        tm: &Matrix,
+        text: &str,
+    ) -> Result<(), Unreadable> {
         if text.is_empty() {
             return Ok(());
         }
@@ -368,11 +388,8 @@ impl Interp {
         // Glue onto the previous piece when this one continues it on the same baseline.
         if let Some(last) = self.chunks.last_mut() {
             let tol = 0.1 * last.size.max(start.2);
-            if (last.y - start.1).abs() < tol
-                && (start.0 - last.x_end).abs() < tol
-                && !font.vertical
-            {
-                last.text.push_str(&text);
+            if (last.y - start.1).abs() < tol && (start.0 - last.x_end).abs() < tol && !vertical {
+                last.text.push_str(text);
                 last.x_end = end.0;
                 return Ok(());
             }
@@ -384,9 +401,9 @@ impl Interp {
         self.chunks.push(Chunk {
             x: start.0,
             y: start.1,
-            x_end: if font.vertical { start.0 } else { end.0 },
+            x_end: if vertical { start.0 } else { end.0 },
             size: start.2,
-            text,
+            text: text.to_owned(),
         });
         Ok(())
     }
