@@ -124,6 +124,31 @@ impl<'d> Ole<'d> {
         }
     }
 
+    pub(crate) fn is_stream(&self, path: &str) -> bool {
+        self.cfb.is_stream(path)
+    }
+
+    /// A stream to read piece by piece, for streams too large to hold (a workbook's cells).
+    pub(crate) fn stream(
+        &mut self,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<cfb::Stream<&'d mut dyn ReadSeek>, Unreadable> {
+        budget.check_time()?;
+        let stream = self
+            .cfb
+            .open_stream(path)
+            .map_err(|e| Unreadable::corrupt(format!("OLE stream {path}: {e}")))?;
+        if stream.len() > self.data_len {
+            return Err(Unreadable::corrupt(format!(
+                "OLE stream {path} claims {} bytes in a file of {}",
+                stream.len(),
+                self.data_len
+            )));
+        }
+        Ok(stream)
+    }
+
     /// The whole of a stream, `None` when there is no such stream. Streams are stored uncompressed, so
     /// one longer than the file itself is a lie of the directory; we never allocate past the file size.
     pub(crate) fn read(

@@ -9,6 +9,7 @@ use super::{Ole, Out, codepage, u16_at, u32_at, usize_at};
 use crate::ooxml::strip_header_codes;
 use crate::{SegmentKind, Unreadable};
 use baomi_core::UnscannedReason;
+use std::io::Seek;
 
 const BOF: u16 = 0x0809;
 const EOF: u16 = 0x000A;
@@ -37,12 +38,8 @@ const MAX_ROW_PADDING: usize = 10_000;
 const MAX_COLUMN_PADDING: usize = 256;
 
 pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
-    let (name, data) = match ole.read("Workbook", out.budget)? {
-        Some(d) => ("Workbook", d),
-        None => match ole.read("Book", out.budget)? {
-            Some(d) => ("Book", d),
-            None => return Err(Unreadable::corrupt("no Workbook stream")),
-        },
+    let Some(name) = ["Workbook", "Book"].into_iter().find(|n| ole.is_stream(n)) else {
+        return Err(Unreadable::corrupt("no Workbook stream"));
     };
     let mut book = Book {
         biff8: true,
@@ -50,8 +47,16 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
         sheets: Vec::new(),
         sst: Sst::default(),
     };
-    globals(records(&data), &mut book, out)?;
-    sheets(records(&data), &book, name, out)?;
+    {
+        // Read twice, the globals first (sheet names, shared strings), then the sheets; streamed, so a
+        // 200 MB workbook is never held whole.
+        let mut stream = ole.stream(name, out.budget)?;
+        globals(&mut Records::new(&mut stream), &mut book, out)?;
+        stream
+            .rewind()
+            .map_err(|e| Unreadable::corrupt(format!("OLE stream {name}: {e}")))?;
+        sheets(&mut Records::new(&mut stream), &book, name, out)?;
+    }
     let r = super::summary_information(ole, out);
     out.soft("\u{5}SummaryInformation", r)?;
     Ok(())
@@ -64,33 +69,79 @@ struct Rec<'a> {
     body: &'a [u8],
 }
 
-/// The stream's records, in order; a record running past the end is cut to what is there (a truncated
-/// file still gives its first sheets). An iterator, not a list: a 200 MB workbook holds millions of cell
-/// records, and a list of them cost more memory than the workbook itself.
-#[derive(Clone)]
-struct Records<'a> {
-    data: &'a [u8],
-    at: usize,
+/// The stream's records, in order, read through a window of the stream; a record running past the
+/// end is cut to what is there (a truncated file still gives its first sheets). Records are handed
+/// out one at a time: a 200 MB workbook holds millions of cell records, and neither a list of them nor
+/// the stream itself is held.
+struct Records<R> {
+    src: R,
+    buf: Vec<u8>,
+    /// Unread bytes are `buf[start..end]`; `buf[0]` is at `base` in the stream.
+    start: usize,
+    end: usize,
+    base: usize,
+    eof: bool,
 }
 
-fn records(data: &[u8]) -> Records<'_> {
-    Records { data, at: 0 }
-}
+impl<R: std::io::Read> Records<R> {
+    /// Bytes read from the stream at a time: a workbook up to this size is read in one go.
+    const WINDOW: usize = 256 << 10;
 
-impl<'a> Iterator for Records<'a> {
-    type Item = Rec<'a>;
+    fn new(src: R) -> Self {
+        Records {
+            src,
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            base: 0,
+            eof: false,
+        }
+    }
 
-    fn next(&mut self) -> Option<Rec<'a>> {
-        let data = self.data;
-        let at = self.at;
-        let (kind, len) = (u16_at(data, at)?, u16_at(data, at + 2)?);
-        let start = at + 4;
-        let end = start.saturating_add(usize::from(len)).min(data.len());
-        self.at = start + usize::from(len);
+    /// Make at least `n` unread bytes available if the stream has them; false at its end.
+    fn fill(&mut self, n: usize) -> bool {
+        while self.end - self.start < n && !self.eof {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.base += self.start;
+                self.end -= self.start;
+                self.start = 0;
+            }
+            let want = self.end + n.max(Self::WINDOW);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) | Err(_) => self.eof = true,
+                Ok(k) => self.end += k,
+            }
+        }
+        self.end - self.start >= n
+    }
+
+    /// The type of the next record, without reading past it.
+    fn peek_kind(&mut self) -> Option<u16> {
+        if !self.fill(4) {
+            return None;
+        }
+        u16_at(&self.buf[self.start..self.end], 0)
+    }
+
+    fn next(&mut self) -> Option<Rec<'_>> {
+        if !self.fill(4) {
+            return None;
+        }
+        let head = &self.buf[self.start..self.end];
+        let (kind, len) = (u16_at(head, 0)?, usize::from(u16_at(head, 2)?));
+        let at = self.base + self.start;
+        self.fill(4 + len);
+        let body_start = self.start + 4;
+        let body_end = (body_start + len).min(self.end);
+        self.start = body_end;
         Some(Rec {
             kind,
             at,
-            body: data.get(start..end).unwrap_or_default(),
+            body: &self.buf[body_start..body_end],
         })
     }
 }
@@ -139,7 +190,11 @@ impl Sst {
 }
 
 /// The globals substream: up to its EOF.
-fn globals(mut recs: Records<'_>, book: &mut Book, out: &mut Out<'_>) -> Result<(), Unreadable> {
+fn globals<R: std::io::Read>(
+    recs: &mut Records<R>,
+    book: &mut Book,
+    out: &mut Out<'_>,
+) -> Result<(), Unreadable> {
     let Some(first) = recs.next() else {
         return Err(Unreadable::corrupt("empty Workbook stream"));
     };
@@ -183,14 +238,16 @@ fn globals(mut recs: Records<'_>, book: &mut Book, out: &mut Out<'_>) -> Result<
                 book.sheets.push(SheetInfo { offset, name });
             }
             SST if book.biff8 => {
-                let mut chunks = vec![r.body.get(8..).unwrap_or_default()];
-                chunks.extend(
-                    recs.clone()
-                        .take_while(|c| c.kind == CONTINUE)
-                        .map(|c| c.body),
-                );
                 let count = usize_at(r.body, 4).unwrap_or(0);
-                book.sst = shared_strings(chunks, count);
+                // The table and its CONTINUE records are copied out: the window moves on under them.
+                let mut owned = vec![r.body.get(8..).unwrap_or_default().to_vec()];
+                while recs.peek_kind() == Some(CONTINUE) {
+                    match recs.next() {
+                        Some(c) => owned.push(c.body.to_vec()),
+                        None => break,
+                    }
+                }
+                book.sst = shared_strings(owned.iter().map(Vec::as_slice).collect(), count);
             }
             _ => {}
         }
@@ -366,7 +423,12 @@ struct Sheet {
     texts: Vec<String>,
 }
 
-fn sheets(recs: Records<'_>, book: &Book, part: &str, out: &mut Out<'_>) -> Result<(), Unreadable> {
+fn sheets<R: std::io::Read>(
+    recs: &mut Records<R>,
+    book: &Book,
+    part: &str,
+    out: &mut Out<'_>,
+) -> Result<(), Unreadable> {
     let mut padding_left = MAX_ROW_PADDING;
     let mut depth = 0usize;
     let mut seen_globals = false;
@@ -375,8 +437,10 @@ fn sheets(recs: Records<'_>, book: &Book, part: &str, out: &mut Out<'_>) -> Resu
     // A FORMULA whose string result follows in the next STRING record.
     let mut pending: Option<(u16, u16)> = None;
     let mut txo_pending = false;
-    for (i, r) in recs.enumerate() {
-        if i % 4096 == 0 {
+    let mut i = 0usize;
+    while let Some(r) = recs.next() {
+        i += 1;
+        if i.is_multiple_of(4096) {
             out.budget.check_time()?;
         }
         match r.kind {
@@ -767,6 +831,53 @@ mod tests {
         assert_eq!(number(rk_value(((-7i32 << 2) as u32) | 2)), "-7");
         assert_eq!(number(rk_value((350 << 2) | 3)), "3.5");
         assert_eq!(number(rk_value((1.5f64.to_bits() >> 32) as u32)), "1.5");
+    }
+
+    /// A reader that hands out a few bytes per call, so that every record straddles reads.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.step = self.step % 7 + 1;
+            let n = self.step.min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn records_read_in_pieces_are_the_records_of_the_whole() {
+        let file = fixture("book.xls");
+        let mut cursor = std::io::Cursor::new(&file[..]);
+        let mut ole = Ole::open(&mut cursor, file.len() as u64).expect("ole");
+        let mut budget = crate::Budget::new(crate::Limits::default());
+        let stream = ole
+            .read("Workbook", &mut budget)
+            .expect("read")
+            .expect("stream");
+        // The same stream cut short inside a record: the last one is cut to what is there.
+        for data in [&stream[..], &stream[..stream.len() - 3]] {
+            let mut want = Vec::new();
+            let mut at = 0;
+            while at + 4 <= data.len() {
+                let kind = u16::from_le_bytes([data[at], data[at + 1]]);
+                let len = usize::from(u16::from_le_bytes([data[at + 2], data[at + 3]]));
+                let end = (at + 4 + len).min(data.len());
+                want.push((kind, at, data[at + 4..end].to_vec()));
+                at += 4 + len;
+            }
+            let mut got = Vec::new();
+            let mut recs = Records::new(Trickle { data, step: 0 });
+            while let Some(r) = recs.next() {
+                got.push((r.kind, r.at, r.body.to_vec()));
+            }
+            assert!(want.len() > 20);
+            assert_eq!(got, want);
+        }
     }
 
     #[test]
