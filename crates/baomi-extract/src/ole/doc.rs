@@ -406,10 +406,7 @@ fn clean_at(units: &[u16], paginate: bool, breaks: &[usize]) -> Vec<String> {
             }
             if in_code == 0 {
                 after_cell = false;
-                utf8.resize(3 * (end - here), 0);
-                let n = encoding_rs::mem::convert_utf16_to_utf8(&units[here..end], &mut utf8);
-                // Valid by construction (errors become U+FFFD); checked rather than trusted.
-                line.push_str(simdutf8::basic::from_utf8(&utf8[..n]).unwrap_or_default());
+                super::push_utf16(&mut line, &units[here..end], &mut utf8);
             }
             at = end;
             continue;
@@ -1091,6 +1088,48 @@ mod tests {
                     "{units:x?} {breaks:?} {paginate}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn push_utf16_equals_the_standard_decoder() {
+        // Every UTF-8 length, the edges of each range, surrogates, and runs across the 256-unit chunks.
+        let edges: [u16; 14] = [
+            0x20, 0x7F, 0x80, 0x7FF, 0x800, 0x4E2D, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000,
+            0xFFFD, 0xFFFF,
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut scratch = Vec::new();
+        for round in 0..3000 {
+            let len = if round % 10 == 0 {
+                next(1200)
+            } else {
+                next(40)
+            };
+            let with_surrogates = round % 3 == 0;
+            let units: Vec<u16> = (0..len)
+                .map(|_| {
+                    loop {
+                        let u = if next(2) == 0 {
+                            edges[next(edges.len())]
+                        } else {
+                            0x20 + next(0x10000 - 0x20) as u16
+                        };
+                        if with_surrogates || !(0xD800..0xE000).contains(&u) {
+                            break u;
+                        }
+                    }
+                })
+                .collect();
+            let mut line = String::from("前");
+            crate::ole::push_utf16(&mut line, &units, &mut scratch);
+            assert_eq!(line, format!("前{}", String::from_utf16_lossy(&units)));
         }
     }
 

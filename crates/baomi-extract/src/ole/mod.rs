@@ -235,14 +235,54 @@ pub(crate) fn usize_at(b: &[u8], at: usize) -> Option<usize> {
 }
 
 /// UTF-16LE bytes to text; a stray odd byte at the end is dropped, unpaired surrogates become U+FFFD.
-/// (encoding_rs converts whole runs at a time; decoding character by character was the largest part
-/// of a presentation's time.)
 pub(crate) fn utf16le(b: &[u8]) -> String {
-    let even = b.get(..b.len() & !1).unwrap_or_default();
-    encoding_rs::UTF_16LE
-        .decode_without_bom_handling(even)
-        .0
-        .into_owned()
+    let units: Vec<u16> = b
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let mut text = String::new();
+    push_utf16(&mut text, &units, &mut Vec::new());
+    text
+}
+
+/// Append UTF-16 text to `line`, unpaired surrogates as U+FFFD. Text without surrogates (nearly all:
+/// Chinese is in the Basic Multilingual Plane) is encoded here 256 units at a time through a buffer on
+/// the stack, about three times as fast as the general converter, which was a third of a .doc's time and
+/// a tenth of a presentation's.
+pub(crate) fn push_utf16(line: &mut String, units: &[u16], scratch: &mut Vec<u8>) {
+    let surrogates = units
+        .iter()
+        .fold(false, |any, &u| any | (0xD800..0xE000).contains(&u));
+    if surrogates {
+        scratch.resize(3 * units.len(), 0);
+        let n = encoding_rs::mem::convert_utf16_to_utf8(units, scratch);
+        // Valid by construction (errors become U+FFFD); checked rather than trusted.
+        line.push_str(simdutf8::basic::from_utf8(&scratch[..n]).unwrap_or_default());
+        return;
+    }
+    line.reserve(units.len());
+    for chunk in units.chunks(256) {
+        let mut buf = [0u8; 3 * 256];
+        let mut n = 0;
+        for &u in chunk {
+            if u < 0x80 {
+                buf[n] = u as u8;
+                n += 1;
+            } else if u < 0x800 {
+                buf[n..n + 2].copy_from_slice(&[0xC0 | (u >> 6) as u8, 0x80 | (u & 0x3F) as u8]);
+                n += 2;
+            } else {
+                buf[n..n + 3].copy_from_slice(&[
+                    0xE0 | (u >> 12) as u8,
+                    0x80 | ((u >> 6) & 0x3F) as u8,
+                    0x80 | (u & 0x3F) as u8,
+                ]);
+                n += 3;
+            }
+        }
+        // Valid by construction (no surrogates, so every unit is one scalar value); checked anyway.
+        line.push_str(simdutf8::basic::from_utf8(&buf[..n]).unwrap_or_default());
+    }
 }
 
 /// The encoding of a Windows code page number, as Office stores it (`CP_ACP` files from a Chinese
