@@ -51,11 +51,12 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
         // Read twice, the globals first (sheet names, shared strings), then the sheets; streamed, so a
         // 200 MB workbook is never held whole.
         let mut stream = ole.stream(name, out.budget)?;
-        globals(&mut Records::new(&mut stream), &mut book, out)?;
+        let len = usize::try_from(stream.len()).unwrap_or(usize::MAX);
+        globals(&mut Records::new(&mut stream, len), &mut book, out)?;
         stream
             .rewind()
             .map_err(|e| Unreadable::corrupt(format!("OLE stream {name}: {e}")))?;
-        sheets(&mut Records::new(&mut stream), &book, name, out)?;
+        sheets(&mut Records::new(&mut stream, len), &book, name, out)?;
     }
     let r = super::summary_information(ole, out);
     out.soft("\u{5}SummaryInformation", r)?;
@@ -75,6 +76,8 @@ struct Rec<'a> {
 /// the stream itself is held.
 struct Records<R> {
     src: R,
+    /// Bytes read at a time: the whole stream when it is small.
+    window: usize,
     buf: Vec<u8>,
     /// Unread bytes are `buf[start..end]`; `buf[0]` is at `base` in the stream.
     start: usize,
@@ -87,9 +90,12 @@ impl<R: std::io::Read> Records<R> {
     /// Bytes read from the stream at a time: a workbook up to this size is read in one go.
     const WINDOW: usize = 256 << 10;
 
-    fn new(src: R) -> Self {
+    /// `len` is the stream's length as declared (a window larger than the stream would only cost
+    /// memory to clear).
+    fn new(src: R, len: usize) -> Self {
         Records {
             src,
+            window: len.saturating_add(1).min(Self::WINDOW),
             buf: Vec::new(),
             start: 0,
             end: 0,
@@ -99,7 +105,14 @@ impl<R: std::io::Read> Records<R> {
     }
 
     /// Make at least `n` unread bytes available if the stream has them; false at its end.
+    #[inline]
     fn fill(&mut self, n: usize) -> bool {
+        self.end - self.start >= n || self.refill(n)
+    }
+
+    /// [`Self::fill`] when the window must move: once per window, not per record.
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> bool {
         while self.end - self.start < n && !self.eof {
             if self.start > 0 {
                 self.buf.copy_within(self.start..self.end, 0);
@@ -107,7 +120,7 @@ impl<R: std::io::Read> Records<R> {
                 self.end -= self.start;
                 self.start = 0;
             }
-            let want = self.end + n.max(Self::WINDOW);
+            let want = self.end + n.max(self.window);
             if self.buf.len() < want {
                 self.buf.resize(want, 0);
             }
@@ -871,7 +884,7 @@ mod tests {
                 at += 4 + len;
             }
             let mut got = Vec::new();
-            let mut recs = Records::new(Trickle { data, step: 0 });
+            let mut recs = Records::new(Trickle { data, step: 0 }, 10);
             while let Some(r) = recs.next() {
                 got.push((r.kind, r.at, r.body.to_vec()));
             }
