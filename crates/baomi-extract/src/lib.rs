@@ -11,6 +11,7 @@ mod archive;
 mod budget;
 mod format;
 mod html;
+mod inflate;
 mod mail;
 mod odf;
 mod ofd;

@@ -139,14 +139,10 @@ impl<'a> Package<'a> {
 /// outgrow its declared size is stopped at it (a liar is caught, not obeyed); one that falls short is
 /// damaged; the CRC is checked as the zip reader would.
 fn inflate_member(raw: &[u8], declared: u64, crc: u32) -> Result<Vec<u8>, Unreadable> {
-    thread_local! {
-        static DECOMPRESSOR: std::cell::RefCell<libdeflater::Decompressor> =
-            std::cell::RefCell::new(libdeflater::Decompressor::new());
-    }
     let size = usize::try_from(declared)
         .map_err(|_| Unreadable::limit("member too large for this machine"))?;
     let mut out = vec![0u8; size];
-    let written = DECOMPRESSOR.with_borrow_mut(|d| d.deflate_decompress(raw, &mut out));
+    let written = crate::inflate::deflate_into(raw, &mut out);
     match written {
         Ok(n) if n == size => {}
         Ok(n) => {

@@ -80,6 +80,10 @@ pub(super) struct ToUnicode {
     /// (length, low, high, value): value is the start (UTF-16 units, the last one incremented) or an array.
     ranges: Vec<(u8, u32, u32, RangeDst)>,
     space: Vec<(usize, [u8; 4], [u8; 4])>,
+    /// What [`ToUnicode::lookup`] gives for each one-byte code, worked out once: simple fonts (every
+    /// subset LibreOffice and Word embed) show one-byte codes, and a hash lookup per glyph was a tenth
+    /// of a PDF's time. `None` where the code has no text.
+    one_byte: Option<Vec<Option<String>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -819,6 +823,54 @@ impl std::hash::Hasher for CodeHasher {
 
 impl ToUnicode {
     fn lookup(&self, len: usize, code: u32, out: &mut String) -> bool {
+        if len == 1
+            && let Some(table) = &self.one_byte
+        {
+            return match table.get(code as usize) {
+                Some(Some(text)) => {
+                    out.push_str(text);
+                    true
+                }
+                _ => false,
+            };
+        }
+        self.lookup_in_maps(len, code, out)
+    }
+
+    /// The table behind [`ToUnicode::lookup`] for one-byte codes, filled in the reverse of the
+    /// lookup's order of precedence so that the entry that wins there is the one left here: ranges
+    /// in order (a later one overrides), then two-byte sources, then one-byte sources.
+    fn one_byte_table(&self) -> Option<Vec<Option<String>>> {
+        let has_one_byte = self.ranges.iter().any(|r| r.0 == 1)
+            || self
+                .chars
+                .keys()
+                .any(|&(len, code)| len == 1 || (len == 2 && code < 256));
+        if !has_one_byte {
+            return None;
+        }
+        let mut table: Vec<Option<String>> = vec![None; 256];
+        for &(len, lo, hi, _) in self.ranges.iter().filter(|r| r.0 == 1) {
+            for code in lo..=hi.min(255) {
+                let mut text = String::new();
+                let found = self.lookup_in_maps(usize::from(len), code, &mut text);
+                table[code as usize] = found.then_some(text);
+            }
+        }
+        for (&(len, code), text) in &self.chars {
+            if len == 2 && code < 256 && !self.chars.contains_key(&(1, code)) {
+                table[code as usize] = Some(text.clone());
+            }
+        }
+        for (&(len, code), text) in &self.chars {
+            if len == 1 && code < 256 {
+                table[code as usize] = Some(text.clone());
+            }
+        }
+        Some(table)
+    }
+
+    fn lookup_in_maps(&self, len: usize, code: u32, out: &mut String) -> bool {
         let len8 = len as u8;
         if let Some(s) = self.chars.get(&(len8, code)) {
             out.push_str(s);
@@ -995,6 +1047,7 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
             break;
         }
     }
+    out.one_byte = out.one_byte_table();
     out
 }
 
@@ -1006,6 +1059,36 @@ fn parse_to_unicode(data: &[u8]) -> Option<ToUnicode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_byte_table_answers_as_the_maps_do() {
+        let cmaps: [&[u8]; 4] = [
+            b"1 begincodespacerange <00> <FF> endcodespacerange\n\
+              3 beginbfchar <01> <4E2D> <02> <6587> <20> <0020> endbfchar\n\
+              2 beginbfrange <30> <39> <0030> <38> <3A> [<0041> <0042>] endbfrange",
+            // Two-byte sources for one-byte codes, one overridden by a one-byte source.
+            b"2 beginbfchar <0041> <5BC6> <0042> <0058> endbfchar 1 beginbfchar <42> <0059> endbfchar",
+            // Overlapping ranges (the later wins, even where its array has no item), a control.
+            b"1 beginbfrange <00> <7F> <0041> endbfrange\n\
+              1 beginbfrange <10> <20> [<4E00> <4E01>] endbfrange 1 beginbfchar <05> <0007> endbfchar",
+            // Only two-byte codes: no table.
+            b"1 beginbfchar <4E2D> <4E2D> endbfchar",
+        ];
+        for cmap in cmaps {
+            let tu = parse_cmap(cmap);
+            for code in 0..256u32 {
+                let (mut fast, mut slow) = (String::new(), String::new());
+                assert_eq!(
+                    tu.lookup(1, code, &mut fast),
+                    tu.lookup_in_maps(1, code, &mut slow),
+                    "code {code:02X}"
+                );
+                assert_eq!(fast, slow, "code {code:02X}");
+            }
+        }
+        assert!(parse_cmap(cmaps[3]).one_byte.is_none());
+        assert!(parse_cmap(cmaps[0]).one_byte.is_some());
+    }
 
     fn show(font: &Font, bytes: &[u8]) -> (String, usize) {
         let mut s = String::new();

@@ -265,7 +265,31 @@ impl<'d> Walker<'d, '_> {
         self.budget.check_time()?;
         let left = self.budget.uncompressed_left().min(MAX_STREAM);
         let limit = usize::try_from(left).unwrap_or(usize::MAX);
-        let out = match s.decompressed_content_with_limit(limit) {
+        // Plain FlateDecode (every content stream an office writes) is inflated whole by libdeflate;
+        // anything else, and any stream libdeflate finds unclean, goes through lopdf's tolerant
+        // streaming decoder as before.
+        let plain_flate = match s.dict.get(b"Filter") {
+            Ok(Object::Name(n)) => n == b"FlateDecode",
+            Ok(Object::Array(a)) => {
+                matches!(a.as_slice(), [Object::Name(n)] if n == b"FlateDecode")
+            }
+            _ => false,
+        } && s.dict.get(b"DecodeParms").is_err();
+        let fast = if plain_flate {
+            match crate::inflate::zlib_bounded(&s.content, limit) {
+                Ok(v) => Some(v),
+                Err(crate::inflate::ZlibFailure::TooLarge) => {
+                    return Err(Unreadable::limit(format!(
+                        "a PDF stream decompresses to more than the {} MiB left to decompress",
+                        left >> 20
+                    )));
+                }
+                Err(crate::inflate::ZlibFailure::NotClean) => None,
+            }
+        } else {
+            None
+        };
+        let out = match fast.map_or_else(|| s.decompressed_content_with_limit(limit), Ok) {
             Ok(v) => v,
             Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
                 ..
