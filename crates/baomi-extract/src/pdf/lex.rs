@@ -97,6 +97,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// The next token, `None` at the end of the data.
+    #[inline(always)]
     pub(super) fn next_tok(&mut self) -> Option<Tok<'a>> {
         loop {
             self.skip_space_and_comments();
