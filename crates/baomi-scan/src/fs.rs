@@ -137,7 +137,7 @@ pub(crate) struct WindowedFile<'f> {
 }
 
 impl<'f> WindowedFile<'f> {
-    const WINDOW: usize = 16 << 10;
+    const WINDOW: usize = 4 << 10;
 
     /// `file` must stand at its start.
     pub(crate) fn new(file: &'f mut File) -> Self {
