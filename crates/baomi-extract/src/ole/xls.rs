@@ -48,19 +48,34 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
         sst: Sst::default(),
     };
     {
-        // Read twice, the globals first (sheet names, shared strings), then the sheets; streamed, so a
-        // 200 MB workbook is never held whole.
         let mut stream = ole.stream(name, out.budget)?;
         let len = usize::try_from(stream.len()).unwrap_or(usize::MAX);
-        globals(&mut Records::new(&mut stream, len), &mut book, out)?;
-        stream
-            .rewind()
-            .map_err(|e| Unreadable::corrupt(format!("OLE stream {name}: {e}")))?;
-        sheets(&mut Records::new(&mut stream, len), &book, name, out)?;
+        workbook(&mut stream, len, name, &mut book, out)?;
     }
     let r = super::summary_information(ole, out);
     out.soft("\u{5}SummaryInformation", r)?;
     Ok(())
+}
+
+/// Read the globals first (sheet names, shared strings), then the sheets; streamed, so a 200 MB
+/// workbook is never held whole. `len` is the stream's declared length: the window is no larger.
+fn workbook<S: std::io::Read + Seek>(
+    stream: &mut S,
+    len: usize,
+    name: &str,
+    book: &mut Book,
+    out: &mut Out<'_>,
+) -> Result<(), Unreadable> {
+    let mut recs = Records::new(&mut *stream, len);
+    globals(&mut recs, book, out)?;
+    if recs.restart() {
+        return sheets(&mut recs, book, name, out);
+    }
+    drop(recs);
+    stream
+        .rewind()
+        .map_err(|e| Unreadable::corrupt(format!("OLE stream {name}: {e}")))?;
+    sheets(&mut Records::new(stream, len), book, name, out)
 }
 
 /// One record: its type, its offset in the stream (for BOUNDSHEET's lbPlyPos) and its body.
@@ -130,6 +145,16 @@ impl<R: std::io::Read> Records<R> {
             }
         }
         self.end - self.start >= n
+    }
+
+    /// Start again from the first record without reading anything twice, when the window still
+    /// holds the stream's start (a workbook smaller than the window); false otherwise.
+    fn restart(&mut self) -> bool {
+        if self.base != 0 {
+            return false;
+        }
+        self.start = 0;
+        true
     }
 
     /// The type of the next record, without reading past it.
@@ -776,8 +801,8 @@ fn write_fixed(into: &mut String, scaled: i64, places: usize) {
         at -= 1;
         digits[at] = b'-';
     }
-    // Only ASCII digits, '.' and '-' were written.
-    into.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
+    // Only ASCII digits, '.' and '-' were written: pushed as they are, with no UTF-8 check.
+    into.extend(digits[at..].iter().map(|&b| char::from(b)));
 }
 
 #[cfg(test)]
@@ -891,6 +916,41 @@ mod tests {
             assert!(want.len() > 20);
             assert_eq!(got, want);
         }
+    }
+
+    /// A workbook read again from the stream (larger than the window) gives what one read once does.
+    #[test]
+    fn rereading_the_stream_equals_restarting_the_window() {
+        let file = fixture("book.xls");
+        let mut cursor = std::io::Cursor::new(&file[..]);
+        let mut ole = Ole::open(&mut cursor, file.len() as u64).expect("ole");
+        let mut budget = crate::Budget::new(crate::Limits::default());
+        let stream = ole
+            .read("Workbook", &mut budget)
+            .expect("read")
+            .expect("stream");
+        let read_with = |window: usize| {
+            let mut c = crate::xml::testing::Collect::default();
+            let mut budget = crate::Budget::new(crate::Limits::default());
+            let mut inner = Vec::new();
+            let mut out = Out {
+                inner: &mut inner,
+                budget: &mut budget,
+                visitor: &mut c,
+            };
+            let mut book = Book {
+                biff8: true,
+                enc: encoding_rs::WINDOWS_1252,
+                sheets: Vec::new(),
+                sst: Sst::default(),
+            };
+            let mut s = std::io::Cursor::new(&stream[..]);
+            workbook(&mut s, window, "Workbook", &mut book, &mut out).expect("reads");
+            format!("{:?}", c.segs)
+        };
+        let once = read_with(stream.len());
+        assert!(once.contains("机密"), "{once}");
+        assert_eq!(read_with(15), once);
     }
 
     #[test]
