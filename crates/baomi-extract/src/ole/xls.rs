@@ -444,11 +444,14 @@ fn shared_strings(chunks: Vec<&[u8]>, count: usize) -> Sst {
 /// A cell's text: an index into the shared strings (most cells; no copy of the string), its own, or
 /// a number or truth value written out only when the row is (a string per number cell was a large
 /// part of a workbook's time).
+/// Kept small (16 bytes; a cell 24): a sheet holds up to 16 million of them.
 enum Value {
     Shared(u32),
-    Own(String),
+    /// An index into [`Sheet::own`].
+    Own(u32),
     Number(f64),
-    Word(&'static str),
+    /// TRUE or FALSE.
+    Bool(bool),
 }
 
 /// Cells of one sheet as (row, column, value), and its header/footer texts.
@@ -456,9 +459,20 @@ enum Value {
 struct Sheet {
     name: String,
     cells: Vec<(u16, u16, Value)>,
+    /// Texts of cells that are not shared strings (LABEL, RSTRING, a formula's string result).
+    own: Vec<String>,
     header: Vec<String>,
     footer: Vec<String>,
     texts: Vec<String>,
+}
+
+impl Sheet {
+    fn push_own(&mut self, row: u16, col: u16, text: String) {
+        // More than 4 billion own strings cannot fit a sheet of 16 million cells; saturate anyway.
+        let i = u32::try_from(self.own.len()).unwrap_or(u32::MAX);
+        self.own.push(text);
+        self.cells.push((row, col, Value::Own(i)));
+    }
 }
 
 fn sheets<R: std::io::Read>(
@@ -533,11 +547,8 @@ fn sheets<R: std::io::Read>(
             }
             LABEL | RSTRING => {
                 if let Some((row, col)) = pos() {
-                    sheet.cells.push((
-                        row,
-                        col,
-                        Value::Own(unicode(b.get(6..).unwrap_or_default(), book)),
-                    ));
+                    let text = unicode(b.get(6..).unwrap_or_default(), book);
+                    sheet.push_own(row, col, text);
                 }
             }
             NUMBER => {
@@ -570,11 +581,7 @@ fn sheets<R: std::io::Read>(
                     if v[6] == 0xFF && v[7] == 0xFF {
                         match v[0] {
                             0 => pending = Some((row, col)),
-                            1 => sheet.cells.push((
-                                row,
-                                col,
-                                Value::Word(if v[2] != 0 { "TRUE" } else { "FALSE" }),
-                            )),
+                            1 => sheet.cells.push((row, col, Value::Bool(v[2] != 0))),
                             _ => {}
                         }
                     } else {
@@ -588,13 +595,12 @@ fn sheets<R: std::io::Read>(
             }
             STRING => {
                 if let Some((row, col)) = pending.take() {
-                    sheet.cells.push((row, col, Value::Own(unicode(b, book))));
+                    sheet.push_own(row, col, unicode(b, book));
                 }
             }
             BOOLERR => {
                 if let (Some((row, col)), Some(&v), Some(&0)) = (pos(), b.get(6), b.get(7)) {
-                    let v = if v != 0 { "TRUE" } else { "FALSE" };
-                    sheet.cells.push((row, col, Value::Word(v)));
+                    sheet.cells.push((row, col, Value::Bool(v != 0)));
                 }
             }
             HEADER | FOOTER if !b.is_empty() => {
@@ -661,8 +667,9 @@ fn emit_sheet(
     for (r, c, value) in &sheet.cells {
         let text_value = match value {
             Value::Shared(i) => book.sst.get(*i as usize).unwrap_or_default(),
-            Value::Own(s) => s.as_str(),
-            Value::Word(s) => s,
+            Value::Own(i) => sheet.own.get(*i as usize).map_or("", String::as_str),
+            Value::Bool(true) => "TRUE",
+            Value::Bool(false) => "FALSE",
             Value::Number(_) => "",
         };
         if text_value.is_empty() && !matches!(value, Value::Number(_)) {
@@ -951,6 +958,12 @@ mod tests {
         let once = read_with(stream.len());
         assert!(once.contains("机密"), "{once}");
         assert_eq!(read_with(15), once);
+    }
+
+    #[test]
+    fn cells_stay_small() {
+        assert_eq!(std::mem::size_of::<Value>(), 16);
+        assert_eq!(std::mem::size_of::<(u16, u16, Value)>(), 24);
     }
 
     #[test]
