@@ -92,19 +92,28 @@ pub(crate) fn check_size(len: u64, max_bytes: u64) -> Result<(), ReadError> {
     Ok(())
 }
 
-/// Read the rest of an open regular file of `len` bytes into `data` (emptied first), refusing files
-/// above `max_bytes`.
-pub(crate) fn read_whole(
+/// The first `n` bytes of an open file (fewer if it is shorter) into `data`, emptied first: enough to
+/// tell whether the file is read in place or whole, and, if whole, the start of it.
+pub(crate) fn read_head(file: &mut File, n: u64, data: &mut Vec<u8>) -> std::io::Result<()> {
+    data.clear();
+    file.take(n).read_to_end(data)?;
+    Ok(())
+}
+
+/// Read the rest of an open regular file of `len` bytes onto `data`, which holds what was read of its
+/// start (see [`read_head`]), refusing files above `max_bytes`.
+pub(crate) fn read_rest(
     file: File,
     len: u64,
     max_bytes: u64,
     data: &mut Vec<u8>,
 ) -> Result<(), ReadError> {
-    data.clear();
     check_size(len, max_bytes)?;
-    data.reserve(len as usize);
+    data.reserve((len as usize).saturating_sub(data.len()));
     // A file that grows while we read it is cut at the limit rather than read without end.
-    file.take(max_bytes.saturating_add(1)).read_to_end(data)?;
+    let read = data.len() as u64;
+    file.take(max_bytes.saturating_add(1).saturating_sub(read))
+        .read_to_end(data)?;
     if data.len() as u64 > max_bytes {
         return Err(ReadError {
             reason: UnscannedReason::TooLarge,
@@ -112,14 +121,6 @@ pub(crate) fn read_whole(
         });
     }
     Ok(())
-}
-
-/// The first bytes of an open file (fewer if it is shorter), the file left at its start again.
-pub(crate) fn head(file: &mut File, n: u64) -> std::io::Result<Vec<u8>> {
-    let mut head = Vec::new();
-    file.take(n).read_to_end(&mut head)?;
-    file.rewind()?;
-    Ok(head)
 }
 
 /// A file read in place through a window of its bytes: a compound file's reader asks for many small

@@ -314,16 +314,17 @@ fn scan_file_in(
     }
     // Compound files are read in place: their text is a small part of them (a 480 KB presentation
     // holds 440 KB of thumbnail), and reading the rest was most of their time.
-    let head = match fs::head(&mut file, 8) {
-        Ok(head) => head,
-        Err(e) => {
-            unreadable(&mut outcome, e.into());
-            return outcome;
-        }
-    };
-    let result = if baomi_extract::reads_in_place(&file_name, &head) {
+    if let Err(e) = fs::read_head(&mut file, 8, data) {
+        unreadable(&mut outcome, e.into());
+        return outcome;
+    }
+    let result = if baomi_extract::reads_in_place(&file_name, data) {
         if let Err(e) = fs::check_size(len, config.max_file_bytes) {
             unreadable(&mut outcome, e);
+            return outcome;
+        }
+        if let Err(e) = std::io::Seek::rewind(&mut file) {
+            unreadable(&mut outcome, e.into());
             return outcome;
         }
         outcome.bytes = len;
@@ -336,7 +337,8 @@ fn scan_file_in(
             (result, collector)
         }))
     } else {
-        if let Err(e) = fs::read_whole(file, len, config.max_file_bytes, data) {
+        // The head read above is the start of the file: the rest follows it, no seek back.
+        if let Err(e) = fs::read_rest(file, len, config.max_file_bytes, data) {
             unreadable(&mut outcome, e);
             return outcome;
         }
