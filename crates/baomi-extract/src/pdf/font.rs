@@ -837,37 +837,22 @@ impl ToUnicode {
         self.lookup_in_maps(len, code, out)
     }
 
-    /// The table behind [`ToUnicode::lookup`] for one-byte codes, filled in the reverse of the
-    /// lookup's order of precedence so that the entry that wins there is the one left here: ranges
-    /// in order (a later one overrides), then two-byte sources, then one-byte sources.
+    /// The table behind [`ToUnicode::lookup`] for one-byte codes: each entry is what the maps give
+    /// for that code, so the two cannot disagree. `None` when the CMap has no one-byte entries.
     fn one_byte_table(&self) -> Option<Vec<Option<String>>> {
         let has_one_byte = self.ranges.iter().any(|r| r.0 == 1)
             || self
                 .chars
                 .keys()
                 .any(|&(len, code)| len == 1 || (len == 2 && code < 256));
-        if !has_one_byte {
-            return None;
-        }
-        let mut table: Vec<Option<String>> = vec![None; 256];
-        for &(len, lo, hi, _) in self.ranges.iter().filter(|r| r.0 == 1) {
-            for code in lo..=hi.min(255) {
-                let mut text = String::new();
-                let found = self.lookup_in_maps(usize::from(len), code, &mut text);
-                table[code as usize] = found.then_some(text);
-            }
-        }
-        for (&(len, code), text) in &self.chars {
-            if len == 2 && code < 256 && !self.chars.contains_key(&(1, code)) {
-                table[code as usize] = Some(text.clone());
-            }
-        }
-        for (&(len, code), text) in &self.chars {
-            if len == 1 && code < 256 {
-                table[code as usize] = Some(text.clone());
-            }
-        }
-        Some(table)
+        has_one_byte.then(|| {
+            (0..256)
+                .map(|code| {
+                    let mut text = String::new();
+                    self.lookup_in_maps(1, code, &mut text).then_some(text)
+                })
+                .collect()
+        })
     }
 
     fn lookup_in_maps(&self, len: usize, code: u32, out: &mut String) -> bool {
