@@ -912,6 +912,24 @@ pub(crate) mod testing {
     use baomi_core::UnscannedReason;
     use std::io::Write;
 
+    /// A xorshift64 generator (shifts 13, 7, 17), seeded so that a failing case repeats: the source
+    /// of random cases for the tests that hold a fast path to a reference.
+    pub(crate) struct XorShift(pub(crate) u64);
+
+    impl XorShift {
+        pub(crate) fn next_u64(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// A number below `n`.
+        pub(crate) fn below(&mut self, n: usize) -> usize {
+            (self.next_u64() % n as u64) as usize
+        }
+    }
+
     /// Damaged copies of `base` for tests that hold a direct reader to the general one: each round
     /// deletes, inserts (one of `inserts`) or swaps bytes at 1–3 places chosen by a xorshift from
     /// `seed`; copies that are no longer UTF-8 are skipped.

@@ -504,6 +504,14 @@ pub(crate) mod testing {
         c.into_inner().into_inner()
     }
 
+    /// The whole of stream `name` of the compound file `file`.
+    pub(crate) fn stream_of(file: &[u8], name: &str) -> Vec<u8> {
+        let mut cursor = std::io::Cursor::new(file);
+        let mut ole = super::Ole::open(&mut cursor, file.len() as u64).expect("ole");
+        let mut budget = Budget::new(Limits::default());
+        ole.read(name, &mut budget).expect("read").expect("stream")
+    }
+
     pub(crate) fn fixture(name: &str) -> Vec<u8> {
         crate::xml::testing::fixture_in("ole", name)
     }
@@ -584,13 +592,8 @@ mod tests {
             0x0041, 0x000D, 0x4E2D, 0xD83D, 0xDE00, 0xDBFF, 0xDC00, 0xFEFF, 0xFFFD, 0x0000, 0x00E9,
             0xFFFF,
         ];
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::xml::testing::XorShift(0x2545_F491_4F6C_DD1D_u64);
+        let mut next = || rng.next_u64();
         for _ in 0..20_000 {
             // Both sides of the short-string path (64 units).
             let n = (next() % 160) as usize;
@@ -644,6 +647,43 @@ mod tests {
             );
             assert_eq!(from_memory.unscanned, in_place.unscanned);
             assert!(!in_place.segs.is_empty() || whole.is_err());
+        }
+    }
+
+    #[test]
+    fn push_utf16_equals_the_standard_decoder() {
+        // Every UTF-8 length, the edges of each range, surrogates, and runs across the 256-unit chunks.
+        let edges: [u16; 14] = [
+            0x20, 0x7F, 0x80, 0x7FF, 0x800, 0x4E2D, 0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000,
+            0xFFFD, 0xFFFF,
+        ];
+        let mut rng = crate::xml::testing::XorShift(0x2545_f491_4f6c_dd1d_u64);
+        let mut next = |n: usize| rng.below(n);
+        let mut scratch = Vec::new();
+        for round in 0..3000 {
+            let len = if round % 10 == 0 {
+                next(1200)
+            } else {
+                next(40)
+            };
+            let with_surrogates = round % 3 == 0;
+            let units: Vec<u16> = (0..len)
+                .map(|_| {
+                    loop {
+                        let u = if next(2) == 0 {
+                            edges[next(edges.len())]
+                        } else {
+                            0x20 + next(0x10000 - 0x20) as u16
+                        };
+                        if with_surrogates || !(0xD800..0xE000).contains(&u) {
+                            break u;
+                        }
+                    }
+                })
+                .collect();
+            let mut line = String::from("前");
+            super::push_utf16(&mut line, &units, &mut scratch);
+            assert_eq!(line, format!("前{}", String::from_utf16_lossy(&units)));
         }
     }
 

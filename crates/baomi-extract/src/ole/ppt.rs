@@ -406,11 +406,7 @@ mod tests {
 
     #[test]
     fn stream_order_fallback_matches() {
-        let data = slides_ppt();
-        let mut cursor = std::io::Cursor::new(&data[..]);
-        let mut ole = Ole::open(&mut cursor, data.len() as u64).expect("ole");
-        let mut budget = crate::Budget::new(crate::Limits::default());
-        let stream = ole.read(PART, &mut budget).expect("read").expect("stream");
+        let stream = stream_of(&slides_ppt(), PART);
         let deck = in_stream_order(&stream);
         assert_eq!(deck.slides.len(), 2);
         assert_eq!(

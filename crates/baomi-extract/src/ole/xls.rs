@@ -896,14 +896,7 @@ mod tests {
 
     #[test]
     fn records_read_in_pieces_are_the_records_of_the_whole() {
-        let file = fixture("book.xls");
-        let mut cursor = std::io::Cursor::new(&file[..]);
-        let mut ole = Ole::open(&mut cursor, file.len() as u64).expect("ole");
-        let mut budget = crate::Budget::new(crate::Limits::default());
-        let stream = ole
-            .read("Workbook", &mut budget)
-            .expect("read")
-            .expect("stream");
+        let stream = stream_of(&fixture("book.xls"), "Workbook");
         // The same stream cut short inside a record: the last one is cut to what is there.
         for data in [&stream[..], &stream[..stream.len() - 3]] {
             let mut want = Vec::new();
@@ -928,14 +921,7 @@ mod tests {
     /// A workbook read again from the stream (larger than the window) gives what one read once does.
     #[test]
     fn rereading_the_stream_equals_restarting_the_window() {
-        let file = fixture("book.xls");
-        let mut cursor = std::io::Cursor::new(&file[..]);
-        let mut ole = Ole::open(&mut cursor, file.len() as u64).expect("ole");
-        let mut budget = crate::Budget::new(crate::Limits::default());
-        let stream = ole
-            .read("Workbook", &mut budget)
-            .expect("read")
-            .expect("stream");
+        let stream = stream_of(&fixture("book.xls"), "Workbook");
         let read_with = |window: usize| {
             let mut c = crate::xml::testing::Collect::default();
             let mut budget = crate::Budget::new(crate::Limits::default());
@@ -968,13 +954,8 @@ mod tests {
 
     #[test]
     fn numbers_are_written_as_display_writes_them() {
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::xml::testing::XorShift(0x9E37_79B9_7F4A_7C15_u64);
+        let mut next = || rng.next_u64();
         let check = |v: f64| {
             let want = if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
                 format!("{}", v as i64)

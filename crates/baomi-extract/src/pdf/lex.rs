@@ -375,11 +375,9 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let mut seed = 0x1234_5678_9abc_def1_u64;
+        let mut rng = crate::xml::testing::XorShift(0x1234_5678_9abc_def1_u64);
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next_u64();
             let digits = (seed % 15 + 1) as usize;
             let n = seed >> 8;
             let mut w = format!("{:0width$}", n % 10u64.pow(digits as u32), width = digits);
