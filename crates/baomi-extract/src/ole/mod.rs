@@ -128,7 +128,8 @@ impl<'d> Ole<'d> {
         self.cfb.is_stream(path)
     }
 
-    /// A stream to read piece by piece, for streams too large to hold (a workbook's cells).
+    /// A stream to read piece by piece, for streams too large to hold (a workbook's cells); an error
+    /// when its directory entry claims more than the whole file.
     pub(crate) fn stream(
         &mut self,
         path: &str,
@@ -156,21 +157,12 @@ impl<'d> Ole<'d> {
         path: &str,
         budget: &mut Budget,
     ) -> Result<Option<Vec<u8>>, Unreadable> {
-        budget.check_time()?;
         if !self.cfb.is_stream(path) {
+            budget.check_time()?;
             return Ok(None);
         }
-        let stream = self
-            .cfb
-            .open_stream(path)
-            .map_err(|e| Unreadable::corrupt(format!("OLE stream {path}: {e}")))?;
+        let stream = self.stream(path, budget)?;
         let declared = stream.len();
-        let cap = self.data_len;
-        if declared > cap {
-            return Err(Unreadable::corrupt(format!(
-                "OLE stream {path} claims {declared} bytes in a file of {cap}"
-            )));
-        }
         let mut buf = Vec::with_capacity(usize::try_from(declared).unwrap_or(0));
         stream
             .take(declared)
@@ -337,7 +329,7 @@ pub(crate) fn codepage(
 pub(crate) fn summary_information(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
     const NAME: &str = "\u{5}SummaryInformation";
     out.budget.check_time()?;
-    if !ole.cfb.is_stream(NAME) {
+    if !ole.is_stream(NAME) {
         return Ok(());
     }
     let stream = ole
