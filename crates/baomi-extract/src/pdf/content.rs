@@ -5,7 +5,7 @@
 //! lines from the top of the page down.
 
 use super::font::Font;
-use super::lex::{Lexer, Tok};
+use super::lex::{Lexer, StrRef, Tok};
 use crate::{Budget, Unreadable};
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -83,10 +83,18 @@ struct GState {
 enum Operand<'a> {
     Num(f64),
     Name(Cow<'a, [u8]>),
-    Str(Vec<u8>),
-    /// `TJ` arrays: strings and numbers.
-    Arr(Vec<Operand<'a>>),
+    /// In the lexer's string buffer.
+    Str(StrRef),
+    /// `TJ` arrays: their strings and numbers, `start..end` of the items read since the last
+    /// operator (one buffer for all, reused: no allocation per array).
+    Arr(usize, usize),
     Other,
+}
+
+/// What a `TJ` array holds that matters: strings and the adjustments between them.
+enum ArrItem {
+    Str(StrRef),
+    Num(f64),
 }
 
 /// Runs content streams of one page and collects its text.
@@ -155,6 +163,7 @@ impl Interp {
         let mut tm = IDENTITY;
         let mut tlm = IDENTITY;
         let mut ops: Vec<Operand<'_>> = Vec::new();
+        let mut items: Vec<ArrItem> = Vec::new();
         let mut lex = Lexer::new(content);
         let mut fonts: Vec<(Vec<u8>, Rc<Font>)> = Vec::new();
         while let Some(tok) = lex.next_tok() {
@@ -165,7 +174,9 @@ impl Interp {
             let op = match tok {
                 Tok::Op(op) => op,
                 Tok::ArrOpen => {
-                    ops.push(Operand::Arr(read_array(&mut lex)));
+                    let start = items.len();
+                    read_array(&mut lex, &mut items);
+                    ops.push(Operand::Arr(start, items.len()));
                     continue;
                 }
                 Tok::DictOpen => {
@@ -176,6 +187,8 @@ impl Interp {
                 other => {
                     if ops.len() >= MAX_OPERANDS {
                         ops.clear();
+                        items.clear();
+                        lex.forget_strings();
                     }
                     ops.push(match other {
                         Tok::Num(n) => Operand::Num(n),
@@ -273,21 +286,20 @@ impl Interp {
                         tm = tlm;
                     }
                     if let Some(Operand::Str(s)) = ops.last() {
-                        self.show(host, &gs, &mut tm, s)?;
+                        self.show(host, &gs, &mut tm, lex.string(*s))?;
                     }
                 }
                 b"TJ" => {
-                    if let Some(Operand::Arr(items)) = ops.last() {
-                        for item in items {
+                    if let Some(&Operand::Arr(start, end)) = ops.last() {
+                        for item in items.get(start..end).unwrap_or_default() {
                             match item {
-                                Operand::Str(s) => self.show(host, &gs, &mut tm, s)?,
-                                Operand::Num(n) => {
+                                ArrItem::Str(s) => self.show(host, &gs, &mut tm, lex.string(*s))?,
+                                ArrItem::Num(n) => {
                                     let tx = -n / 1000.0 * gs.size * gs.h_scale;
                                     let vertical = gs.font.as_ref().is_some_and(|f| f.vertical);
                                     let step = if vertical { [0.0, tx] } else { [tx, 0.0] };
                                     tm = mul(&[1.0, 0.0, 0.0, 1.0, step[0], step[1]], &tm);
                                 }
-                                _ => {}
                             }
                         }
                     }
@@ -335,6 +347,8 @@ impl Interp {
                 _ => {}
             }
             ops.clear();
+            items.clear();
+            lex.forget_strings();
         }
         Ok(())
     }
@@ -440,14 +454,14 @@ fn six(ops: &[Operand<'_>]) -> Option<Matrix> {
     Some(m)
 }
 
-/// Read a `[` … `]` array: strings and numbers kept, nested arrays and dictionaries skipped.
-fn read_array<'a>(lex: &mut Lexer<'a>) -> Vec<Operand<'a>> {
-    let mut items = Vec::new();
+/// Read a `[` … `]` array onto `items`: strings and numbers kept, nested arrays and dictionaries
+/// skipped.
+fn read_array(lex: &mut Lexer<'_>, items: &mut Vec<ArrItem>) {
     while let Some(t) = lex.next_tok() {
         match t {
             Tok::ArrClose => break,
-            Tok::Str(s) => items.push(Operand::Str(s)),
-            Tok::Num(n) => items.push(Operand::Num(n)),
+            Tok::Str(s) => items.push(ArrItem::Str(s)),
+            Tok::Num(n) => items.push(ArrItem::Num(n)),
             Tok::ArrOpen => skip_array(lex),
             Tok::DictOpen => skip_dict(lex),
             // An operator inside an array: the array was not closed; stop here.
@@ -456,7 +470,6 @@ fn read_array<'a>(lex: &mut Lexer<'a>) -> Vec<Operand<'a>> {
             Tok::Name(_) | Tok::DictClose => {}
         }
     }
-    items
 }
 
 /// Skip to the `]` closing a `[` already read (depth counted, so nesting cannot recurse).

@@ -953,13 +953,19 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                 vals.clear();
                 continue;
             }
-            Tok::Str(s) if mode != Mode::None => vals.push(Val::Str(s)),
+            Tok::Str(s) if mode != Mode::None => {
+                vals.push(Val::Str(lex.string(s).to_vec()));
+                lex.forget_strings();
+            }
             Tok::Name(n) if mode == Mode::BfChar => vals.push(Val::Name(n.into_owned())),
             Tok::ArrOpen if mode == Mode::BfRange => {
                 let mut items = Vec::new();
                 while let Some(t) = lex.next_tok() {
                     match t {
-                        Tok::Str(s) => items.push(s),
+                        Tok::Str(s) => {
+                            items.push(lex.string(s).to_vec());
+                            lex.forget_strings();
+                        }
                         Tok::ArrClose => break,
                         _ => {}
                     }
@@ -969,7 +975,11 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                 }
                 vals.push(Val::Arr(items));
             }
-            _ => continue,
+            _ => {
+                // A string outside a mapping block carries nothing: its bytes are not kept.
+                lex.forget_strings();
+                continue;
+            }
         }
         entries += 1;
         if entries > MAX_CMAP_ENTRIES * 3 {

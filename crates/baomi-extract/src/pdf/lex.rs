@@ -1,6 +1,8 @@
 //! A tokenizer for PDF content streams and CMaps (ISO 32000-1 §7.2, §7.8): numbers, names, strings,
-//! array and dictionary brackets, and keywords (operators). It allocates only for strings and for
-//! names holding `#xx` escapes, never from a length written in the file.
+//! array and dictionary brackets, and keywords (operators). Strings are decoded into one buffer the
+//! lexer keeps and reuses (a content stream shows tens of thousands of short strings: one allocation
+//! each was a tenth of a PDF's time); it allocates only to grow that buffer and for names holding
+//! `#xx` escapes, never from a length written in the file.
 
 use std::borrow::Cow;
 
@@ -8,7 +10,8 @@ use std::borrow::Cow;
 pub(super) enum Tok<'a> {
     Num(f64),
     Name(Cow<'a, [u8]>),
-    Str(Vec<u8>),
+    /// A string's bytes, decoded, in the lexer's buffer: read with [`Lexer::string`].
+    Str(StrRef),
     ArrOpen,
     ArrClose,
     DictOpen,
@@ -17,9 +20,18 @@ pub(super) enum Tok<'a> {
     Op(&'a [u8]),
 }
 
+/// Where a decoded string lies in the lexer's buffer. Valid until [`Lexer::forget_strings`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct StrRef {
+    start: u32,
+    end: u32,
+}
+
 pub(super) struct Lexer<'a> {
     data: &'a [u8],
     pos: usize,
+    /// The decoded bytes of the strings read since the last [`Lexer::forget_strings`].
+    strings: Vec<u8>,
 }
 
 const SPACE: u8 = 1;
@@ -76,7 +88,35 @@ fn hex_val(b: u8) -> Option<u8> {
 
 impl<'a> Lexer<'a> {
     pub(super) fn new(data: &'a [u8]) -> Self {
-        Lexer { data, pos: 0 }
+        Lexer {
+            data,
+            pos: 0,
+            strings: Vec::new(),
+        }
+    }
+
+    /// The bytes of a string token.
+    pub(super) fn string(&self, s: StrRef) -> &[u8] {
+        self.strings
+            .get(s.start as usize..s.end as usize)
+            .unwrap_or_default()
+    }
+
+    /// Drop the strings read so far (their [`StrRef`]s become stale); the buffer's room is kept.
+    pub(super) fn forget_strings(&mut self) {
+        self.strings.clear();
+    }
+
+    /// The string decoded since `start`, as a token. A buffer past 4 GiB cannot be addressed: the
+    /// string is dropped then (a content stream is decompressed under a far smaller limit).
+    fn string_from(&mut self, start: usize) -> StrRef {
+        match (u32::try_from(start), u32::try_from(self.strings.len())) {
+            (Ok(start), Ok(end)) => StrRef { start, end },
+            _ => {
+                self.strings.truncate(start);
+                StrRef { start: 0, end: 0 }
+            }
+        }
     }
 
     fn skip_space_and_comments(&mut self) {
@@ -146,9 +186,10 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn literal(&mut self) -> Vec<u8> {
+    fn literal(&mut self) -> StrRef {
         self.pos += 1; // the opening parenthesis
-        let mut out = Vec::new();
+        let start = self.strings.len();
+        let out = &mut self.strings;
         let mut depth = 1u32;
         while let Some(&b) = self.data.get(self.pos) {
             self.pos += 1;
@@ -160,7 +201,7 @@ impl<'a> Lexer<'a> {
                 b')' => {
                     depth -= 1;
                     if depth == 0 {
-                        return out;
+                        return self.string_from(start);
                     }
                     out.push(b);
                 }
@@ -202,13 +243,13 @@ impl<'a> Lexer<'a> {
                 _ => out.push(b),
             }
         }
-        out
+        self.string_from(start)
     }
 
-    fn hex(&mut self) -> Vec<u8> {
+    fn hex(&mut self) -> StrRef {
         self.pos += 1; // `<`
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        let mut out = Vec::with_capacity(memchr::memchr(b'>', rest).unwrap_or(rest.len()) / 2 + 1);
+        let start = self.strings.len();
+        let out = &mut self.strings;
         let mut high: Option<u8> = None;
         while let Some(&b) = self.data.get(self.pos) {
             self.pos += 1;
@@ -226,7 +267,7 @@ impl<'a> Lexer<'a> {
         if let Some(h) = high {
             out.push(h << 4);
         }
-        out
+        self.string_from(start)
     }
 
     /// Where the run of regular bytes starting at the current position ends.
@@ -414,14 +455,29 @@ mod tests {
         std::iter::from_fn(|| l.next_tok()).collect()
     }
 
+    /// The strings of `s`, decoded.
+    fn strings(s: &[u8]) -> Vec<Vec<u8>> {
+        let mut l = Lexer::new(s);
+        let mut out = Vec::new();
+        while let Some(t) = l.next_tok() {
+            if let Tok::Str(r) = t {
+                out.push(l.string(r).to_vec());
+            }
+        }
+        out
+    }
+
     #[test]
     fn tokens() {
         let t = toks(b"BT /F#201 12 Tf (a\\(b\\)\\101\\\nc) Tj <4E2D 6> Tj [(x) -250 (y)] TJ << /K 1 >> % c\n.5 -3 ET");
         assert_eq!(t[0], Tok::Op(b"BT"));
         assert_eq!(t[1], Tok::Name(Cow::Owned(b"F 1".to_vec())));
         assert_eq!(t[2], Tok::Num(12.0));
-        assert_eq!(t[4], Tok::Str(b"a(b)Ac".to_vec()));
-        assert_eq!(t[6], Tok::Str(vec![0x4E, 0x2D, 0x60]));
+        assert!(matches!(t[4], Tok::Str(_)) && matches!(t[6], Tok::Str(_)));
+        let s = strings(b"BT /F#201 12 Tf (a\\(b\\)\\101\\\nc) Tj <4E2D 6> Tj [(x) -250 (y)] TJ");
+        assert_eq!(s[0], b"a(b)Ac");
+        assert_eq!(s[1], [0x4E, 0x2D, 0x60]);
+        assert_eq!(s[2..], [b"x", b"y"]);
         assert_eq!(t[8], Tok::ArrOpen);
         assert_eq!(t[10], Tok::Num(-250.0));
         assert!(t.contains(&Tok::DictOpen) && t.contains(&Tok::DictClose));
