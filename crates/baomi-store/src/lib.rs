@@ -1,0 +1,168 @@
+//! The confidentiality office's records — registers, imported reports and their findings, accounts,
+//! sessions and the hash-chained audit log — on SQLite (one file, the default) or PostgreSQL (when an
+//! organisation outgrows one file).
+//!
+//! Only this crate contains SQL. Both backends go through `sqlx`'s `Any` driver with one set of
+//! queries: the SQL is the portable subset both speak (`$N` placeholders, which `sqlx`'s SQLite driver
+//! maps to argument N; `RETURNING`; `BIGINT` and `TEXT` only), so a query cannot drift between them.
+//! Each backend has its own migrations, run at [`Store::open`]. Queries are checked at run time, so a
+//! build needs no database.
+//!
+//! Every change goes through a transaction that also appends to the audit log (see [`audit`]): a
+//! change that is stored is logged, and a change that fails logs nothing.
+
+#![deny(missing_docs)]
+
+mod accounts;
+pub mod audit;
+pub mod model;
+mod registers;
+mod reports;
+
+pub use accounts::{ApiToken, NewUser, Session, User};
+pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
+pub use model::{ComputerStatus, Role};
+pub use registers::{Computer, ComputerFilter, ComputerInput, Department};
+pub use reports::{FindingFilter, FindingRow, Imported, ReportRow, UsbSeen};
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+
+/// What can go wrong in the store. `Invalid` and `Conflict` carry a message for people.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A migration failed at start-up.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// `--db` is neither `sqlite:…` nor `postgres://…`.
+    #[error("unsupported database address {0:?}: use sqlite:FILE or postgres://USER@HOST/DB")]
+    Address(String),
+    /// Input that breaks a rule of the registers or the report contract; nothing was stored.
+    #[error("{0}")]
+    Invalid(String),
+    /// A unique key is taken (an asset number, a user name).
+    #[error("{0}")]
+    Conflict(String),
+    /// The record asked for does not exist.
+    #[error("not found")]
+    NotFound,
+}
+
+/// The store's result.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Which database is behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// The office's database. Cheap to clone (a pool handle).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connect to `address` (`sqlite:baomi.db`, `sqlite:///abs/path.db`, `postgres://…`) and bring its
+    /// schema up to date. A SQLite file is created when missing and put in WAL mode, so readers do not
+    /// wait for an import.
+    pub async fn open(address: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if address.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if address.starts_with("postgres://") || address.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            return Err(Error::Address(address.to_owned()));
+        };
+        let url = match backend {
+            Backend::Sqlite if !address.contains('?') => format!("{address}?mode=rwc"),
+            _ => address.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => 16,
+            })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Foreign keys are per connection in SQLite; a writer waits for another
+                        // instead of failing at once.
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        if backend == Backend::Sqlite {
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Close the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, in Unix seconds: the unit of every time the server itself records.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// A unique-key violation, told apart from other database errors so that callers can say which key.
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation()
+                || d.message().contains("UNIQUE constraint failed")
+                || d.code().as_deref() == Some("23505")
+        }
+        _ => false,
+    }
+}
+
+/// A foreign-key violation (a department or computer that does not exist).
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_foreign_key_violation()
+                || d.message().contains("FOREIGN KEY constraint failed")
+                || d.code().as_deref() == Some("23503")
+        }
+        _ => false,
+    }
+}
+
+/// For tests that must reach under the store (to tamper with the audit log, say).
+#[doc(hidden)]
+pub mod testing {
+    /// The store's pool.
+    pub fn pool(store: &super::Store) -> &sqlx::AnyPool {
+        &store.pool
+    }
+}

@@ -1,0 +1,466 @@
+//! The store against both backends: every test runs once on a fresh SQLite file and once in a fresh
+//! schema of the PostgreSQL at `BAOMI_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/test`, what
+//! CI machines run). A PostgreSQL that cannot be reached fails the test: it is never skipped.
+
+use baomi_core::report::Report;
+use baomi_store::{
+    ComputerFilter, ComputerInput, Error, FindingFilter, Imported, NewUser, Role, Store,
+};
+use sqlx::Executor;
+
+const REPORT: &str = include_str!("../../../tests/fixtures/reports/hostroot-classified.json");
+
+/// A store for one test; keeps its SQLite directory alive.
+struct Fixture {
+    store: Store,
+    _dir: Option<tempfile::TempDir>,
+}
+
+async fn sqlite() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("baomi.db").display());
+    Fixture {
+        store: Store::open(&url).await.expect("open sqlite"),
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh schema per test, so tests run in parallel; it is dropped and made again at the next run.
+async fn postgres(test: &str) -> Fixture {
+    let base = std::env::var("BAOMI_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    sqlx::any::install_default_drivers();
+    let schema = format!("baomi_test_{test}");
+    let admin = sqlx::AnyPool::connect(&base).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL at {base} is needed by the store tests (set BAOMI_TEST_POSTGRES): {e}")
+    });
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+        )))
+        .await
+        .expect("create schema");
+    admin.close().await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+    Fixture {
+        store: Store::open(&url).await.expect("open postgres"),
+        _dir: None,
+    }
+}
+
+/// One test body, run on both backends as `NAME_sqlite` and `NAME_postgres`.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let f = super::sqlite().await;
+                ($body)(f.store.clone()).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                let f = super::postgres(stringify!($name)).await;
+                ($body)(f.store.clone()).await;
+            }
+        }
+    };
+}
+
+fn pc(asset: &str, zone: &str, level: &str) -> ComputerInput {
+    ComputerInput {
+        asset_no: asset.into(),
+        name: format!("PC {asset}"),
+        zone: zone.into(),
+        level: level.into(),
+        status: "in_use".into(),
+        ..Default::default()
+    }
+}
+
+fn report() -> Report {
+    serde_json::from_str(REPORT).expect("fixture report parses")
+}
+
+on_both!(registers_keep_their_rules, |s: Store| async move {
+    let dept = s
+        .create_department("admin", "第一检察部", None)
+        .await
+        .unwrap();
+    let sub = s
+        .create_department("admin", "办公室", Some(dept))
+        .await
+        .unwrap();
+    let mut c = pc("JCY-0001", "classified", "secret");
+    c.department_id = Some(sub);
+    c.custodian = "张三".into();
+    c.macs = "00-1A-2B-3C-4D-5E, 00:1a:2b:3c:4d:5e;AA:BB:CC:DD:EE:FF".into();
+    let id = s.create_computer("admin", c).await.unwrap();
+    let got = s.computer(id).await.unwrap().unwrap();
+    assert_eq!(got.fields.macs, "00:1a:2b:3c:4d:5e,aa:bb:cc:dd:ee:ff");
+    assert_eq!(got.department_name.as_deref(), Some("办公室"));
+
+    // A taken asset number, a classified computer without a state-secret level, a bad MAC, a
+    // department that does not exist: refused with a reason, nothing stored.
+    assert!(matches!(
+        s.create_computer("admin", pc("JCY-0001", "internet", "none"))
+            .await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        s.create_computer("admin", pc("JCY-0002", "classified", "none"))
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    let mut bad = pc("JCY-0003", "internet", "none");
+    bad.macs = "00:11".into();
+    assert!(matches!(
+        s.create_computer("admin", bad).await,
+        Err(Error::Invalid(_))
+    ));
+    let mut orphan = pc("JCY-0004", "internet", "none");
+    orphan.department_id = Some(9999);
+    assert!(matches!(
+        s.create_computer("admin", orphan).await,
+        Err(Error::Invalid(_))
+    ));
+    assert_eq!(
+        s.computers(&ComputerFilter::default()).await.unwrap().len(),
+        1
+    );
+
+    let mut changed = got.fields.clone();
+    changed.status = "repair".into();
+    s.update_computer("admin", id, changed).await.unwrap();
+    assert_eq!(
+        s.computer(id).await.unwrap().unwrap().fields.status,
+        "repair"
+    );
+
+    s.create_computer("admin", pc("JCY-0100", "internet", "none"))
+        .await
+        .unwrap();
+    let by_text = ComputerFilter {
+        text: Some("张三".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.computers(&by_text).await.unwrap().len(), 1);
+    let by_dept = ComputerFilter {
+        department_id: Some(sub),
+        ..Default::default()
+    };
+    assert_eq!(s.computers(&by_dept).await.unwrap()[0].id, id);
+    let by_zone = ComputerFilter {
+        zone: Some("internet".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        s.computers(&by_zone).await.unwrap()[0].fields.asset_no,
+        "JCY-0100"
+    );
+
+    let v = s.audit_verify().await.unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+    assert_eq!(v.entries, 5, "2 departments, 2 computers, 1 update");
+});
+
+on_both!(
+    a_report_is_imported_once_and_linked,
+    |s: Store| async move {
+        let r = report();
+        // Unregistered: held as unmatched.
+        let first = s.import_report("inspector", &r, REPORT).await.unwrap();
+        let Imported::New {
+            report_row,
+            computer_id: None,
+            findings,
+        } = first
+        else {
+            panic!("{first:?}")
+        };
+        assert_eq!(findings, r.findings.len());
+        assert_eq!(
+            s.import_report("inspector", &r, REPORT).await.unwrap(),
+            Imported::Duplicate { report_row }
+        );
+        assert_eq!(
+            s.reports(None, 10).await.unwrap().len(),
+            1,
+            "one unmatched report"
+        );
+
+        // Registered by machine id: a new report of the same computer is linked.
+        let mut c = pc("JCY-0007", "classified", "secret");
+        c.machine_id = r.host.machine_id.clone().unwrap();
+        let id = s.create_computer("admin", c).await.unwrap();
+        let mut again = r.clone();
+        again.report_id = "second-run".into();
+        let second = s.import_report("inspector", &again, REPORT).await.unwrap();
+        assert!(matches!(second, Imported::New { computer_id: Some(c), .. } if c == id));
+
+        // The unmatched one is assigned by hand.
+        s.assign_report("admin", report_row, id).await.unwrap();
+        assert!(s.reports(None, 10).await.unwrap().is_empty());
+        assert_eq!(s.reports(Some(id), 10).await.unwrap().len(), 2);
+
+        let usb = s.usb_devices_of(id).await.unwrap();
+        assert_eq!(usb.len(), r.artifacts.usb_devices.len());
+        let all = FindingFilter {
+            computer_id: Some(id),
+            limit: Some(500),
+            ..Default::default()
+        };
+        assert_eq!(s.findings(&all).await.unwrap().len(), 2 * r.findings.len());
+        let audit = s.audit_verify().await.unwrap();
+        assert!(audit.problems.is_empty(), "{:?}", audit.problems);
+    }
+);
+
+on_both!(a_bad_report_stores_nothing, |s: Store| async move {
+    let mut r = report();
+    r.schema = "something/2".into();
+    assert!(matches!(
+        s.import_report("x", &r, "{}").await,
+        Err(Error::Invalid(_))
+    ));
+    let mut r = report();
+    r.report_id = "  ".into();
+    assert!(matches!(
+        s.import_report("x", &r, "{}").await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(s.reports(None, 10).await.unwrap().is_empty());
+    assert_eq!(s.audit_verify().await.unwrap().entries, 0);
+});
+
+on_both!(
+    reports_link_by_mac_and_asset_number,
+    |s: Store| async move {
+        let mut by_mac = pc("JCY-0200", "internet", "none");
+        by_mac.macs = "52:54:00:12:34:56".into();
+        let mac_pc = s.create_computer("admin", by_mac).await.unwrap();
+        let asset_pc = s
+            .create_computer("admin", pc("JCY-0300", "internal", "internal"))
+            .await
+            .unwrap();
+
+        let mut r = report();
+        r.host.machine_id = None;
+        r.report_id = "by-mac".into();
+        r.artifacts.network.get_or_insert_default().interfaces.push(
+            serde_json::from_value(serde_json::json!({
+                "name": "enp1s0", "kind": "ethernet", "mac": "52-54-00-12-34-56", "physical": true,
+            }))
+            .unwrap(),
+        );
+        let got = s.import_report("i", &r, "{}").await.unwrap();
+        assert!(
+            matches!(got, Imported::New { computer_id: Some(c), .. } if c == mac_pc),
+            "{got:?}"
+        );
+
+        let mut r = report();
+        r.host.machine_id = None;
+        r.host.asset_tag = Some("JCY-0300".into());
+        r.report_id = "by-asset".into();
+        let got = s.import_report("i", &r, "{}").await.unwrap();
+        assert!(
+            matches!(got, Imported::New { computer_id: Some(c), .. } if c == asset_pc),
+            "{got:?}"
+        );
+    }
+);
+
+on_both!(findings_filter_and_page, |s: Store| async move {
+    let dept = s.create_department("admin", "技术处", None).await.unwrap();
+    let mut c = pc("JCY-0400", "classified", "secret");
+    c.department_id = Some(dept);
+    c.machine_id = report().host.machine_id.unwrap();
+    s.create_computer("admin", c).await.unwrap();
+    s.import_report("i", &report(), REPORT).await.unwrap();
+    let n = report().findings.len();
+
+    // Pages of 7 walk every finding exactly once.
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = s
+            .findings(&FindingFilter {
+                before,
+                limit: Some(7),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        before = page.last().map(|f| f.id);
+        seen.extend(page.into_iter().map(|f| f.id));
+    }
+    assert_eq!(seen.len(), n);
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first, no repeats"
+    );
+
+    let markings = FindingFilter {
+        rule: Some("content.marking".into()),
+        ..Default::default()
+    };
+    let m = s.findings(&markings).await.unwrap();
+    assert!(
+        !m.is_empty()
+            && m.iter()
+                .all(|f| f.rule == "content.marking" && !f.level.is_empty())
+    );
+    let other = FindingFilter {
+        department_id: Some(dept + 1),
+        ..Default::default()
+    };
+    assert!(
+        s.findings(&other).await.unwrap().is_empty(),
+        "another department sees none"
+    );
+    let own = FindingFilter {
+        department_id: Some(dept),
+        zone: Some("classified".into()),
+        ..Default::default()
+    };
+    assert_eq!(s.findings(&own).await.unwrap().len(), n.min(50));
+    let one = s.finding(m[0].id).await.unwrap().unwrap();
+    assert!(one.evidence.contains("\"matched\""));
+    assert_eq!(
+        one.computer.as_ref().map(|c| c.0.as_str()),
+        Some("JCY-0400")
+    );
+});
+
+on_both!(accounts_sessions_tokens, |s: Store| async move {
+    assert_eq!(s.user_count().await.unwrap(), 0);
+    let dept = s
+        .create_department("admin", "第二检察部", None)
+        .await
+        .unwrap();
+    let new = NewUser {
+        username: "head2",
+        display_name: "李四",
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        role: Role::DeptHead,
+        department_id: Some(dept),
+    };
+    let id = s.create_user("setup", &new).await.unwrap();
+    assert!(
+        !format!("{new:?}").contains("argon2"),
+        "Debug hides the hash"
+    );
+    assert!(matches!(
+        s.create_user("setup", &new).await,
+        Err(Error::Conflict(_))
+    ));
+    let no_dept = NewUser {
+        username: "head3",
+        department_id: None,
+        ..new
+    };
+    assert!(matches!(
+        s.create_user("setup", &no_dept).await,
+        Err(Error::Invalid(_))
+    ));
+
+    let (u, hash) = s.user_for_login("head2").await.unwrap().unwrap();
+    assert_eq!(
+        (u.id, u.role, u.department_id),
+        (id, Role::DeptHead, Some(dept))
+    );
+    assert!(hash.starts_with("$argon2id$"));
+
+    s.create_session("tok-hash", id, "csrf-1", 3600)
+        .await
+        .unwrap();
+    let sess = s.session("tok-hash").await.unwrap().unwrap();
+    assert_eq!((sess.user.id, sess.csrf.as_str()), (id, "csrf-1"));
+    s.create_session("old", id, "c", -1).await.unwrap();
+    assert!(s.session("old").await.unwrap().is_none(), "expired");
+    s.delete_session("tok-hash").await.unwrap();
+    assert!(s.session("tok-hash").await.unwrap().is_none());
+
+    s.create_api_token("admin", id, "laptop", "api-hash")
+        .await
+        .unwrap();
+    let (tu, label) = s.api_token_user("api-hash").await.unwrap().unwrap();
+    assert_eq!((tu.id, label.as_str()), (id, "laptop"));
+    assert!(s.api_token_user("nope").await.unwrap().is_none());
+
+    for _ in 0..3 {
+        s.login_failed("head2").await.unwrap();
+    }
+    assert_eq!(s.login_failures_since("head2", 0).await.unwrap(), 3);
+    s.login_succeeded("head2").await.unwrap();
+    assert_eq!(s.login_failures_since("head2", 0).await.unwrap(), 0);
+});
+
+on_both!(
+    audit_verify_finds_edits_and_deletions,
+    |s: Store| async move {
+        for i in 0..5 {
+            s.create_department("admin", &format!("部门{i}"), None)
+                .await
+                .unwrap();
+        }
+        assert!(s.audit_verify().await.unwrap().problems.is_empty());
+        let pool = baomi_store::testing::pool(&s);
+
+        // An edited detail breaks entry 3's own hash.
+        pool.execute("UPDATE audit_log SET detail = '{}' WHERE seq = 3")
+            .await
+            .unwrap();
+        let v = s.audit_verify().await.unwrap();
+        assert_eq!(
+            v.problems.iter().map(|p| p.seq).collect::<Vec<_>>(),
+            vec![3]
+        );
+
+        // A deleted middle entry: the gap and the broken link are both reported.
+        pool.execute("DELETE FROM audit_log WHERE seq = 2")
+            .await
+            .unwrap();
+        let v = s.audit_verify().await.unwrap();
+        assert!(
+            v.problems
+                .iter()
+                .any(|p| p.seq == 2 && p.what.contains("missing")),
+            "{v:?}"
+        );
+
+        // A deleted last entry: the head points past the log.
+        pool.execute("DELETE FROM audit_log WHERE seq = 5")
+            .await
+            .unwrap();
+        let v = s.audit_verify().await.unwrap();
+        assert!(
+            v.problems
+                .iter()
+                .any(|p| p.seq == 5 && p.what.contains("ends at entry 4")),
+            "{v:?}"
+        );
+    }
+);
+
+on_both!(concurrent_appends_keep_one_chain, |s: Store| async move {
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.create_department("admin", &format!("并发{i}"), None)
+                .await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let v = s.audit_verify().await.unwrap();
+    assert_eq!(v.entries, 20);
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+});
