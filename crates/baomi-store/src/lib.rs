@@ -158,11 +158,52 @@ fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
     }
 }
 
-/// For tests that must reach under the store (to tamper with the audit log, say).
+/// For tests: fresh stores on both backends, and a way under the store (to tamper with the audit
+/// log, say).
 #[doc(hidden)]
 pub mod testing {
+    use sqlx::Executor;
+
     /// The store's pool.
     pub fn pool(store: &super::Store) -> &sqlx::AnyPool {
         &store.pool
+    }
+
+    /// The PostgreSQL tests use: `BAOMI_TEST_POSTGRES`, or the one CI machines run.
+    pub fn postgres_base() -> String {
+        std::env::var("BAOMI_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+    }
+
+    /// A store in schema `baomi_test_<name>` of the test PostgreSQL, dropped and made again, so
+    /// tests run side by side. Panics when PostgreSQL cannot be reached: a test that needs it fails,
+    /// it is never skipped.
+    pub async fn fresh_postgres(name: &str) -> super::Store {
+        let base = postgres_base();
+        sqlx::any::install_default_drivers();
+        let schema = format!("baomi_test_{name}");
+        let admin = sqlx::AnyPool::connect(&base).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL at {base} is needed by this test (set BAOMI_TEST_POSTGRES): {e}")
+        });
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            )))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create schema {schema}: {e}"));
+        admin.close().await;
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        super::Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"))
+    }
+
+    /// A store in a new SQLite file under `dir`.
+    pub async fn fresh_sqlite(dir: &std::path::Path) -> super::Store {
+        let url = format!("sqlite://{}", dir.join("baomi.db").display());
+        super::Store::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"))
     }
 }

@@ -1,6 +1,6 @@
 //! The store against both backends: every test runs once on a fresh SQLite file and once in a fresh
-//! schema of the PostgreSQL at `BAOMI_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/test`, what
-//! CI machines run). A PostgreSQL that cannot be reached fails the test: it is never skipped.
+//! schema of the PostgreSQL at `BAOMI_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/test`,
+//! what CI machines run). A PostgreSQL that cannot be reached fails the test: it is never skipped.
 
 use baomi_core::report::Report;
 use baomi_store::{
@@ -18,33 +18,15 @@ struct Fixture {
 
 async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("baomi.db").display());
     Fixture {
-        store: Store::open(&url).await.expect("open sqlite"),
+        store: baomi_store::testing::fresh_sqlite(dir.path()).await,
         _dir: Some(dir),
     }
 }
 
-/// A fresh schema per test, so tests run in parallel; it is dropped and made again at the next run.
 async fn postgres(test: &str) -> Fixture {
-    let base = std::env::var("BAOMI_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    sqlx::any::install_default_drivers();
-    let schema = format!("baomi_test_{test}");
-    let admin = sqlx::AnyPool::connect(&base).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL at {base} is needed by the store tests (set BAOMI_TEST_POSTGRES): {e}")
-    });
-    admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-        )))
-        .await
-        .expect("create schema");
-    admin.close().await;
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     Fixture {
-        store: Store::open(&url).await.expect("open postgres"),
+        store: baomi_store::testing::fresh_postgres(test).await,
         _dir: None,
     }
 }

@@ -27,6 +27,20 @@ enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// Run the confidentiality office's server (运行保密办管理服务器).
+    Serve(crate::server_cmd::ServeArgs),
+    /// Accounts of the server: create one, issue an API token (服务器账户管理).
+    Admin {
+        #[command(subcommand)]
+        action: crate::server_cmd::AdminAction,
+    },
+    /// Send a scan report to the server (向服务器提交检查报告).
+    Push(crate::server_cmd::PushArgs),
+    /// The server's audit log (审计日志).
+    Audit {
+        #[command(subcommand)]
+        action: crate::server_cmd::AuditAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +149,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => crate::scan_cmd::run(args),
         Command::Checks(args) => crate::checks_cmd::run(args),
+        Command::Serve(args) => crate::server_cmd::serve(args),
+        Command::Admin { action } => crate::server_cmd::admin(action),
+        Command::Push(args) => crate::server_cmd::push(args),
+        Command::Audit { action } => crate::server_cmd::audit(action),
         Command::Policy { action } => match action {
             PolicyAction::Show { policy } => {
                 let (_, text) = load_policy(policy.as_ref(), Lang::from_env())?;

@@ -7,6 +7,7 @@ mod html;
 mod html_artifacts;
 mod i18n;
 mod scan_cmd;
+mod server_cmd;
 mod table;
 
 use std::process::ExitCode;

@@ -1,0 +1,133 @@
+//! Who may do what: decided here and nowhere else. Handlers name the [`Action`] they perform and,
+//! for a record that belongs to a department, check [`may_see_department`]; the matrix test below and
+//! the route-by-route test in `tests/server.rs` hold every role to this table.
+
+use baomi_store::{Role, User};
+
+/// Everything a route can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The dashboard with counts.
+    ViewDashboard,
+    /// Computers and their pages (a department head: own department only).
+    ViewComputers,
+    /// Register or change a computer.
+    EditComputers,
+    /// Findings and their evidence (a department head: own department only).
+    ViewFindings,
+    /// Upload or push a scan report.
+    ImportReports,
+    /// Reports no computer claimed, and assigning them.
+    AssignReports,
+    /// Departments: list.
+    ViewDepartments,
+    /// Departments: create.
+    EditDepartments,
+    /// Accounts and API tokens.
+    ManageUsers,
+    /// The audit log.
+    ViewAudit,
+}
+
+/// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
+/// inspectors import and register; the office does everything.
+pub fn allowed(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Admin => true,
+        Role::Inspector => matches!(
+            action,
+            ViewDashboard
+                | ViewComputers
+                | EditComputers
+                | ViewFindings
+                | ImportReports
+                | AssignReports
+                | ViewDepartments
+        ),
+        Role::DeptHead => matches!(
+            action,
+            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments
+        ),
+        Role::Reviewer => matches!(
+            action,
+            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewAudit
+        ),
+        Role::Staff => false,
+    }
+}
+
+/// The department a user is limited to: `Some` for a department head, `None` (everything) for the
+/// others. A department head without a department sees nothing (`Some(-1)` matches no row).
+pub fn department_scope(user: &User) -> Option<i64> {
+    match user.role {
+        Role::DeptHead => Some(user.department_id.unwrap_or(-1)),
+        _ => None,
+    }
+}
+
+/// May `user` see a record of `department` (a computer, a finding)?
+pub fn may_see_department(user: &User, department: Option<i64>) -> bool {
+    match department_scope(user) {
+        None => true,
+        Some(own) => department == Some(own),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+
+    const ALL: [Action; 10] = [
+        ViewDashboard,
+        ViewComputers,
+        EditComputers,
+        ViewFindings,
+        ImportReports,
+        AssignReports,
+        ViewDepartments,
+        EditDepartments,
+        ManageUsers,
+        ViewAudit,
+    ];
+
+    /// The whole matrix, written out: a change to the table must change this picture too.
+    #[test]
+    fn the_matrix() {
+        let picture = |role| -> String {
+            ALL.iter()
+                .map(|&a| if allowed(role, a) { 'x' } else { '.' })
+                .collect()
+        };
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..x");
+        assert_eq!(picture(Role::Staff), "..........");
+    }
+
+    #[test]
+    fn department_heads_see_only_their_own() {
+        let head = User {
+            id: 1,
+            username: "h".into(),
+            display_name: "h".into(),
+            role: Role::DeptHead,
+            department_id: Some(7),
+        };
+        assert!(may_see_department(&head, Some(7)));
+        assert!(!may_see_department(&head, Some(8)));
+        assert!(!may_see_department(&head, None));
+        let lost = User {
+            department_id: None,
+            ..head.clone()
+        };
+        assert!(!may_see_department(&lost, None));
+        let inspector = User {
+            role: Role::Inspector,
+            ..head
+        };
+        assert!(may_see_department(&inspector, Some(8)));
+    }
+}

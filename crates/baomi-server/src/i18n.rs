@@ -1,0 +1,159 @@
+//! The server's words in Chinese (the default) and English. The language is the reader's choice,
+//! kept in the `lang` cookie; every page has the switch.
+
+/// A reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// 简体中文, the default.
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// From the `lang` cookie's value.
+    pub fn from_cookie(v: Option<&str>) -> Lang {
+        match v {
+            Some("en") => Lang::En,
+            _ => Lang::Zh,
+        }
+    }
+
+    /// The `lang` attribute of the page.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The word for `key`; the key itself when the table has none (a bug, visible, not a crash).
+    pub fn t(self, key: &'static str) -> &'static str {
+        WORDS
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map_or(key, |(_, zh, en)| match self {
+                Lang::Zh => zh,
+                Lang::En => en,
+            })
+    }
+}
+
+/// (key, 中文, English).
+const WORDS: &[(&str, &str, &str)] = &[
+    ("app", "保密检查管理系统", "Baomi confidentiality office"),
+    ("dashboard", "总览", "Dashboard"),
+    ("computers", "计算机台账", "Computers"),
+    ("findings", "检查发现", "Findings"),
+    ("import", "导入检查报告", "Import a report"),
+    ("unmatched", "未匹配报告", "Unmatched reports"),
+    ("departments", "部门", "Departments"),
+    ("audit", "审计日志", "Audit log"),
+    ("login", "登录", "Sign in"),
+    ("logout", "退出", "Sign out"),
+    ("username", "用户名", "User name"),
+    ("password", "密码", "Password"),
+    (
+        "bad_login",
+        "用户名或密码错误",
+        "Wrong user name or password",
+    ),
+    (
+        "throttled",
+        "登录失败次数过多，请15分钟后再试",
+        "Too many failed sign-ins: try again in 15 minutes",
+    ),
+    ("asset_no", "资产编号", "Asset number"),
+    ("name", "名称", "Name"),
+    ("model", "型号", "Model"),
+    ("department", "部门", "Department"),
+    ("custodian", "责任人", "Custodian"),
+    ("location", "位置", "Location"),
+    ("zone", "网络类别", "Zone"),
+    ("level", "密级", "Level"),
+    ("status", "状态", "Status"),
+    ("macs", "MAC地址", "MAC addresses"),
+    ("machine_id", "机器标识", "Machine id"),
+    ("notes", "硬件备注", "Hardware notes"),
+    ("register_computer", "登记计算机", "Register a computer"),
+    ("save", "保存", "Save"),
+    ("search", "查询", "Search"),
+    ("all", "全部", "All"),
+    ("classified", "涉密", "Classified"),
+    ("internal", "内网", "Internal"),
+    ("internet", "互联网", "Internet"),
+    ("top_secret", "绝密", "Top secret"),
+    ("secret", "机密", "Secret"),
+    ("confidential", "秘密", "Confidential"),
+    ("level_internal", "内部", "Internal"),
+    ("none", "非涉密", "Not classified"),
+    ("in_use", "在用", "In use"),
+    ("idle", "闲置", "Idle"),
+    ("repair", "维修", "Repair"),
+    ("scrapped", "报废", "Scrapped"),
+    ("reports", "检查报告", "Reports"),
+    (
+        "usb_devices",
+        "曾接入的USB存储设备",
+        "USB storage devices seen",
+    ),
+    ("rule", "规则", "Rule"),
+    ("severity", "严重程度", "Severity"),
+    ("path", "位置/文件", "Path"),
+    ("evidence", "证据", "Evidence"),
+    ("excerpt", "摘录", "Excerpt"),
+    ("matched", "命中内容", "Matched"),
+    ("why", "判定依据", "Why"),
+    ("computer", "计算机", "Computer"),
+    ("seen", "发现时间", "Seen"),
+    ("next_page", "下一页", "Next page"),
+    ("report_file", "报告文件 (JSON)", "Report file (JSON)"),
+    ("upload", "上传", "Upload"),
+    ("imported", "已导入", "Imported"),
+    (
+        "duplicate",
+        "该报告已导入过，未重复保存",
+        "This report was imported before; nothing was stored again",
+    ),
+    (
+        "held_unmatched",
+        "未找到对应计算机，已列入未匹配报告",
+        "No registered computer matches: held as unmatched",
+    ),
+    ("assign", "指定计算机", "Assign to computer"),
+    ("open_findings", "未整改发现", "Open findings"),
+    ("no_rows", "暂无记录", "Nothing yet"),
+    ("create_department", "新建部门", "New department"),
+    ("parent", "上级部门", "Parent department"),
+    ("forbidden", "无权访问", "Not allowed"),
+    ("not_found", "未找到", "Not found"),
+    ("bad_request", "请求有误", "Bad request"),
+    ("actor", "操作人", "Actor"),
+    ("action", "操作", "Action"),
+    ("object", "对象", "Object"),
+    ("time", "时间", "Time"),
+    ("chain_ok", "哈希链完整", "Hash chain intact"),
+    ("chain_broken", "哈希链被破坏", "Hash chain broken"),
+    ("hostname", "主机名", "Host name"),
+    ("findings_count", "发现数", "Findings"),
+    ("first_seen", "首次接入", "First seen"),
+    ("last_seen", "最后接入", "Last seen"),
+    ("serial", "序列号", "Serial"),
+    ("product", "产品", "Product"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_both_languages_filled() {
+        for (i, (k, zh, en)) in WORDS.iter().enumerate() {
+            assert!(!zh.is_empty() && !en.is_empty(), "{k}");
+            assert!(
+                WORDS[i + 1..].iter().all(|(other, _, _)| other != k),
+                "{k} twice"
+            );
+        }
+    }
+}

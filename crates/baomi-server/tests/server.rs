@@ -1,0 +1,768 @@
+//! The server through HTTP (in process, `tower::oneshot`), on SQLite and on PostgreSQL: every route
+//! for every role, a department head reaching into another department, CSRF, sign-in throttling,
+//! report import, escaping of report text, and the OpenAPI document against the running routes.
+
+// The helpers below build the fixture world; a failure there is a broken test, and says where.
+#![allow(clippy::unwrap_used)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use baomi_server::{AppState, hash_password, router, token_hash};
+use baomi_store::{ComputerInput, NewUser, Role, Store};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const REPORT: &str = include_str!("../../../tests/fixtures/reports/hostroot-classified.json");
+
+/// The organisation every test starts from: two departments, one computer in each, one account per
+/// role (the department head heads department A), a browser session and an API token for each.
+struct World {
+    app: AppState,
+    dept_a: i64,
+    pc_a: i64,
+    pc_b: i64,
+}
+
+/// Cookie and token of the account for `role`.
+fn session_of(role: Role) -> String {
+    format!("baomi_session=session-{}", role.as_str())
+}
+fn token_of(role: Role) -> String {
+    format!("token-{}", role.as_str())
+}
+fn csrf_of(role: Role) -> String {
+    format!("csrf-{}", role.as_str())
+}
+
+async fn world(store: Store) -> World {
+    let dept_a = store.create_department("t", "甲部门", None).await.unwrap();
+    let dept_b = store.create_department("t", "乙部门", None).await.unwrap();
+    let mk = |asset: &str, dept: i64, machine: &str| ComputerInput {
+        asset_no: asset.into(),
+        name: format!("PC {asset}"),
+        department_id: Some(dept),
+        zone: "classified".into(),
+        level: "secret".into(),
+        status: "in_use".into(),
+        machine_id: machine.into(),
+        ..Default::default()
+    };
+    let machine = serde_json::from_str::<Value>(REPORT).unwrap()["host"]["machine_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pc_a = store
+        .create_computer("t", mk("A-1", dept_a, ""))
+        .await
+        .unwrap();
+    // Department B's computer is the one the fixture report comes from.
+    let pc_b = store
+        .create_computer("t", mk("B-1", dept_b, &machine))
+        .await
+        .unwrap();
+    // A hash made once: argon2 is slow on purpose, and the tests sign in through sessions.
+    let hash = hash_password("correct horse battery").unwrap();
+    for role in Role::ALL {
+        let id = store
+            .create_user(
+                "t",
+                &NewUser {
+                    username: role.as_str(),
+                    display_name: role.as_str(),
+                    password_hash: &hash,
+                    role,
+                    department_id: Some(dept_a),
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .create_session(
+                &token_hash(&format!("session-{}", role.as_str())),
+                id,
+                &csrf_of(role),
+                3600,
+            )
+            .await
+            .unwrap();
+        store
+            .create_api_token("t", id, "test", &token_hash(&token_of(role)))
+            .await
+            .unwrap();
+    }
+    World {
+        app: AppState {
+            store,
+            secure_cookies: false,
+        },
+        dept_a,
+        pc_a,
+        pc_b,
+    }
+}
+
+/// The world on a new SQLite file, and the directory that holds it (alive while the test runs).
+async fn sqlite_world() -> (World, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = baomi_store::testing::fresh_sqlite(dir.path()).await;
+    (world(store).await, dir)
+}
+
+async fn postgres_world(name: &str) -> World {
+    world(baomi_store::testing::fresh_postgres(name).await).await
+}
+
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                let (w, _dir) = sqlite_world().await;
+                ($body)(w).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                ($body)(postgres_world(concat!("srv_", stringify!($name))).await).await;
+            }
+        }
+    };
+}
+
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+async fn send(app: &AppState, req: Request<Body>) -> Reply {
+    let res = router(app.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        location,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// A request as a browser of `role` sends it (no role: signed out).
+fn page(method: &str, uri: &str, role: Option<Role>, form: Option<String>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(r) = role {
+        b = b.header(header::COOKIE, session_of(r));
+    }
+    match form {
+        Some(f) => b
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+/// A request as an API client of `role` sends it.
+fn api(method: &str, uri: &str, role: Option<Role>, json: Option<String>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if let Some(r) = role {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {}", token_of(r)));
+    }
+    match json {
+        Some(j) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(j))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+on_both!(every_route_for_every_role, |w: World| async move {
+    use Role::*;
+    let pc = w.pc_a;
+    let computer_form = |role: Role| {
+        format!(
+            "csrf={}&asset_no=N-{}&name=x&zone=internet&level=none&status=in_use",
+            csrf_of(role),
+            role.as_str()
+        )
+    };
+    // (method, uri, body for a role, roles allowed, API?). Pages first, then the API.
+    type Body = fn(Role) -> Option<String>;
+    type Case = (
+        &'static str,
+        String,
+        Box<dyn Fn(Role) -> Option<String>>,
+        &'static [Role],
+        bool,
+    );
+    let none: Body = |_| None;
+    let cases: Vec<Case> = vec![
+        (
+            "GET",
+            "/".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/computers".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/computers/new".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "POST",
+            "/computers".into(),
+            Box::new(move |r| Some(computer_form(r))),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            format!("/computers/{pc}"),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/findings".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/reports/import".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            "/reports/unmatched".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            "/departments".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "POST",
+            "/departments".into(),
+            Box::new(|r: Role| Some(format!("csrf={}&name=d-{}", csrf_of(r), r.as_str()))),
+            &[Admin],
+            false,
+        ),
+        (
+            "GET",
+            "/audit".into(),
+            Box::new(none),
+            &[Admin, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/api/v1/computers".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "GET",
+            format!("/api/v1/computers/{pc}"),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/computers".into(),
+            Box::new(|r: Role| {
+                Some(format!(
+                    r#"{{"asset_no":"J-{}","name":"x","zone":"internal","level":"internal"}}"#,
+                    r.as_str()
+                ))
+            }),
+            &[Admin, Inspector],
+            true,
+        ),
+        (
+            "GET",
+            "/api/v1/findings".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "GET",
+            "/api/v1/departments".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/departments".into(),
+            Box::new(|r: Role| Some(format!(r#"{{"name":"api-{}"}}"#, r.as_str()))),
+            &[Admin],
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/reports".into(),
+            Box::new(|_| Some(REPORT.to_owned())),
+            &[Admin, Inspector],
+            true,
+        ),
+    ];
+    for (method, uri, body, allowed, is_api) in &cases {
+        for role in Role::ALL {
+            let req = if *is_api {
+                api(method, uri, Some(role), body(role))
+            } else {
+                page(method, uri, Some(role), body(role))
+            };
+            let r = send(&w.app, req).await;
+            if allowed.contains(&role) {
+                assert!(
+                    r.status.is_success() || r.status == StatusCode::SEE_OTHER,
+                    "{method} {uri} as {role}: {} {}",
+                    r.status,
+                    r.body
+                );
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {uri} as {role}");
+            }
+        }
+        // Signed out: pages send to the sign-in page, the API answers 401.
+        let r = if *is_api {
+            send(&w.app, api(method, uri, None, body(Admin))).await
+        } else {
+            send(&w.app, page(method, uri, None, body(Admin))).await
+        };
+        if *is_api {
+            assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {uri} signed out"
+            );
+        } else {
+            assert_eq!(
+                r.location.as_deref(),
+                Some("/login"),
+                "{method} {uri} signed out"
+            );
+        }
+    }
+    // A bad token is no token.
+    let mut bad = api("GET", "/api/v1/computers", None, None);
+    bad.headers_mut()
+        .insert(header::AUTHORIZATION, "Bearer nope".parse().unwrap());
+    assert_eq!(send(&w.app, bad).await.status, StatusCode::UNAUTHORIZED);
+});
+
+on_both!(
+    a_department_head_stays_in_their_department,
+    |w: World| async move {
+        let head = Some(Role::DeptHead);
+        // Own department's computer: yes; the other department's: no, by page and by API.
+        assert_eq!(
+            send(
+                &w.app,
+                page("GET", &format!("/computers/{}", w.pc_a), head, None)
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        assert_eq!(
+            send(
+                &w.app,
+                page("GET", &format!("/computers/{}", w.pc_b), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            send(
+                &w.app,
+                api("GET", &format!("/api/v1/computers/{}", w.pc_b), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The report belongs to department B's computer: its findings are not the head's to see, even
+        // when the head asks for department B by name.
+        let r = send(
+            &w.app,
+            api(
+                "POST",
+                "/api/v1/reports",
+                Some(Role::Inspector),
+                Some(REPORT.into()),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let all: Value = serde_json::from_str(
+            &send(
+                &w.app,
+                api("GET", "/api/v1/findings", Some(Role::Admin), None),
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        let first = all["findings"][0]["id"].as_i64().unwrap();
+        let mine: Value = serde_json::from_str(
+            &send(
+                &w.app,
+                api(
+                    "GET",
+                    &format!("/api/v1/findings?department={}", w.dept_a + 1),
+                    head,
+                    None,
+                ),
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        assert_eq!(mine["findings"].as_array().unwrap().len(), 0);
+        assert_eq!(
+            send(
+                &w.app,
+                page("GET", &format!("/findings/{first}"), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            send(
+                &w.app,
+                page(
+                    "GET",
+                    &format!("/findings/{first}"),
+                    Some(Role::Reviewer),
+                    None
+                )
+            )
+            .await
+            .status,
+            StatusCode::OK
+        );
+        let listed: Value = serde_json::from_str(
+            &send(&w.app, api("GET", "/api/v1/computers", head, None))
+                .await
+                .body,
+        )
+        .unwrap();
+        let ids: Vec<i64> = listed["computers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![w.pc_a]);
+    }
+);
+
+on_both!(forms_need_their_csrf_token, |w: World| async move {
+    let form = "asset_no=C-1&name=x&zone=internet&level=none&status=in_use";
+    let r = send(
+        &w.app,
+        page("POST", "/computers", Some(Role::Admin), Some(form.into())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/computers",
+            Some(Role::Admin),
+            Some(format!("{form}&csrf=csrf-inspector")),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "another session's token");
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/computers",
+            Some(Role::Admin),
+            Some(format!("{form}&csrf=csrf-admin")),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A browser session using the API must send the token in a header.
+    let mut req = page("POST", "/api/v1/departments", Some(Role::Admin), None);
+    *req.body_mut() = Body::from(r#"{"name":"x"}"#);
+    assert_eq!(send(&w.app, req).await.status, StatusCode::BAD_REQUEST);
+    let mut req = page("POST", "/api/v1/departments", Some(Role::Admin), None);
+    req.headers_mut()
+        .insert("x-csrf-token", "csrf-admin".parse().unwrap());
+    *req.body_mut() = Body::from(r#"{"name":"x"}"#);
+    assert_eq!(send(&w.app, req).await.status, StatusCode::CREATED);
+    // A register rule broken: the form comes back with the reason.
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/computers",
+            Some(Role::Admin),
+            Some(
+                "csrf=csrf-admin&asset_no=C-2&name=x&zone=classified&level=none&status=in_use"
+                    .into(),
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("state-secret level"), "{}", r.body);
+});
+
+on_both!(sign_in_and_throttling, |w: World| async move {
+    let login = |pw: &str| {
+        page(
+            "POST",
+            "/login",
+            None,
+            Some(format!("username=admin&password={pw}")),
+        )
+    };
+    let ok = send(&w.app, login("correct+horse+battery")).await;
+    assert_eq!(ok.location.as_deref(), Some("/"), "{}", ok.body);
+    for _ in 0..5 {
+        assert_eq!(
+            send(&w.app, login("wrong")).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    // Five failures: even the right password is refused for a while.
+    assert_eq!(
+        send(&w.app, login("correct+horse+battery")).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // An unknown user is answered like a wrong password.
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/login",
+            None,
+            Some("username=ghost&password=x".into()),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+});
+
+on_both!(
+    reports_import_once_and_bad_ones_store_nothing,
+    |w: World| async move {
+        let r = send(
+            &w.app,
+            api(
+                "POST",
+                "/api/v1/reports",
+                Some(Role::Inspector),
+                Some(REPORT.into()),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let v: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(
+            (v["status"].as_str(), v["computer_id"].as_i64()),
+            (Some("imported"), Some(w.pc_b))
+        );
+        let again = send(
+            &w.app,
+            api(
+                "POST",
+                "/api/v1/reports",
+                Some(Role::Inspector),
+                Some(REPORT.into()),
+            ),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert!(again.body.contains("duplicate"));
+        for bad in [
+            "",
+            "{}",
+            "[1,2]",
+            r#"{"schema":"baomi.report/1"}"#,
+            "\u{0}\u{1}",
+        ] {
+            let r = send(
+                &w.app,
+                api(
+                    "POST",
+                    "/api/v1/reports",
+                    Some(Role::Inspector),
+                    Some(bad.into()),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad:?}: {}", r.body);
+            assert!(r.body.contains("error"));
+        }
+        let counts = w.app.store.counts(None).await.unwrap();
+        assert_eq!(counts[1], 1, "one report stored");
+        // The computer page shows its findings and USB devices.
+        let p = send(
+            &w.app,
+            page(
+                "GET",
+                &format!("/computers/{}", w.pc_b),
+                Some(Role::Admin),
+                None,
+            ),
+        )
+        .await;
+        assert!(
+            p.body.contains("content.marking") && p.body.contains("0781"),
+            "{}",
+            p.body
+        );
+    }
+);
+
+on_both!(report_text_is_escaped, |w: World| async move {
+    let mut report: Value = serde_json::from_str(REPORT).unwrap();
+    report["report_id"] = "xss".into();
+    report["findings"][0]["evidence"]["excerpt"] = "<script>alert(1)</script>机密★".into();
+    report["findings"][0]["path"] = "/home/u/\"><img src=x onerror=alert(1)>.docx".into();
+    let r = send(
+        &w.app,
+        api(
+            "POST",
+            "/api/v1/reports",
+            Some(Role::Admin),
+            Some(report.to_string()),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let p = send(
+        &w.app,
+        page(
+            "GET",
+            &format!("/computers/{}", w.pc_b),
+            Some(Role::Admin),
+            None,
+        ),
+    )
+    .await;
+    assert!(!p.body.contains("<script>alert") && !p.body.contains("<img src=x"));
+    assert!(
+        p.body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt;机密★")
+    );
+});
+
+on_both!(english_switch, |w: World| async move {
+    let r = send(&w.app, page("GET", "/lang/en", Some(Role::Admin), None)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let mut req = page("GET", "/computers", None, None);
+    req.headers_mut().insert(
+        header::COOKIE,
+        format!("{}; lang=en", session_of(Role::Admin))
+            .parse()
+            .unwrap(),
+    );
+    let en = send(&w.app, req).await;
+    assert!(en.body.contains("Asset number") && en.body.contains("lang=\"en\""));
+    let zh = send(&w.app, page("GET", "/computers", Some(Role::Admin), None)).await;
+    assert!(zh.body.contains("资产编号") && zh.body.contains("lang=\"zh-CN\""));
+});
+
+// Every operation the OpenAPI document lists answers on the running server with one of the
+// statuses it documents, and every `/api/v1` route is in the document.
+on_both!(openapi_matches_the_server, |w: World| async move {
+    let doc: Value = serde_json::from_str(
+        &send(&w.app, api("GET", "/api/v1/openapi.json", None, None))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            let uri = path.replace("{id}", &w.pc_a.to_string());
+            let body = match (method.as_str(), path.as_str()) {
+                ("post", "/api/v1/reports") => Some(REPORT.to_owned()),
+                ("post", "/api/v1/computers") => Some(
+                    r#"{"asset_no":"O-1","name":"x","zone":"internet","level":"none"}"#.to_owned(),
+                ),
+                ("post", "/api/v1/departments") => Some(r#"{"name":"o"}"#.to_owned()),
+                _ => None,
+            };
+            let r = send(
+                &w.app,
+                api(&method.to_uppercase(), &uri, Some(Role::Admin), body),
+            )
+            .await;
+            let documented = op["responses"].as_object().unwrap();
+            assert!(
+                documented.contains_key(r.status.as_str()),
+                "{method} {path} answered {} which the document does not list",
+                r.status
+            );
+            // A 2xx JSON body has the documented top-level fields.
+            if r.status.is_success() && path != "/api/v1/openapi.json" {
+                let schema =
+                    &documented[r.status.as_str()]["content"]["application/json"]["schema"];
+                let schema = match schema["$ref"].as_str() {
+                    Some(rf) => &doc["components"]["schemas"][rf.rsplit('/').next().unwrap()],
+                    None => schema,
+                };
+                let got: Value = serde_json::from_str(&r.body).unwrap();
+                for field in schema["required"].as_array().into_iter().flatten() {
+                    assert!(
+                        got.get(field.as_str().unwrap()).is_some(),
+                        "{method} {path}: no {field} in {got}"
+                    );
+                }
+            }
+        }
+    }
+    // Routes the server has that the document must list.
+    for route in [
+        "/api/v1/reports",
+        "/api/v1/computers",
+        "/api/v1/computers/{id}",
+        "/api/v1/findings",
+        "/api/v1/departments",
+    ] {
+        assert!(paths.contains_key(route), "{route} is not documented");
+    }
+});

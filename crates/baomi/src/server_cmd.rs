@@ -1,0 +1,243 @@
+//! `baomi serve`, `baomi admin`, `baomi push`, `baomi audit`: the server's commands. The server and
+//! its store live in `baomi-server` and `baomi-store`; this module parses flags, prints, and picks
+//! the exit code.
+
+use anyhow::{Context, Result, bail};
+use baomi_server::{AppState, hash_password, new_token, token_hash};
+use baomi_store::{NewUser, Role, Store};
+use clap::{Args, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The embedded default: one SQLite file in the working directory.
+const DEFAULT_DB: &str = "sqlite:baomi.db";
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Database: `sqlite:FILE` (created when missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, default_value = DEFAULT_DB, value_name = "URL")]
+    db: String,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
+    listen: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminAction {
+    /// Create an account; the password is read from standard input (one line, ≥ 10 characters).
+    Create {
+        /// Database (as for `baomi serve`).
+        #[arg(long, default_value = DEFAULT_DB, value_name = "URL")]
+        db: String,
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Name shown (defaults to the sign-in name).
+        #[arg(long)]
+        name: Option<String>,
+        /// admin, inspector, dept_head, reviewer or staff.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Department id (required for dept_head).
+        #[arg(long)]
+        department: Option<i64>,
+    },
+    /// Issue an API token for `baomi push` (printed once; only its hash is kept).
+    Token {
+        /// Database (as for `baomi serve`).
+        #[arg(long, default_value = DEFAULT_DB, value_name = "URL")]
+        db: String,
+        /// The account the token acts as.
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long, default_value = "baomi push")]
+        label: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The report (`baomi scan --out report.json`).
+    report: PathBuf,
+    /// The server, e.g. http://10.1.2.3:7878.
+    #[arg(long, value_name = "URL")]
+    server: String,
+    /// An API token (`baomi admin token`); or set BAOMI_TOKEN.
+    #[arg(long, env = "BAOMI_TOKEN", hide_env_values = true)]
+    token: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Recompute the hash chain; exit 0 when intact, 1 when an entry was edited or deleted.
+    Verify {
+        /// Database (as for `baomi serve`).
+        #[arg(long, default_value = DEFAULT_DB, value_name = "URL")]
+        db: String,
+    },
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+async fn open(db: &str) -> Result<Store> {
+    Store::open(db)
+        .await
+        .with_context(|| format!("cannot open the database {db}"))
+}
+
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let listener = tokio::net::TcpListener::bind(&args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        eprintln!(
+            "baomi serve: http://{} (database {})",
+            listener.local_addr().map_or(args.listen.clone(), |a| a.to_string()),
+            args.db
+        );
+        if store.user_count().await? == 0 {
+            eprintln!(
+                "baomi serve: no account yet. Create the first administrator (创建第一个管理员):\n  \
+                 baomi admin create --db {} --username admin",
+                args.db
+            );
+        }
+        baomi_server::serve(
+            AppState {
+                store,
+                secure_cookies: false,
+            },
+            listener,
+        )
+        .await
+        .context("the server stopped")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn admin(action: AdminAction) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        match action {
+            AdminAction::Create {
+                db,
+                username,
+                name,
+                role,
+                department,
+            } => {
+                let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+                eprintln!("Password for {username} (one line on standard input):");
+                let mut password = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut password)
+                    .context("cannot read the password")?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                if password.chars().count() < 10 {
+                    bail!("the password must have at least 10 characters");
+                }
+                let hash = hash_password(password).map_err(anyhow::Error::msg)?;
+                let store = open(&db).await?;
+                let id = store
+                    .create_user(
+                        "baomi admin",
+                        &NewUser {
+                            username: &username,
+                            display_name: name.as_deref().unwrap_or(&username),
+                            password_hash: &hash,
+                            role,
+                            department_id: department,
+                        },
+                    )
+                    .await?;
+                println!("created account {username} ({role}), id {id}");
+            }
+            AdminAction::Token {
+                db,
+                username,
+                label,
+            } => {
+                let store = open(&db).await?;
+                let Some((user, _)) = store.user_for_login(&username).await? else {
+                    bail!("no active account {username:?}");
+                };
+                let token = new_token().map_err(anyhow::Error::msg)?;
+                store
+                    .create_api_token("baomi admin", user.id, &label, &token_hash(&token))
+                    .await?;
+                println!("{token}");
+                eprintln!("(shown once: keep it where the inspector's stick keeps secrets)");
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn push(args: PushArgs) -> Result<ExitCode> {
+    let body = std::fs::read(&args.report)
+        .with_context(|| format!("cannot read {}", args.report.display()))?;
+    let url = format!("{}/api/v1/reports", args.server.trim_end_matches('/'));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut res = agent
+        .post(&url)
+        .header("Authorization", &format!("Bearer {}", args.token.trim()))
+        .header("Content-Type", "application/json")
+        .send(&body[..])
+        .with_context(|| format!("cannot reach {url}"))?;
+    let status = res.status().as_u16();
+    let text = res.body_mut().read_to_string().unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    match status {
+        200 | 201 => {
+            println!(
+                "{}: {} (report {}, {} findings)",
+                args.report.display(),
+                json["status"].as_str().unwrap_or("stored"),
+                json["report_row"],
+                json["findings"]
+                    .as_u64()
+                    .map_or("-".into(), |n| n.to_string())
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => bail!(
+            "the server refused the report ({status}): {}",
+            json["error"].as_str().unwrap_or(&text)
+        ),
+    }
+}
+
+pub fn audit(action: AuditAction) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        match action {
+            AuditAction::Verify { db } => {
+                let store = open(&db).await?;
+                let v = store.audit_verify().await?;
+                if v.problems.is_empty() {
+                    println!(
+                        "audit log intact: {} entries, SM3 chain verified",
+                        v.entries
+                    );
+                    Ok(ExitCode::SUCCESS)
+                } else {
+                    println!("audit log BROKEN ({} entries read):", v.entries);
+                    for p in &v.problems {
+                        println!("  entry {}: {}", p.seq, p.what);
+                    }
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    })
+}
