@@ -140,6 +140,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("last_seen", "最后接入", "Last seen"),
     ("serial", "序列号", "Serial"),
     ("product", "产品", "Product"),
+    ("critical", "严重", "Critical"),
+    ("high", "高", "High"),
+    ("medium", "中", "Medium"),
+    ("low", "低", "Low"),
+    ("info", "提示", "Info"),
 ];
 
 #[cfg(test)]

@@ -539,6 +539,27 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
 
 // ---- findings ----
 
+fn severity_word(lang: Lang, s: &str) -> &'static str {
+    match s {
+        "critical" => lang.t("critical"),
+        "high" => lang.t("high"),
+        "medium" => lang.t("medium"),
+        "low" => lang.t("low"),
+        "info" => lang.t("info"),
+        _ => "",
+    }
+}
+
+/// The excerpt in the reader's language: host checks write a Chinese sentence beside the English
+/// one (`excerpt_zh`); content findings quote the document, whatever its language.
+fn excerpt_for(lang: Lang, f: &baomi_store::FindingRow) -> String {
+    let zh = (lang == Lang::Zh && f.evidence.contains("\"excerpt_zh\""))
+        .then(|| serde_json::from_str::<serde_json::Value>(&f.evidence).ok())
+        .flatten()
+        .and_then(|e| e["excerpt_zh"].as_str().map(str::to_owned));
+    zh.unwrap_or_else(|| f.excerpt.clone())
+}
+
 fn findings_table(lang: Lang, rows: &[baomi_store::FindingRow], with_computer: bool) -> Markup {
     let t = |k| lang.t(k);
     html! {
@@ -551,12 +572,12 @@ fn findings_table(lang: Lang, rows: &[baomi_store::FindingRow], with_computer: b
                 }
                 @for f in rows {
                     tr {
-                        td class={"sev-" (f.severity)} { (f.severity) }
+                        td class={"sev-" (f.severity)} { (severity_word(lang, &f.severity)) }
                         td { a href={"/findings/" (f.id)} { (f.rule) } }
                         td { (level_word(lang, &f.level)) }
                         @if with_computer { td { @if let Some((asset, name)) = &f.computer { a href={"/computers/" (f.computer_id.unwrap_or_default())} { (asset) " " (name) } } @else { "—" } } }
                         td { code { (f.path) } }
-                        td { (f.excerpt) }
+                        td { (excerpt_for(lang, f)) }
                     }
                 }
             }
@@ -669,7 +690,9 @@ async fn finding_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>
         .as_object()
         .map(|o| {
             o.iter()
-                .filter(|(k, _)| !matches!(k.as_str(), "excerpt" | "matched" | "why"))
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "excerpt" | "excerpt_zh" | "matched" | "why")
+                })
                 .map(|(k, v)| {
                     (
                         k.clone(),
@@ -686,11 +709,11 @@ async fn finding_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>
         html! {
             table {
                 tr { th { (t("rule")) } td { code { (f.rule) } } }
-                tr { th { (t("severity")) } td class={"sev-" (f.severity)} { (f.severity) } }
+                tr { th { (t("severity")) } td class={"sev-" (f.severity)} { (severity_word(v.lang, &f.severity)) } }
                 tr { th { (t("level")) } td { (level_word(v.lang, &f.level)) } }
                 tr { th { (t("computer")) } td { @if let Some((asset, name)) = &f.computer { a href={"/computers/" (f.computer_id.unwrap_or_default())} { (asset) " " (name) } } @else { "—" } } }
                 tr { th { (t("path")) } td { code { (f.path) } } }
-                tr { th { (t("excerpt")) } td { (f.excerpt) } }
+                tr { th { (t("excerpt")) } td { (excerpt_for(v.lang, &f)) } }
                 tr { th { (t("matched")) } td { b { (f.matched) } } }
                 tr { th { (t("why")) } td { code { (f.why) } } }
                 @for (k, val) in &extra { tr { th { (k) } td { (val) } } }

@@ -1472,3 +1472,300 @@ fn checks_catalogue_lists_every_check_in_both_languages() {
     assert_eq!(web["rules"][0]["severity"]["classified"], "critical");
     assert_eq!(web["rules"][0]["severity"]["internet"], "info");
 }
+
+// ------------------------------------------------------------------------------------------------------
+// The office's server from the command line: serve, admin, push, audit — and a server killed mid-import
+// ------------------------------------------------------------------------------------------------------
+
+/// A `baomi serve` on a free port and the SQLite file under `dir`; killed (SIGKILL) when dropped.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_baomi"))
+            .args(["serve", "--db", "sqlite:baomi.db", "--listen"])
+            .arg(format!("127.0.0.1:{port}"))
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn baomi serve");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "baomi serve did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn os(args: &[&str]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+/// `baomi admin create` with the password on standard input.
+fn create_admin(dir: &Path) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baomi"))
+        .args([
+            "admin",
+            "create",
+            "--db",
+            "sqlite:baomi.db",
+            "--username",
+            "bmb",
+        ])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn baomi admin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"correct horse battery\n")
+        .expect("write password");
+    let out = child.wait_with_output().expect("baomi admin create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every stored report has all its findings, and the audit chain holds.
+fn assert_whole(dir: &Path) -> Vec<(String, i64)> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("baomi.db").display());
+        let store = baomi_store::Store::open(&url)
+            .await
+            .expect("open the store");
+        let rows: Vec<(String, i64, i64)> = sqlx_rows(&store).await;
+        for (id, declared, stored) in &rows {
+            assert_eq!(declared, stored, "report {id}: half stored");
+        }
+        let audit = store.audit_verify().await.expect("verify");
+        assert!(audit.problems.is_empty(), "{:?}", audit.problems);
+        store.close().await;
+        rows.into_iter().map(|(id, n, _)| (id, n)).collect()
+    })
+}
+
+async fn sqlx_rows(store: &baomi_store::Store) -> Vec<(String, i64, i64)> {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT r.report_id, r.findings, (SELECT COUNT(*) FROM findings f WHERE f.report_row = r.id) FROM reports r",
+    )
+    .fetch_all(baomi_store::testing::pool(store))
+    .await
+    .expect("query")
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2)))
+    .collect()
+}
+
+#[test]
+fn serve_admin_push_audit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let server = Server::start(dir.path());
+    create_admin(dir.path());
+    let token = baomi(
+        &os(&[
+            "admin",
+            "token",
+            "--db",
+            "sqlite:baomi.db",
+            "--username",
+            "bmb",
+        ]),
+        dir.path(),
+        TIMEOUT,
+    );
+    assert_eq!(token.code, Some(0), "{}", token.describe());
+    let token = token.stdout.trim().to_owned();
+    assert_eq!(token.len(), 64);
+    let report = fixtures().join("reports/hostroot-classified.json");
+    let push = |path: &Path, token: &str| {
+        baomi(
+            &[
+                "push".into(),
+                path.into(),
+                "--server".into(),
+                server.url.clone().into(),
+                "--token".into(),
+                token.into(),
+            ],
+            dir.path(),
+            TIMEOUT,
+        )
+    };
+    let first = push(&report, &token);
+    assert_eq!(first.code, Some(0), "{}", first.describe());
+    assert!(first.stdout.contains("unmatched"), "{}", first.stdout);
+    let again = push(&report, &token);
+    assert!(again.stdout.contains("duplicate"), "{}", again.describe());
+    let bad = dir.path().join("bad.json");
+    fs::write(&bad, br#"{"schema":"baomi.report/1"}"#).expect("write");
+    let refused = push(&bad, &token);
+    assert_eq!(refused.code, Some(2));
+    assert!(refused.stderr.contains("refused"), "{}", refused.describe());
+    let wrong = push(&report, "not-a-token");
+    assert_eq!(wrong.code, Some(2), "{}", wrong.describe());
+
+    let verify = baomi(
+        &os(&["audit", "verify", "--db", "sqlite:baomi.db"]),
+        dir.path(),
+        TIMEOUT,
+    );
+    assert_eq!(verify.code, Some(0), "{}", verify.describe());
+    assert!(verify.stdout.contains("intact"), "{}", verify.stdout);
+    assert_eq!(assert_whole(dir.path()).len(), 1);
+}
+
+/// A server killed (SIGKILL) while a large report is being imported: every report it acknowledged is
+/// there in full, the one in flight is there in full or not at all, and the audit chain holds.
+#[test]
+fn a_server_killed_mid_import_leaves_no_half_report() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        // Migrate and create the account before the first kill.
+        let _server = Server::start(dir.path());
+        create_admin(dir.path());
+    }
+    let token = baomi(
+        &os(&[
+            "admin",
+            "token",
+            "--db",
+            "sqlite:baomi.db",
+            "--username",
+            "bmb",
+        ]),
+        dir.path(),
+        TIMEOUT,
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let mut base: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(fixtures().join("reports/hostroot-classified.json")).expect("fixture"),
+    )
+    .expect("json");
+    // A big report: 60,000 findings (the fixture's, each made distinct).
+    let one = base["findings"].as_array().expect("findings").clone();
+    let many: Vec<serde_json::Value> = (0..60_000)
+        .map(|i| {
+            let mut f = one[i % one.len()].clone();
+            f["id"] = format!("big-{i}").into();
+            f
+        })
+        .collect();
+    // How long a whole import of the big report takes here: the kills land at fractions of it, so
+    // some fall while the request is read and some while its transaction is being written.
+    let full = {
+        let server = Server::start(dir.path());
+        base["report_id"] = "big-full".into();
+        base["findings"] = serde_json::Value::Array(many.clone());
+        let big = dir.path().join("big.json");
+        fs::write(&big, base.to_string()).expect("write");
+        let t = Instant::now();
+        let ok = baomi(
+            &[
+                "push".into(),
+                big.into(),
+                "--server".into(),
+                server.url.clone().into(),
+                "--token".into(),
+                token.clone().into(),
+            ],
+            dir.path(),
+            TIMEOUT,
+        );
+        assert_eq!(ok.code, Some(0), "{}", ok.describe());
+        t.elapsed()
+    };
+    let mut acknowledged = vec!["big-full".to_owned()];
+    for (round, fraction) in [0.2f64, 0.5, 0.8, 0.95].into_iter().enumerate() {
+        let delay_ms = (full.as_secs_f64() * 1000.0 * fraction) as u64;
+        let server = Server::start(dir.path());
+        // A small report, acknowledged before the kill.
+        base["report_id"] = format!("small-{round}").into();
+        base["findings"] = serde_json::Value::Array(one.clone());
+        let small = dir.path().join("small.json");
+        fs::write(&small, base.to_string()).expect("write");
+        let ok = baomi(
+            &[
+                "push".into(),
+                small.clone().into(),
+                "--server".into(),
+                server.url.clone().into(),
+                "--token".into(),
+                token.clone().into(),
+            ],
+            dir.path(),
+            TIMEOUT,
+        );
+        assert_eq!(ok.code, Some(0), "{}", ok.describe());
+        acknowledged.push(format!("small-{round}"));
+        // The big one, killed after `delay_ms`.
+        base["report_id"] = format!("big-{round}").into();
+        base["findings"] = serde_json::Value::Array(many.clone());
+        let big = dir.path().join("big.json");
+        fs::write(&big, base.to_string()).expect("write");
+        let push = Command::new(env!("CARGO_BIN_EXE_baomi"))
+            .args(["push".as_ref(), big.as_os_str(), "--server".as_ref()])
+            .arg(&server.url)
+            .args(["--token", &token])
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn push");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        drop(server); // SIGKILL
+        let out = push.wait_with_output().expect("push ends");
+        if out.status.success() {
+            acknowledged.push(format!("big-{round}"));
+        }
+        let stored = assert_whole(dir.path());
+        eprintln!(
+            "killed after {delay_ms} ms: push {}, big-{round} {}",
+            if out.status.success() {
+                "acknowledged"
+            } else {
+                "failed"
+            },
+            if stored.iter().any(|(s, _)| *s == format!("big-{round}")) {
+                "stored whole"
+            } else {
+                "not stored"
+            }
+        );
+        for id in &acknowledged {
+            assert!(
+                stored.iter().any(|(s, _)| s == id),
+                "acknowledged {id} was lost"
+            );
+        }
+    }
+}
