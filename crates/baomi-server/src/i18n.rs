@@ -121,7 +121,6 @@ const WORDS: &[(&str, &str, &str)] = &[
         "No registered computer matches: held as unmatched",
     ),
     ("assign", "指定计算机", "Assign to computer"),
-    ("open_findings", "未整改发现", "Open findings"),
     ("no_rows", "暂无记录", "Nothing yet"),
     ("create_department", "新建部门", "New department"),
     ("parent", "上级部门", "Parent department"),

@@ -247,7 +247,8 @@ async fn logout(
 
 async fn dashboard(State(st): State<AppState>, v: Viewer) -> PageResult {
     v.must(Action::ViewDashboard)?;
-    let [computers, reports, open, unmatched] = st.store.counts(department_scope(&v.user)).await?;
+    let [computers, reports, findings, unmatched] =
+        st.store.counts(department_scope(&v.user)).await?;
     let t = |k| v.lang.t(k);
     Ok(page(
         v.lang,
@@ -257,7 +258,7 @@ async fn dashboard(State(st): State<AppState>, v: Viewer) -> PageResult {
             p.cards {
                 span { (t("computers")) ": " b { (computers) } }
                 span { (t("reports")) ": " b { (reports) } }
-                span { (t("open_findings")) ": " b { (open) } }
+                span { (t("findings")) ": " b { (findings) } }
                 @if unmatched > 0 { span { a href="/reports/unmatched" { (t("unmatched")) } ": " b { (unmatched) } } }
             }
         },

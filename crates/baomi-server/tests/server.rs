@@ -659,6 +659,7 @@ on_both!(report_text_is_escaped, |w: World| async move {
     let mut report: Value = serde_json::from_str(REPORT).unwrap();
     report["report_id"] = "xss".into();
     report["findings"][0]["evidence"]["excerpt"] = "<script>alert(1)</script>机密★".into();
+    report["findings"][0]["evidence"]["excerpt_zh"] = "<script>alert(1)</script>机密★".into();
     report["findings"][0]["path"] = "/home/u/\"><img src=x onerror=alert(1)>.docx".into();
     let r = send(
         &w.app,

@@ -139,9 +139,11 @@ pub struct UsbSeen {
     pub connections: i64,
 }
 
-/// Findings per insert statement: 100 rows × 14 values stays far below both backends' limits on
+/// Findings per insert statement: 100 rows × 16 values stays far below both backends' limits on
 /// parameters, and saves a round trip per finding.
 const FINDINGS_PER_INSERT: usize = 100;
+/// Values per finding row in the insert.
+const FINDING_VALUES: usize = 16;
 
 /// Reports larger than this are refused (a report of a million findings is a broken scanner).
 pub const MAX_FINDINGS_PER_REPORT: usize = 200_000;
@@ -222,7 +224,23 @@ async fn link(conn: &mut AnyConnection, report: &Report) -> Result<Option<i64>> 
     Ok(None)
 }
 
-const FINDING_COLUMNS: &str = "f.id, f.report_row, f.computer_id, c.asset_no, c.name, c.department_id, \
+/// The zone and department a linked computer is registered in (findings keep them).
+async fn register_place(
+    conn: &mut AnyConnection,
+    computer_id: Option<i64>,
+) -> Result<(String, Option<i64>)> {
+    let Some(id) = computer_id else {
+        return Ok((String::new(), None));
+    };
+    let row: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT zone, department_id FROM computers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(row.unwrap_or_default())
+}
+
+const FINDING_COLUMNS: &str = "f.id, f.report_row, f.computer_id, c.asset_no, c.name, f.department_id, \
     f.finding_id, f.rule, f.severity, f.level, f.path, f.title, f.excerpt, f.matched, f.why, \
     f.evidence, f.status, f.seen_at";
 
@@ -268,6 +286,7 @@ impl Store {
         let t = now();
         let mut tx = self.pool.begin().await?;
         let computer_id = link(&mut tx, report).await?;
+        let (zone, department_id) = register_place(&mut tx, computer_id).await?;
         let inserted = sqlx::query_scalar(
             "INSERT INTO reports (report_id, computer_id, hostname, machine_id, zone, started_at, \
              finished_at, findings, unscanned, imported_at, imported_by, body) \
@@ -303,15 +322,15 @@ impl Store {
         for chunk in report.findings.chunks(FINDINGS_PER_INSERT) {
             let mut sql = String::from(
                 "INSERT INTO findings (report_row, computer_id, finding_id, check_id, rule, severity, \
-                 level, path, title, excerpt, matched, why, evidence, seen_at) VALUES ",
+                 level, path, title, excerpt, matched, why, evidence, seen_at, zone, department_id) VALUES ",
             );
             for i in 0..chunk.len() {
-                let b = i * 14;
+                let b = i * FINDING_VALUES;
                 if i > 0 {
                     sql.push(',');
                 }
                 sql.push('(');
-                for k in 1..=14 {
+                for k in 1..=FINDING_VALUES {
                     if k > 1 {
                         sql.push(',');
                     }
@@ -341,7 +360,9 @@ impl Store {
                     .bind(f.evidence.matched.clone())
                     .bind(f.evidence.why.clone())
                     .bind(serde_json::to_string(&f.evidence).unwrap_or_default())
-                    .bind(t);
+                    .bind(t)
+                    .bind(zone.clone())
+                    .bind(department_id);
             }
             q.execute(&mut *tx).await?;
         }
@@ -411,15 +432,21 @@ impl Store {
         if n == 0 {
             return Err(Error::NotFound);
         }
-        for table in ["findings", "usb_seen"] {
-            sqlx::query(AssertSqlSafe(format!(
-                "UPDATE {table} SET computer_id = $1 WHERE report_row = $2"
-            )))
+        let (zone, department_id) = register_place(&mut tx, Some(computer_id)).await?;
+        sqlx::query(
+            "UPDATE findings SET computer_id = $1, zone = $2, department_id = $3 WHERE report_row = $4",
+        )
+        .bind(computer_id)
+        .bind(zone)
+        .bind(department_id)
+        .bind(report_row)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE usb_seen SET computer_id = $1 WHERE report_row = $2")
             .bind(computer_id)
             .bind(report_row)
             .execute(&mut *tx)
             .await?;
-        }
         let detail = serde_json::json!({ "computer_id": computer_id });
         append(
             &mut tx,
@@ -472,35 +499,54 @@ impl Store {
             .collect())
     }
 
-    /// Findings matching `filter`, newest first.
+    /// Findings matching `filter`, newest first. The WHERE clause holds only the filters given (a
+    /// generic `$n IS NULL OR …` clause would keep PostgreSQL from using the index of the one that is).
     pub async fn findings(&self, filter: &FindingFilter) -> Result<Vec<FindingRow>> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
+        enum Arg<'a> {
+            Int(i64),
+            Text(&'a str),
+        }
+        let mut conds = vec!["f.id < $1".to_owned()];
+        let mut args = vec![Arg::Int(filter.before.unwrap_or(i64::MAX))];
+        let ints = [
+            ("f.department_id =", filter.department_id),
+            ("f.computer_id =", filter.computer_id),
+            ("f.seen_at >=", filter.since),
+            ("f.seen_at <", filter.until),
+        ];
+        for (cond, value) in ints {
+            if let Some(v) = value {
+                args.push(Arg::Int(v));
+                conds.push(format!("{cond} ${}", args.len()));
+            }
+        }
+        let texts = [
+            ("f.zone", &filter.zone),
+            ("f.level", &filter.level),
+            ("f.rule", &filter.rule),
+            ("f.severity", &filter.severity),
+            ("f.status", &filter.status),
+        ];
+        for (column, value) in texts {
+            if let Some(v) = value.as_deref() {
+                args.push(Arg::Text(v));
+                conds.push(format!("{column} = ${}", args.len()));
+            }
+        }
+        let sql = format!(
             "SELECT {FINDING_COLUMNS} FROM findings f LEFT JOIN computers c ON c.id = f.computer_id \
-             WHERE f.id < $1 \
-             AND ($2 IS NULL OR c.department_id = $2) \
-             AND ($3 IS NULL OR f.computer_id = $3) \
-             AND ($4 IS NULL OR c.zone = $4) \
-             AND ($5 IS NULL OR f.level = $5) \
-             AND ($6 IS NULL OR f.rule = $6) \
-             AND ($7 IS NULL OR f.severity = $7) \
-             AND ($8 IS NULL OR f.status = $8) \
-             AND ($9 IS NULL OR f.seen_at >= $9) \
-             AND ($10 IS NULL OR f.seen_at < $10) \
-             ORDER BY f.id DESC LIMIT $11"
-        )))
-        .bind(filter.before.unwrap_or(i64::MAX))
-        .bind(filter.department_id)
-        .bind(filter.computer_id)
-        .bind(filter.zone.as_deref())
-        .bind(filter.level.as_deref())
-        .bind(filter.rule.as_deref())
-        .bind(filter.severity.as_deref())
-        .bind(filter.status.as_deref())
-        .bind(filter.since)
-        .bind(filter.until)
-        .bind(filter.limit.unwrap_or(50).clamp(1, 500))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {} ORDER BY f.id DESC LIMIT {}",
+            conds.join(" AND "),
+            filter.limit.unwrap_or(50).clamp(1, 500)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in args {
+            q = match a {
+                Arg::Int(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v.to_owned()),
+            };
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         Ok(rows
             .iter()
             .map(finding_row)
@@ -541,7 +587,8 @@ impl Store {
             .collect())
     }
 
-    /// Counts for the dashboard: computers, reports, open findings, unmatched reports.
+    /// Counts for the dashboard: computers, reports, findings (as the reports declare them: a sum over
+    /// reports, not a count over millions of findings), unmatched reports.
     pub async fn counts(&self, department_id: Option<i64>) -> Result<[i64; 4]> {
         let computers: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM computers WHERE $1 IS NULL OR department_id = $1",
@@ -549,16 +596,9 @@ impl Store {
         .bind(department_id)
         .fetch_one(&self.pool)
         .await?;
-        let reports: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM reports r LEFT JOIN computers c ON c.id = r.computer_id \
-             WHERE $1 IS NULL OR c.department_id = $1",
-        )
-        .bind(department_id)
-        .fetch_one(&self.pool)
-        .await?;
-        let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM findings f LEFT JOIN computers c ON c.id = f.computer_id \
-             WHERE f.status = 'open' AND ($1 IS NULL OR c.department_id = $1)",
+        let (reports, findings): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(r.findings), 0) AS BIGINT) FROM reports r \
+             LEFT JOIN computers c ON c.id = r.computer_id WHERE $1 IS NULL OR c.department_id = $1",
         )
         .bind(department_id)
         .fetch_one(&self.pool)
@@ -570,6 +610,6 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?
         };
-        Ok([computers, reports, open, unmatched])
+        Ok([computers, reports, findings, unmatched])
     }
 }
