@@ -494,6 +494,11 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
     v.must_see(c.fields.department_id)?;
     let reports = st.store.reports(Some(id), 50).await?;
     let usb = st.store.usb_devices_of(id).await?;
+    let latest = st
+        .store
+        .latest_report_body(id)
+        .await?
+        .and_then(|b| serde_json::from_str::<LatestReport>(&b).ok());
     let findings = st
         .store
         .findings(&FindingFilter {
@@ -524,6 +529,20 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
                     @for r in &reports { tr { td { (r.finished_at) } td { (r.hostname) } td { (zone_word(v.lang, &r.zone)) } td { (r.findings) } } }
                 }
             }
+            @if let Some(l) = &latest {
+                h2 { (t("checks")) }
+                table {
+                    tr { th { (t("check")) } th { (t("status")) } th { (t("examined")) } th { (t("message")) } }
+                    @for c in &l.checks {
+                        tr {
+                            td { code { (c.id) } }
+                            td { (c.status.as_str()) }
+                            td { (c.examined) }
+                            td { (if v.lang == Lang::Zh { c.message_zh.as_deref().unwrap_or(&c.message) } else { &c.message }) }
+                        }
+                    }
+                }
+            }
             h2 { (t("findings")) }
             (findings_table(v.lang, &findings, false))
             h2 { (t("usb_devices")) }
@@ -533,9 +552,42 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
                     @for d in &usb { tr { td { (d.vid) ":" (d.pid) } td { code { (d.serial) } } td { (d.product) } td { (d.first_seen) } td { (d.last_seen) } } }
                 }
             }
+            @if let Some(l) = &latest {
+                h2 { (t("web_visits")) }
+                @if l.artifacts.web_visits.is_empty() { p { (t("no_rows")) } } @else {
+                    table {
+                        tr { th { (t("browser")) } th { "URL" } th { (t("visits")) } th { (t("last_seen")) } th { (t("internet")) } }
+                        @for w in l.artifacts.web_visits.iter().take(500) {
+                            tr {
+                                td { (w.browser) " / " (w.profile) }
+                                td { code { (w.url) } @if let Some(title) = &w.title { br; (title) } }
+                                td { (w.visits) }
+                                td { (w.last_visit.as_deref().unwrap_or("")) }
+                                td { @if w.internet { b { "✔" } } }
+                            }
+                        }
+                    }
+                }
+            }
         },
     )
     .into_response())
+}
+
+/// What the computer page shows of the newest report beyond the stored findings: each check's
+/// outcome and the web visits (kept in the report's body, not in tables).
+#[derive(Deserialize)]
+struct LatestReport {
+    #[serde(default)]
+    checks: Vec<baomi_core::report::CheckResult>,
+    #[serde(default)]
+    artifacts: LatestArtifacts,
+}
+
+#[derive(Deserialize, Default)]
+struct LatestArtifacts {
+    #[serde(default)]
+    web_visits: Vec<baomi_core::report::WebVisit>,
 }
 
 // ---- findings ----

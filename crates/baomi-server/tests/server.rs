@@ -652,6 +652,9 @@ on_both!(
             "{}",
             p.body
         );
+        // The newest report's checks and web visits, from its stored body.
+        assert!(p.body.contains("检查项状态") && p.body.contains("<code>usb</code>"));
+        assert!(p.body.contains("http://oa.jcy/oa/docs.html"));
     }
 );
 

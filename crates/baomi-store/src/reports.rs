@@ -564,6 +564,16 @@ impl Store {
         Ok(row.as_ref().map(finding_row).transpose()?)
     }
 
+    /// The body of a computer's newest report, as received.
+    pub async fn latest_report_body(&self, computer_id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM reports WHERE computer_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(computer_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// USB devices ever seen on a computer, one row per device (its latest sighting).
     pub async fn usb_devices_of(&self, computer_id: i64) -> Result<Vec<UsbSeen>> {
         let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
