@@ -36,6 +36,132 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/v1/departments",
             get(departments).post(create_department),
         )
+        .route("/api/v1/media", get(media).post(create_medium))
+        .route("/api/v1/media/{id}", get(medium))
+        .route("/api/v1/media/{id}/transitions", post(transition_medium))
+}
+
+fn medium_json(m: &baomi_store::Medium) -> Value {
+    let f = &m.fields;
+    json!({
+        "id": m.id, "number": f.number, "kind": f.kind, "brand_model": f.brand_model,
+        "vid": f.vid, "pid": f.pid, "serial": f.serial, "level": f.level,
+        "department_id": f.department_id, "custodian": f.custodian, "notes": f.notes,
+        "state": m.state.as_str(),
+    })
+}
+
+async fn media(State(st): State<AppState>, v: Viewer) -> ApiResult {
+    v.must(Action::ViewMedia)?;
+    let list = st.store.media(department_scope(&v.user)).await?;
+    Ok(Json(json!({ "media": list.iter().map(medium_json).collect::<Vec<_>>() })).into_response())
+}
+
+#[derive(Deserialize)]
+struct MediumBody {
+    number: String,
+    kind: String,
+    #[serde(default)]
+    brand_model: String,
+    #[serde(default)]
+    vid: String,
+    #[serde(default)]
+    pid: String,
+    #[serde(default)]
+    serial: String,
+    level: String,
+    department_id: Option<i64>,
+    #[serde(default)]
+    custodian: String,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn create_medium(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    v.must(Action::EditMedia)?;
+    csrf_header(&v, &headers)?;
+    let b: MediumBody =
+        serde_json::from_slice(&body).map_err(|e| Fail::Bad(format!("bad medium: {e}")))?;
+    let id = st
+        .store
+        .create_medium(
+            &v.actor,
+            baomi_store::MediumInput {
+                number: b.number,
+                kind: b.kind,
+                brand_model: b.brand_model,
+                vid: b.vid,
+                pid: b.pid,
+                serial: b.serial,
+                level: b.level,
+                department_id: b.department_id,
+                custodian: b.custodian,
+                notes: b.notes,
+            },
+        )
+        .await?;
+    let m = st.store.medium(id).await?.ok_or(Fail::NotFound)?;
+    Ok((StatusCode::CREATED, Json(medium_json(&m))).into_response())
+}
+
+async fn medium(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> ApiResult {
+    v.must(Action::ViewMedia)?;
+    let m = st.store.medium(id).await?.ok_or(Fail::NotFound)?;
+    v.must_see(m.fields.department_id)?;
+    let events = st.store.medium_events(id).await?;
+    let mut out = medium_json(&m);
+    out["events"] = events
+        .iter()
+        .map(|e| {
+            json!({"at": e.at, "actor": e.actor, "from": e.from, "to": e.to, "reason": e.reason,
+                   "approver": e.approver, "due_date": e.due_date})
+        })
+        .collect();
+    Ok(Json(out).into_response())
+}
+
+#[derive(Deserialize)]
+struct TransitionBody {
+    to: String,
+    reason: String,
+    #[serde(default)]
+    approver: String,
+    #[serde(default)]
+    due_date: String,
+}
+
+async fn transition_medium(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    v.must(Action::EditMedia)?;
+    csrf_header(&v, &headers)?;
+    let m = st.store.medium(id).await?.ok_or(Fail::NotFound)?;
+    v.must_see(m.fields.department_id)?;
+    let b: TransitionBody =
+        serde_json::from_slice(&body).map_err(|e| Fail::Bad(format!("bad transition: {e}")))?;
+    st.store
+        .transition_medium(
+            &v.actor,
+            id,
+            &baomi_store::Transition {
+                to: b.to,
+                reason: b.reason,
+                approver: b.approver,
+                due_date: b.due_date,
+            },
+        )
+        .await?;
+    let m = st.store.medium(id).await?.ok_or(Fail::NotFound)?;
+    Ok(Json(medium_json(&m)).into_response())
 }
 
 async fn openapi() -> Response {

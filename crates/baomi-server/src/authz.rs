@@ -27,6 +27,10 @@ pub enum Action {
     ManageUsers,
     /// The audit log.
     ViewAudit,
+    /// Removable media and their life (a department head: own department only).
+    ViewMedia,
+    /// Register media, change them, move them through their life.
+    EditMedia,
 }
 
 /// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
@@ -44,14 +48,16 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ImportReports
                 | AssignReports
                 | ViewDepartments
+                | ViewMedia
+                | EditMedia
         ),
         Role::DeptHead => matches!(
             action,
-            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments
+            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewMedia
         ),
         Role::Reviewer => matches!(
             action,
-            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewAudit
+            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewAudit | ViewMedia
         ),
         Role::Staff => false,
     }
@@ -79,7 +85,7 @@ mod tests {
     use super::*;
     use Action::*;
 
-    const ALL: [Action; 10] = [
+    const ALL: [Action; 12] = [
         ViewDashboard,
         ViewComputers,
         EditComputers,
@@ -90,6 +96,8 @@ mod tests {
         EditDepartments,
         ManageUsers,
         ViewAudit,
+        ViewMedia,
+        EditMedia,
     ];
 
     /// The whole matrix, written out: a change to the table must change this picture too.
@@ -100,11 +108,11 @@ mod tests {
                 .map(|&a| if allowed(role, a) { 'x' } else { '.' })
                 .collect()
         };
-        assert_eq!(picture(Role::Admin), "xxxxxxxxxx");
-        assert_eq!(picture(Role::Inspector), "xxxxxxx...");
-        assert_eq!(picture(Role::DeptHead), "xx.x..x...");
-        assert_eq!(picture(Role::Reviewer), "xx.x..x..x");
-        assert_eq!(picture(Role::Staff), "..........");
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...xx");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.");
+        assert_eq!(picture(Role::Staff), "............");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 mod api;
 pub mod authz;
 pub mod i18n;
+mod media_views;
 mod views;
 
 use axum::Router;
@@ -54,6 +55,7 @@ impl fmt::Debug for AppState {
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     views::routes()
+        .merge(media_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

@@ -53,7 +53,7 @@ th{background:#f3f3f3}.msg{padding:.6em;background:#fff6d6;border:1px solid #e0c
 .sev-critical,.sev-high{color:#a00;font-weight:bold}label{display:block;margin:.4em 0}input,select,textarea{min-width:18em}\
 .cards span{display:inline-block;border:1px solid #ccc;padding:.8em 1.2em;margin:.3em;font-size:1.2em}code{background:#f5f5f5}";
 
-fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Markup) -> Html<String> {
+pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Markup) -> Html<String> {
     let t = |k| lang.t(k);
     Html(
         html! {
@@ -76,6 +76,9 @@ fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Markup) -> Html<
                             }
                             @if crate::authz::allowed(v.user.role, Action::AssignReports) {
                                 a href="/reports/unmatched" { (t("unmatched")) }
+                            }
+                            @if crate::authz::allowed(v.user.role, Action::ViewMedia) {
+                                a href="/media" { (t("media")) }
                             }
                             a href="/departments" { (t("departments")) }
                             @if crate::authz::allowed(v.user.role, Action::ViewAudit) {
@@ -275,7 +278,7 @@ struct ComputerQuery {
     department: Option<String>,
 }
 
-fn level_word(lang: Lang, level: &str) -> &'static str {
+pub(crate) fn level_word(lang: Lang, level: &str) -> &'static str {
     match level {
         "internal" => lang.t("level_internal"),
         "top_secret" => lang.t("top_secret"),
@@ -295,7 +298,7 @@ fn zone_word(lang: Lang, zone: &str) -> &'static str {
     }
 }
 
-fn parse_id(s: Option<&str>) -> Result<Option<i64>, Fail> {
+pub(crate) fn parse_id(s: Option<&str>) -> Result<Option<i64>, Fail> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => s

@@ -22,6 +22,8 @@ struct World {
     dept_a: i64,
     pc_a: i64,
     pc_b: i64,
+    medium_a: i64,
+    medium_b: i64,
 }
 
 /// Cookie and token of the account for `role`.
@@ -59,6 +61,24 @@ async fn world(store: Store) -> World {
     // Department B's computer is the one the fixture report comes from.
     let pc_b = store
         .create_computer("t", mk("B-1", dept_b, &machine))
+        .await
+        .unwrap();
+    let stick = |number: &str, dept: i64| baomi_store::MediumInput {
+        number: number.into(),
+        kind: "usb_disk".into(),
+        vid: "0781".into(),
+        pid: "5567".into(),
+        serial: format!("SN-{number}"),
+        level: "secret".into(),
+        department_id: Some(dept),
+        ..Default::default()
+    };
+    let medium_a = store
+        .create_medium("t", stick("U-A", dept_a))
+        .await
+        .unwrap();
+    let medium_b = store
+        .create_medium("t", stick("U-B", dept_b))
         .await
         .unwrap();
     // A hash made once: argon2 is slow on purpose, and the tests sign in through sessions.
@@ -99,6 +119,8 @@ async fn world(store: Store) -> World {
         dept_a,
         pc_a,
         pc_b,
+        medium_a,
+        medium_b,
     }
 }
 
@@ -184,6 +206,14 @@ fn api(method: &str, uri: &str, role: Option<Role>, json: Option<String>) -> Req
 on_both!(every_route_for_every_role, |w: World| async move {
     use Role::*;
     let pc = w.pc_a;
+    let medium = w.medium_a;
+    let medium_form = |role: Role| {
+        format!(
+            "csrf={}&number=M-{}&kind=usb_disk&level=secret",
+            csrf_of(role),
+            role.as_str()
+        )
+    };
     let computer_form = |role: Role| {
         format!(
             "csrf={}&asset_no=N-{}&name=x&zone=internet&level=none&status=in_use",
@@ -330,6 +360,60 @@ on_both!(every_route_for_every_role, |w: World| async move {
             "POST",
             "/api/v1/reports".into(),
             Box::new(|_| Some(REPORT.to_owned())),
+            &[Admin, Inspector],
+            true,
+        ),
+        (
+            "GET",
+            "/media".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/media/new".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "POST",
+            "/media".into(),
+            Box::new(move |r| Some(medium_form(r))),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            format!("/media/{medium}"),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/api/v1/media".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "GET",
+            format!("/api/v1/media/{medium}"),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/media".into(),
+            Box::new(|r: Role| {
+                Some(format!(
+                    r#"{{"number":"AM-{}","kind":"optical_disc","level":"confidential"}}"#,
+                    r.as_str()
+                ))
+            }),
             &[Admin, Inspector],
             true,
         ),
@@ -721,13 +805,24 @@ on_both!(openapi_matches_the_server, |w: World| async move {
     let paths = doc["paths"].as_object().unwrap();
     for (path, ops) in paths {
         for (method, op) in ops.as_object().unwrap() {
-            let uri = path.replace("{id}", &w.pc_a.to_string());
+            let id = if path.starts_with("/api/v1/media") {
+                w.medium_a
+            } else {
+                w.pc_a
+            };
+            let uri = path.replace("{id}", &id.to_string());
             let body = match (method.as_str(), path.as_str()) {
                 ("post", "/api/v1/reports") => Some(REPORT.to_owned()),
                 ("post", "/api/v1/computers") => Some(
                     r#"{"asset_no":"O-1","name":"x","zone":"internet","level":"none"}"#.to_owned(),
                 ),
                 ("post", "/api/v1/departments") => Some(r#"{"name":"o"}"#.to_owned()),
+                ("post", "/api/v1/media") => {
+                    Some(r#"{"number":"O-1","kind":"usb_disk","level":"secret"}"#.to_owned())
+                }
+                ("post", "/api/v1/media/{id}/transitions") => {
+                    Some(r#"{"to":"in_use","reason":"发放"}"#.to_owned())
+                }
                 _ => None,
             };
             let r = send(
@@ -761,6 +856,9 @@ on_both!(openapi_matches_the_server, |w: World| async move {
     }
     // Routes the server has that the document must list.
     for route in [
+        "/api/v1/media",
+        "/api/v1/media/{id}",
+        "/api/v1/media/{id}/transitions",
         "/api/v1/reports",
         "/api/v1/computers",
         "/api/v1/computers/{id}",
@@ -769,4 +867,102 @@ on_both!(openapi_matches_the_server, |w: World| async move {
     ] {
         assert!(paths.contains_key(route), "{route} is not documented");
     }
+});
+
+on_both!(media_through_pages_and_api, |w: World| async move {
+    let head = Some(Role::DeptHead);
+    // A department head sees their department's medium, not the other's, and changes neither.
+    assert_eq!(
+        send(
+            &w.app,
+            page("GET", &format!("/media/{}", w.medium_a), head, None)
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(
+            &w.app,
+            page("GET", &format!("/media/{}", w.medium_b), head, None)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let move_b = format!("/api/v1/media/{}/transitions", w.medium_b);
+    let issue = r#"{"to":"in_use","reason":"发放"}"#;
+    assert_eq!(
+        send(&w.app, api("POST", &move_b, head, Some(issue.into())))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The office issues it, lends it with approval, gets it back; a form may only offer the moves its
+    // life allows, and a move the life forbids is refused with the reason.
+    let m = |body: &str| api("POST", &move_b, Some(Role::Admin), Some(body.into()));
+    assert_eq!(send(&w.app, m(issue)).await.status, StatusCode::OK);
+    let r = send(&w.app, m(r#"{"to":"lent","reason":"出差"}"#)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("approver"), "{}", r.body);
+    let r = send(
+        &w.app,
+        m(r#"{"to":"lent","reason":"出差","approver":"王五","due_date":"2026-12-01"}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send(
+        &w.app,
+        m(r#"{"to":"destroyed","reason":"x","approver":"y"}"#),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "lent → destroyed is not a move"
+    );
+    let form = "csrf=csrf-admin&to=in_use&reason=%E5%BD%92%E8%BF%98".to_owned();
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            &format!("/media/{}/transition", w.medium_b),
+            Some(Role::Admin),
+            Some(form),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let p = send(
+        &w.app,
+        page(
+            "GET",
+            &format!("/media/{}", w.medium_b),
+            Some(Role::Admin),
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        p.body.contains("王五") && p.body.contains("2026-12-01") && p.body.contains("归还"),
+        "{}",
+        p.body
+    );
+    let v: Value = serde_json::from_str(
+        &send(
+            &w.app,
+            api(
+                "GET",
+                &format!("/api/v1/media/{}", w.medium_b),
+                Some(Role::Reviewer),
+                None,
+            ),
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    assert_eq!(v["state"], "in_use");
+    assert_eq!(v["events"].as_array().unwrap().len(), 3);
 });

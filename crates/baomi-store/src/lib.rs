@@ -15,13 +15,15 @@
 
 mod accounts;
 pub mod audit;
+mod media;
 pub mod model;
 mod registers;
 mod reports;
 
 pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
-pub use model::{ComputerStatus, Role};
+pub use media::{Medium, MediumEvent, MediumInput, Transition};
+pub use model::{ComputerStatus, MediumState, Role};
 pub use registers::{Computer, ComputerFilter, ComputerInput, Department};
 pub use reports::{FindingFilter, FindingRow, Imported, ReportRow, UsbSeen};
 

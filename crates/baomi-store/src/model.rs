@@ -123,9 +123,143 @@ pub fn normalize_mac(raw: &str) -> Option<String> {
     Some(pairs.join(":"))
 }
 
+/// The kinds of removable media an office registers.
+pub const MEDIUM_KINDS: [&str; 5] = [
+    "usb_disk",
+    "portable_disk",
+    "optical_disc",
+    "memory_card",
+    "other",
+];
+
+/// Where a removable medium stands in its life (涉密载体的生命周期).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediumState {
+    /// 登记: registered, not yet issued.
+    Registered,
+    /// 在用: issued to its custodian.
+    InUse,
+    /// 借出/外带: lent or taken out, with approval and a due date.
+    Lent,
+    /// 维修: with a qualified repairer.
+    Repair,
+    /// 待报废: awaiting destruction.
+    AwaitingScrap,
+    /// 已销毁: destroyed by the designated unit. Final.
+    Destroyed,
+    /// 遗失: lost.
+    Lost,
+}
+
+impl MediumState {
+    /// Every state, in the order of a medium's life.
+    pub const ALL: [MediumState; 7] = [
+        MediumState::Registered,
+        MediumState::InUse,
+        MediumState::Lent,
+        MediumState::Repair,
+        MediumState::AwaitingScrap,
+        MediumState::Destroyed,
+        MediumState::Lost,
+    ];
+
+    /// The identifier stored and used in forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediumState::Registered => "registered",
+            MediumState::InUse => "in_use",
+            MediumState::Lent => "lent",
+            MediumState::Repair => "repair",
+            MediumState::AwaitingScrap => "awaiting_scrap",
+            MediumState::Destroyed => "destroyed",
+            MediumState::Lost => "lost",
+        }
+    }
+
+    /// The states a medium may move to from this one. A lent medium comes back (signed return) or is
+    /// lost; a lost one may be found again (it is then in use, and its reappearance is on record);
+    /// nothing leaves `destroyed`.
+    pub fn next(self) -> &'static [MediumState] {
+        use MediumState::*;
+        match self {
+            Registered => &[InUse, AwaitingScrap, Lost],
+            InUse => &[Lent, Repair, AwaitingScrap, Lost],
+            Lent => &[InUse, Lost],
+            Repair => &[InUse, AwaitingScrap],
+            AwaitingScrap => &[Destroyed],
+            Destroyed => &[],
+            Lost => &[InUse],
+        }
+    }
+}
+
+impl FromStr for MediumState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        MediumState::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown medium state {s:?}"))
+    }
+}
+
+/// How secret a register level is, for comparison: `none` < `internal` < `confidential` < `secret`
+/// < `top_secret`; `None` for a word that is not a level.
+pub fn level_rank(level: &str) -> Option<u8> {
+    ["none", "internal", "confidential", "secret", "top_secret"]
+        .iter()
+        .position(|l| *l == level)
+        .and_then(|p| u8::try_from(p).ok())
+}
+
+/// A medium's level may be raised, never lowered (a medium is never used below its level).
+pub fn level_change_allowed(old: &str, new: &str) -> bool {
+    matches!((level_rank(old), level_rank(new)), (Some(o), Some(n)) if n >= o)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_lifecycle() {
+        use MediumState::*;
+        // The picture of allowed moves, row = from, column = to (in `ALL` order).
+        let picture: Vec<String> = MediumState::ALL
+            .iter()
+            .map(|from| {
+                MediumState::ALL
+                    .iter()
+                    .map(|to| if from.next().contains(to) { 'x' } else { '.' })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            picture,
+            [
+                ".x..x.x", // registered → in use, awaiting scrap, lost
+                "..xxx.x", // in use → lent, repair, awaiting scrap, lost
+                ".x....x", // lent → in use (signed return), lost
+                ".x..x..", // repair → in use, awaiting scrap
+                ".....x.", // awaiting scrap → destroyed
+                ".......", // destroyed: final
+                ".x.....", // lost → in use (found again)
+            ]
+        );
+        assert!(Destroyed.next().is_empty(), "nothing leaves destroyed");
+        for s in MediumState::ALL {
+            assert_eq!(s.as_str().parse::<MediumState>(), Ok(s));
+        }
+    }
+
+    #[test]
+    fn levels_only_go_up() {
+        assert!(level_change_allowed("secret", "top_secret"));
+        assert!(level_change_allowed("secret", "secret"));
+        assert!(!level_change_allowed("secret", "confidential"));
+        assert!(!level_change_allowed("internal", "none"));
+        assert!(!level_change_allowed("secret", "bogus"));
+    }
 
     #[test]
     fn macs_are_normalized() {

@@ -446,3 +446,110 @@ on_both!(concurrent_appends_keep_one_chain, |s: Store| async move {
     assert_eq!(v.entries, 20);
     assert!(v.problems.is_empty(), "{:?}", v.problems);
 });
+
+fn stick(number: &str, level: &str) -> baomi_store::MediumInput {
+    baomi_store::MediumInput {
+        number: number.into(),
+        kind: "usb_disk".into(),
+        vid: "0781".into(),
+        pid: "5567".into(),
+        serial: format!("SN-{number}"),
+        level: level.into(),
+        ..Default::default()
+    }
+}
+
+on_both!(media_live_by_their_rules, |s: Store| async move {
+    use baomi_store::{MediumState, Transition};
+    let id = s
+        .create_medium("bmb", stick("U-001", "secret"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_medium("bmb", stick("U-001", "secret")).await,
+        Err(Error::Conflict(_))
+    ));
+    let mut bad = stick("U-002", "secret");
+    bad.vid = "78".into();
+    assert!(matches!(
+        s.create_medium("bmb", bad).await,
+        Err(Error::Invalid(_))
+    ));
+
+    let go = |to: &str, reason: &str, approver: &str, due: &str| Transition {
+        to: to.into(),
+        reason: reason.into(),
+        approver: approver.into(),
+        due_date: due.into(),
+    };
+    // Not allowed: straight from registered to destroyed.
+    let r = s
+        .transition_medium("bmb", id, &go("destroyed", "old", "王五", ""))
+        .await;
+    assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
+    s.transition_medium("bmb", id, &go("in_use", "发放给张三", "", ""))
+        .await
+        .unwrap();
+    // Not allowed: a loan without approver or due date; any move without a reason.
+    for t in [
+        go("lent", "出差", "", "2026-12-01"),
+        go("lent", "出差", "王五", ""),
+        go("lent", "出差", "王五", "12/01/2026"),
+        go("lost", " ", "", ""),
+    ] {
+        let r = s.transition_medium("bmb", id, &t).await;
+        assert!(matches!(r, Err(Error::Invalid(_))), "{t:?}: {r:?}");
+    }
+    // The life: issued (above), lent with approval, returned, to scrap, destroyed; then nothing.
+    s.transition_medium("bmb", id, &go("lent", "出差携带", "王五", "2026-12-01"))
+        .await
+        .unwrap();
+    s.transition_medium("bmb", id, &go("in_use", "已归还，签收", "", ""))
+        .await
+        .unwrap();
+    s.transition_medium("bmb", id, &go("awaiting_scrap", "损坏", "", ""))
+        .await
+        .unwrap();
+    s.transition_medium("bmb", id, &go("destroyed", "统一销毁", "保密办", ""))
+        .await
+        .unwrap();
+    assert!(
+        s.transition_medium("bmb", id, &go("in_use", "?", "", ""))
+            .await
+            .is_err()
+    );
+    let m = s.medium(id).await.unwrap().unwrap();
+    assert_eq!(m.state, MediumState::Destroyed);
+    let life: Vec<String> = s
+        .medium_events(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.to)
+        .collect();
+    assert_eq!(
+        life,
+        ["in_use", "lent", "in_use", "awaiting_scrap", "destroyed"]
+    );
+    let loan = &s.medium_events(id).await.unwrap()[1];
+    assert_eq!(
+        (loan.approver.as_str(), loan.due_date.as_str()),
+        ("王五", "2026-12-01")
+    );
+
+    // The level goes up, never down.
+    let mut up = m.fields.clone();
+    up.level = "top_secret".into();
+    s.update_medium("bmb", id, up.clone()).await.unwrap();
+    let mut down = up;
+    down.level = "confidential".into();
+    assert!(matches!(
+        s.update_medium("bmb", id, down).await,
+        Err(Error::Invalid(_))
+    ));
+    assert_eq!(
+        s.medium(id).await.unwrap().unwrap().fields.level,
+        "top_secret"
+    );
+    assert!(s.audit_verify().await.unwrap().problems.is_empty());
+});
