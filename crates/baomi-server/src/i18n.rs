@@ -77,6 +77,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("notes", "硬件备注", "Hardware notes"),
     ("register_computer", "登记计算机", "Register a computer"),
     ("save", "保存", "Save"),
+    ("edit", "修改", "Edit"),
     ("search", "查询", "Search"),
     ("all", "全部", "All"),
     ("classified", "涉密", "Classified"),

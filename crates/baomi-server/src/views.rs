@@ -30,7 +30,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/computers", get(computers).post(create_computer))
         .route("/computers/new", get(new_computer))
-        .route("/computers/{id}", get(computer_page))
+        .route("/computers/{id}", get(computer_page).post(update_computer))
+        .route("/computers/{id}/edit", get(edit_computer))
         .route("/findings", get(findings))
         .route("/findings/{id}", get(finding_page))
         .route(
@@ -377,12 +378,15 @@ fn status_key(s: &str) -> &'static str {
     }
 }
 
+/// The computer form: registering (`id` none) or changing computer `id`.
 async fn computer_form(
     st: &AppState,
     v: &Viewer,
+    id: Option<i64>,
     input: &ComputerInput,
     message: Option<&str>,
 ) -> PageResult {
+    let action = id.map_or_else(|| "/computers".to_owned(), |id| format!("/computers/{id}"));
     let departments = st.store.departments().await?;
     let t = |k| v.lang.t(k);
     let text = |key: &'static str, name: &'static str, value: &str, required: bool| {
@@ -391,10 +395,10 @@ async fn computer_form(
     Ok(page(
         v.lang,
         Some(v),
-        t("register_computer"),
+        if id.is_some() { t("edit") } else { t("register_computer") },
         html! {
             @if let Some(m) = message { p.msg.err { (m) } }
-            form method="post" action="/computers" {
+            form method="post" action=(action) {
                 input type="hidden" name="csrf" value=(v.csrf.as_deref().unwrap_or(""));
                 (text("asset_no", "asset_no", &input.asset_no, true))
                 (text("name", "name", &input.name, true))
@@ -432,7 +436,7 @@ async fn new_computer(State(st): State<AppState>, v: Viewer) -> PageResult {
         status: "in_use".into(),
         ..Default::default()
     };
-    computer_form(&st, &v, &blank, None).await
+    computer_form(&st, &v, None, &blank, None).await
 }
 
 #[derive(Deserialize)]
@@ -459,6 +463,25 @@ pub(crate) struct ComputerForm {
     notes: String,
 }
 
+impl ComputerForm {
+    fn input(self) -> Result<ComputerInput, Fail> {
+        Ok(ComputerInput {
+            asset_no: self.asset_no,
+            name: self.name,
+            model: self.model,
+            department_id: parse_id(Some(&self.department_id))?,
+            custodian: self.custodian,
+            location: self.location,
+            zone: self.zone,
+            level: self.level,
+            status: self.status,
+            macs: self.macs,
+            machine_id: self.machine_id,
+            notes: self.notes,
+        })
+    }
+}
+
 async fn create_computer(
     State(st): State<AppState>,
     v: Viewer,
@@ -466,24 +489,40 @@ async fn create_computer(
 ) -> PageResult {
     v.must(Action::EditComputers)?;
     v.check_csrf(f.csrf.as_deref())?;
-    let input = ComputerInput {
-        asset_no: f.asset_no,
-        name: f.name,
-        model: f.model,
-        department_id: parse_id(Some(&f.department_id))?,
-        custodian: f.custodian,
-        location: f.location,
-        zone: f.zone,
-        level: f.level,
-        status: f.status,
-        macs: f.macs,
-        machine_id: f.machine_id,
-        notes: f.notes,
-    };
+    let input = f.input()?;
     match st.store.create_computer(&v.actor, input.clone()).await {
         Ok(id) => Ok(Redirect::to(&format!("/computers/{id}")).into_response()),
         Err(baomi_store::Error::Invalid(m) | baomi_store::Error::Conflict(m)) => {
-            let mut r = computer_form(&st, &v, &input, Some(&m)).await?;
+            let mut r = computer_form(&st, &v, None, &input, Some(&m)).await?;
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_computer(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    v.must(Action::EditComputers)?;
+    let c = st.store.computer(id).await?.ok_or(Fail::NotFound)?;
+    v.must_see(c.fields.department_id)?;
+    computer_form(&st, &v, Some(id), &c.fields, None).await
+}
+
+async fn update_computer(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<ComputerForm>,
+) -> PageResult {
+    v.must(Action::EditComputers)?;
+    v.check_csrf(f.csrf.as_deref())?;
+    let c = st.store.computer(id).await?.ok_or(Fail::NotFound)?;
+    v.must_see(c.fields.department_id)?;
+    let input = f.input()?;
+    match st.store.update_computer(&v.actor, id, input.clone()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/computers/{id}")).into_response()),
+        Err(baomi_store::Error::Invalid(m) | baomi_store::Error::Conflict(m)) => {
+            let mut r = computer_form(&st, &v, Some(id), &input, Some(&m)).await?;
             *r.status_mut() = StatusCode::BAD_REQUEST;
             Ok(r)
         }
@@ -517,6 +556,9 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
         Some(&v),
         &format!("{} {}", f.asset_no, f.name),
         html! {
+            @if crate::authz::allowed(v.user.role, Action::EditComputers) {
+                p { a href={"/computers/" (c.id) "/edit"} { (t("edit")) } }
+            }
             table {
                 tr { th { (t("asset_no")) } td { (f.asset_no) } th { (t("name")) } td { (f.name) } }
                 tr { th { (t("department")) } td { (c.department_name.as_deref().unwrap_or("")) } th { (t("custodian")) } td { (f.custodian) } }

@@ -365,6 +365,26 @@ on_both!(every_route_for_every_role, |w: World| async move {
         ),
         (
             "GET",
+            format!("/computers/{pc}/edit"),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "POST",
+            format!("/computers/{pc}"),
+            Box::new(|r: Role| {
+                Some(format!(
+                    "csrf={}&asset_no=A-1&name=changed-by-{}&zone=classified&level=secret&status=repair",
+                    csrf_of(r),
+                    r.as_str()
+                ))
+            }),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
             "/media".into(),
             Box::new(none),
             &[Admin, Inspector, DeptHead, Reviewer],
@@ -457,6 +477,12 @@ on_both!(every_route_for_every_role, |w: World| async move {
             );
         }
     }
+    // The allowed edits were stored (the last allowed role's).
+    let edited = w.app.store.computer(w.pc_a).await.unwrap().unwrap();
+    assert_eq!(
+        (edited.fields.name.as_str(), edited.fields.status.as_str()),
+        ("changed-by-inspector", "repair")
+    );
     // A bad token is no token.
     let mut bad = api("GET", "/api/v1/computers", None, None);
     bad.headers_mut()
@@ -571,6 +597,16 @@ on_both!(
             .map(|c| c["id"].as_i64().unwrap())
             .collect();
         assert_eq!(ids, vec![w.pc_a]);
+        // Editing is not theirs, even in their own department.
+        assert_eq!(
+            send(
+                &w.app,
+                page("GET", &format!("/computers/{}/edit", w.pc_a), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
     }
 );
 
