@@ -39,6 +39,72 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/media", get(media).post(create_medium))
         .route("/api/v1/media/{id}", get(medium))
         .route("/api/v1/media/{id}/transitions", post(transition_medium))
+        .route("/api/v1/people", get(people).post(create_person))
+        .route("/api/v1/people/{id}", get(person))
+}
+
+fn person_json(p: &baomi_store::Person) -> Value {
+    let f = &p.fields;
+    json!({
+        "id": p.id, "name": f.name, "department_id": f.department_id, "position": f.position,
+        "secrecy_level": f.secrecy_level,
+        "undertaking_signed": if f.undertaking_signed.is_empty() { Value::Null } else { Value::from(f.undertaking_signed.as_str()) },
+        "notes": f.notes,
+    })
+}
+
+async fn people(State(st): State<AppState>, v: Viewer) -> ApiResult {
+    v.must(Action::ViewPeople)?;
+    let list = st.store.people(department_scope(&v.user)).await?;
+    Ok(Json(json!({ "people": list.iter().map(person_json).collect::<Vec<_>>() })).into_response())
+}
+
+async fn person(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> ApiResult {
+    v.must(Action::ViewPeople)?;
+    let p = st.store.person(id).await?.ok_or(Fail::NotFound)?;
+    v.must_see(p.fields.department_id)?;
+    Ok(Json(person_json(&p)).into_response())
+}
+
+#[derive(Deserialize)]
+struct PersonBody {
+    name: String,
+    department_id: Option<i64>,
+    #[serde(default)]
+    position: String,
+    secrecy_level: String,
+    #[serde(default)]
+    undertaking_signed: Option<String>,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn create_person(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    v.must(Action::EditPeople)?;
+    csrf_header(&v, &headers)?;
+    let b: PersonBody =
+        serde_json::from_slice(&body).map_err(|e| Fail::Bad(format!("bad person: {e}")))?;
+    let id = st
+        .store
+        .create_person(
+            &v.actor,
+            baomi_store::PersonInput {
+                name: b.name,
+                department_id: b.department_id,
+                position: b.position,
+                secrecy_level: b.secrecy_level,
+                undertaking_signed: b.undertaking_signed.unwrap_or_default(),
+                notes: b.notes,
+            },
+        )
+        .await?;
+    let p = st.store.person(id).await?.ok_or(Fail::NotFound)?;
+    Ok((StatusCode::CREATED, Json(person_json(&p))).into_response())
 }
 
 fn medium_json(m: &baomi_store::Medium) -> Value {

@@ -31,6 +31,10 @@ pub enum Action {
     ViewMedia,
     /// Register media, change them, move them through their life.
     EditMedia,
+    /// The register of people (a department head: own department only).
+    ViewPeople,
+    /// Register people, change their records.
+    EditPeople,
 }
 
 /// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
@@ -50,14 +54,21 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewDepartments
                 | ViewMedia
                 | EditMedia
+                | ViewPeople
         ),
         Role::DeptHead => matches!(
             action,
-            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewMedia
+            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewMedia | ViewPeople
         ),
         Role::Reviewer => matches!(
             action,
-            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewAudit | ViewMedia
+            ViewDashboard
+                | ViewComputers
+                | ViewFindings
+                | ViewDepartments
+                | ViewAudit
+                | ViewMedia
+                | ViewPeople
         ),
         Role::Staff => false,
     }
@@ -85,7 +96,7 @@ mod tests {
     use super::*;
     use Action::*;
 
-    const ALL: [Action; 12] = [
+    const ALL: [Action; 14] = [
         ViewDashboard,
         ViewComputers,
         EditComputers,
@@ -98,6 +109,8 @@ mod tests {
         ViewAudit,
         ViewMedia,
         EditMedia,
+        ViewPeople,
+        EditPeople,
     ];
 
     /// The whole matrix, written out: a change to the table must change this picture too.
@@ -108,11 +121,11 @@ mod tests {
                 .map(|&a| if allowed(role, a) { 'x' } else { '.' })
                 .collect()
         };
-        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxx");
-        assert_eq!(picture(Role::Inspector), "xxxxxxx...xx");
-        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.");
-        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.");
-        assert_eq!(picture(Role::Staff), "............");
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.");
+        assert_eq!(picture(Role::Staff), "..............");
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod api;
 pub mod authz;
 pub mod i18n;
 mod media_views;
+mod people_views;
 mod views;
 
 use axum::Router;
@@ -56,6 +57,7 @@ impl fmt::Debug for AppState {
 pub fn router(state: AppState) -> Router {
     views::routes()
         .merge(media_views::routes())
+        .merge(people_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

@@ -81,6 +81,9 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             @if crate::authz::allowed(v.user.role, Action::ViewMedia) {
                                 a href="/media" { (t("media")) }
                             }
+                            @if crate::authz::allowed(v.user.role, Action::ViewPeople) {
+                                a href="/people" { (t("people")) }
+                            }
                             a href="/departments" { (t("departments")) }
                             @if crate::authz::allowed(v.user.role, Action::ViewAudit) {
                                 a href="/audit" { (t("audit")) }

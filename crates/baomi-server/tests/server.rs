@@ -24,6 +24,7 @@ struct World {
     pc_b: i64,
     medium_a: i64,
     medium_b: i64,
+    person_b: i64,
 }
 
 /// Cookie and token of the account for `role`.
@@ -81,6 +82,18 @@ async fn world(store: Store) -> World {
         .create_medium("t", stick("U-B", dept_b))
         .await
         .unwrap();
+    let person_b = store
+        .create_person(
+            "t",
+            baomi_store::PersonInput {
+                name: "乙部门人员".into(),
+                department_id: Some(dept_b),
+                secrecy_level: "important".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     // A hash made once: argon2 is slow on purpose, and the tests sign in through sessions.
     let hash = hash_password("correct horse battery").unwrap();
     for role in Role::ALL {
@@ -121,6 +134,7 @@ async fn world(store: Store) -> World {
         pc_b,
         medium_a,
         medium_b,
+        person_b,
     }
 }
 
@@ -385,6 +399,46 @@ on_both!(every_route_for_every_role, |w: World| async move {
         ),
         (
             "GET",
+            "/people".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        ("GET", "/people/new".into(), Box::new(none), &[Admin], false),
+        (
+            "POST",
+            "/people".into(),
+            Box::new(|r: Role| {
+                Some(format!(
+                    "csrf={}&name=p-{}&secrecy_level=general",
+                    csrf_of(r),
+                    r.as_str()
+                ))
+            }),
+            &[Admin],
+            false,
+        ),
+        (
+            "GET",
+            "/api/v1/people".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/people".into(),
+            Box::new(|r: Role| {
+                Some(format!(
+                    r#"{{"name":"ap-{}","secrecy_level":"core","undertaking_signed":"2026-01-05"}}"#,
+                    r.as_str()
+                ))
+            }),
+            &[Admin],
+            true,
+        ),
+        (
+            "GET",
             "/media".into(),
             Box::new(none),
             &[Admin, Inspector, DeptHead, Reviewer],
@@ -597,6 +651,32 @@ on_both!(
             .map(|c| c["id"].as_i64().unwrap())
             .collect();
         assert_eq!(ids, vec![w.pc_a]);
+        // Nor the other department's people.
+        assert_eq!(
+            send(
+                &w.app,
+                page("GET", &format!("/people/{}", w.person_b), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            send(
+                &w.app,
+                api("GET", &format!("/api/v1/people/{}", w.person_b), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let mine: Value = serde_json::from_str(
+            &send(&w.app, api("GET", "/api/v1/people", head, None))
+                .await
+                .body,
+        )
+        .unwrap();
+        assert!(mine["people"].as_array().unwrap().is_empty());
         // Editing is not theirs, even in their own department.
         assert_eq!(
             send(
@@ -843,6 +923,8 @@ on_both!(openapi_matches_the_server, |w: World| async move {
         for (method, op) in ops.as_object().unwrap() {
             let id = if path.starts_with("/api/v1/media") {
                 w.medium_a
+            } else if path.starts_with("/api/v1/people") {
+                w.person_b
             } else {
                 w.pc_a
             };
@@ -853,6 +935,9 @@ on_both!(openapi_matches_the_server, |w: World| async move {
                     r#"{"asset_no":"O-1","name":"x","zone":"internet","level":"none"}"#.to_owned(),
                 ),
                 ("post", "/api/v1/departments") => Some(r#"{"name":"o"}"#.to_owned()),
+                ("post", "/api/v1/people") => {
+                    Some(r#"{"name":"o","secrecy_level":"general"}"#.to_owned())
+                }
                 ("post", "/api/v1/media") => {
                     Some(r#"{"number":"O-1","kind":"usb_disk","level":"secret"}"#.to_owned())
                 }
@@ -892,6 +977,8 @@ on_both!(openapi_matches_the_server, |w: World| async move {
     }
     // Routes the server has that the document must list.
     for route in [
+        "/api/v1/people",
+        "/api/v1/people/{id}",
         "/api/v1/media",
         "/api/v1/media/{id}",
         "/api/v1/media/{id}/transitions",

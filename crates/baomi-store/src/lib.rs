@@ -17,6 +17,7 @@ mod accounts;
 pub mod audit;
 mod media;
 pub mod model;
+mod people;
 mod registers;
 mod reports;
 
@@ -24,6 +25,7 @@ pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
 pub use media::{Medium, MediumEvent, MediumInput, Transition};
 pub use model::{ComputerStatus, MediumState, Role};
+pub use people::{Person, PersonInput};
 pub use registers::{Computer, ComputerFilter, ComputerInput, Department};
 pub use reports::{FindingFilter, FindingRow, Imported, ReportRow, UsbSeen};
 

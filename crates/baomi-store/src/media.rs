@@ -3,7 +3,7 @@
 //! module stores what they allow, with the event and the audit entry in the same transaction.
 
 use crate::audit::append;
-use crate::model::{MEDIUM_KINDS, MediumState, level_change_allowed, level_rank};
+use crate::model::{MEDIUM_KINDS, MediumState, is_date, level_change_allowed, level_rank};
 use crate::{Error, Result, Store, is_foreign_key_violation, is_unique_violation, now};
 use sqlx::AnyConnection;
 
@@ -374,14 +374,4 @@ impl Store {
             })
             .collect())
     }
-}
-
-/// `YYYY-MM-DD` with a plausible month and day.
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return false;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
-    matches!((num(0..4), num(5..7), num(8..10)), (Some(y), Some(m), Some(d)) if y >= 1990 && (1..=12).contains(&m) && (1..=31).contains(&d))
 }

@@ -203,6 +203,22 @@ impl FromStr for MediumState {
     }
 }
 
+/// Secret-related personnel categories (涉密人员): core, important, general; `none` for staff who are not.
+pub const SECRECY_LEVELS: [&str; 4] = ["core", "important", "general", "none"];
+
+/// `YYYY-MM-DD` with a plausible year, month and day.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!(
+        (num(0..4), num(5..7), num(8..10)),
+        (Some(y), Some(m), Some(d)) if y >= 1950 && (1..=12).contains(&m) && (1..=31).contains(&d)
+    )
+}
+
 /// How secret a register level is, for comparison: `none` < `internal` < `confidential` < `secret`
 /// < `top_secret`; `None` for a word that is not a level.
 pub fn level_rank(level: &str) -> Option<u8> {

@@ -553,3 +553,54 @@ on_both!(media_live_by_their_rules, |s: Store| async move {
     );
     assert!(s.audit_verify().await.unwrap().problems.is_empty());
 });
+
+on_both!(people_register, |s: Store| async move {
+    use baomi_store::PersonInput;
+    let dept = s.create_department("bmb", "办公室", None).await.unwrap();
+    let who = |name: &str, level: &str, signed: &str| PersonInput {
+        name: name.into(),
+        department_id: Some(dept),
+        position: "检察官".into(),
+        secrecy_level: level.into(),
+        undertaking_signed: signed.into(),
+        ..Default::default()
+    };
+    let id = s
+        .create_person("bmb", who("张三", "important", "2026-03-01"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_person("bmb", who("李四", "vip", "")).await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        s.create_person("bmb", who("李四", "core", "3/1/2026"))
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        s.create_person("bmb", who(" ", "core", "")).await,
+        Err(Error::Invalid(_))
+    ));
+    let mut orphan = who("王五", "general", "");
+    orphan.department_id = Some(dept + 100);
+    assert!(matches!(
+        s.create_person("bmb", orphan).await,
+        Err(Error::Invalid(_))
+    ));
+    s.create_person("bmb", who("赵六", "none", ""))
+        .await
+        .unwrap();
+    let mut p = s.person(id).await.unwrap().unwrap().fields;
+    p.secrecy_level = "core".into();
+    s.update_person("bmb", id, p).await.unwrap();
+    assert_eq!(
+        s.person(id).await.unwrap().unwrap().fields.secrecy_level,
+        "core"
+    );
+    assert_eq!(s.people(Some(dept)).await.unwrap().len(), 2);
+    assert!(s.people(Some(dept + 1)).await.unwrap().is_empty());
+    let v = s.audit_verify().await.unwrap();
+    assert!(v.problems.is_empty());
+    assert_eq!(v.entries, 4, "department, two people, one change");
+});

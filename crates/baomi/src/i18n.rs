@@ -56,6 +56,23 @@ impl Lang {
         }
     }
 
+    /// A message with its `{}` places filled in order.
+    pub fn fill(self, key: &str, values: &[&dyn std::fmt::Display]) -> String {
+        let template = self.t(key);
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template.as_str();
+        let mut values = values.iter();
+        while let Some(at) = rest.find("{}") {
+            out.push_str(&rest[..at]);
+            if let Some(v) = values.next() {
+                out.push_str(&v.to_string());
+            }
+            rest = &rest[at + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// A rule's name: the content rules from this table, host rules from the check catalogue.
     pub fn rule(self, rule_id: &str) -> String {
         let key = format!("rule.{rule_id}");
@@ -509,6 +526,64 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("why.us_banner", "banner line", "美式密级横幅"),
     ("why.us_portion_mark", "portion marking", "美式段落密级标注"),
+    // baomi serve / admin / push / audit ({} marks where a value goes)
+    (
+        "srv.listening",
+        "baomi serve: {} (database {})",
+        "baomi serve：{}（数据库 {}）",
+    ),
+    (
+        "srv.no_account",
+        "baomi serve: no account yet. Create the first administrator:",
+        "baomi serve：尚无账户。请创建第一个管理员：",
+    ),
+    (
+        "srv.password_prompt",
+        "Password for {} (one line on standard input):",
+        "请输入 {} 的密码（标准输入一行）：",
+    ),
+    (
+        "srv.password_short",
+        "the password must have at least 10 characters",
+        "密码至少需要 10 个字符",
+    ),
+    (
+        "srv.created",
+        "created account {} ({}), id {}",
+        "已创建账户 {}（{}），编号 {}",
+    ),
+    (
+        "srv.no_such_account",
+        "no active account {}",
+        "没有名为 {} 的有效账户",
+    ),
+    (
+        "srv.token_once",
+        "(shown once: keep it where the inspector's stick keeps secrets)",
+        "（仅显示一次，请妥善保管）",
+    ),
+    (
+        "srv.push_ok",
+        "{}: {} (report {}, {} findings)",
+        "{}：{}（报告 {}，发现 {} 项）",
+    ),
+    (
+        "srv.push_refused",
+        "the server refused the report ({}): {}",
+        "服务器拒收该报告（{}）：{}",
+    ),
+    ("srv.unreachable", "cannot reach {}", "无法连接 {}"),
+    (
+        "srv.audit_ok",
+        "audit log intact: {} entries, SM3 chain verified",
+        "审计日志完整：{} 条，SM3 哈希链校验通过",
+    ),
+    (
+        "srv.audit_broken",
+        "audit log BROKEN ({} entries read):",
+        "审计日志被破坏（已读取 {} 条）：",
+    ),
+    ("srv.audit_entry", "  entry {}: {}", "  第 {} 条：{}"),
 ];
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! its store live in `baomi-server` and `baomi-store`; this module parses flags, prints, and picks
 //! the exit code.
 
+use crate::i18n::Lang;
 use anyhow::{Context, Result, bail};
 use baomi_server::{AppState, hash_password, new_token, token_hash};
 use baomi_store::{NewUser, Role, Store};
@@ -98,15 +99,18 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(&args.listen)
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
-        eprintln!(
-            "baomi serve: http://{} (database {})",
-            listener.local_addr().map_or(args.listen.clone(), |a| a.to_string()),
-            args.db
+        let lang = Lang::from_env();
+        let address = format!(
+            "http://{}",
+            listener
+                .local_addr()
+                .map_or(args.listen.clone(), |a| a.to_string())
         );
+        eprintln!("{}", lang.fill("srv.listening", &[&address, &args.db]));
         if store.user_count().await? == 0 {
             eprintln!(
-                "baomi serve: no account yet. Create the first administrator (创建第一个管理员):\n  \
-                 baomi admin create --db {} --username admin",
+                "{}\n  baomi admin create --db {} --username admin",
+                lang.t("srv.no_account"),
                 args.db
             );
         }
@@ -124,6 +128,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
 }
 
 pub fn admin(action: AdminAction) -> Result<ExitCode> {
+    let lang = Lang::from_env();
     runtime()?.block_on(async {
         match action {
             AdminAction::Create {
@@ -134,7 +139,7 @@ pub fn admin(action: AdminAction) -> Result<ExitCode> {
                 department,
             } => {
                 let role: Role = role.parse().map_err(anyhow::Error::msg)?;
-                eprintln!("Password for {username} (one line on standard input):");
+                eprintln!("{}", lang.fill("srv.password_prompt", &[&username]));
                 let mut password = String::new();
                 std::io::stdin()
                     .lock()
@@ -142,7 +147,7 @@ pub fn admin(action: AdminAction) -> Result<ExitCode> {
                     .context("cannot read the password")?;
                 let password = password.trim_end_matches(['\r', '\n']);
                 if password.chars().count() < 10 {
-                    bail!("the password must have at least 10 characters");
+                    bail!(lang.t("srv.password_short"));
                 }
                 let hash = hash_password(password).map_err(anyhow::Error::msg)?;
                 let store = open(&db).await?;
@@ -158,7 +163,7 @@ pub fn admin(action: AdminAction) -> Result<ExitCode> {
                         },
                     )
                     .await?;
-                println!("created account {username} ({role}), id {id}");
+                println!("{}", lang.fill("srv.created", &[&username, &role, &id]));
             }
             AdminAction::Token {
                 db,
@@ -167,14 +172,14 @@ pub fn admin(action: AdminAction) -> Result<ExitCode> {
             } => {
                 let store = open(&db).await?;
                 let Some((user, _)) = store.user_for_login(&username).await? else {
-                    bail!("no active account {username:?}");
+                    bail!(lang.fill("srv.no_such_account", &[&username]));
                 };
                 let token = new_token().map_err(anyhow::Error::msg)?;
                 store
                     .create_api_token("baomi admin", user.id, &label, &token_hash(&token))
                     .await?;
                 println!("{token}");
-                eprintln!("(shown once: keep it where the inspector's stick keeps secrets)");
+                eprintln!("{}", lang.t("srv.token_once"));
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -182,6 +187,7 @@ pub fn admin(action: AdminAction) -> Result<ExitCode> {
 }
 
 pub fn push(args: PushArgs) -> Result<ExitCode> {
+    let lang = Lang::from_env();
     let body = std::fs::read(&args.report)
         .with_context(|| format!("cannot read {}", args.report.display()))?;
     let url = format!("{}/api/v1/reports", args.server.trim_end_matches('/'));
@@ -194,46 +200,45 @@ pub fn push(args: PushArgs) -> Result<ExitCode> {
         .header("Authorization", &format!("Bearer {}", args.token.trim()))
         .header("Content-Type", "application/json")
         .send(&body[..])
-        .with_context(|| format!("cannot reach {url}"))?;
+        .with_context(|| lang.fill("srv.unreachable", &[&url]))?;
     let status = res.status().as_u16();
     let text = res.body_mut().read_to_string().unwrap_or_default();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
     match status {
         200 | 201 => {
-            println!(
-                "{}: {} (report {}, {} findings)",
-                args.report.display(),
-                json["status"].as_str().unwrap_or("stored"),
-                json["report_row"],
-                json["findings"]
-                    .as_u64()
-                    .map_or("-".into(), |n| n.to_string())
-            );
+            let findings = json["findings"]
+                .as_u64()
+                .map_or("-".into(), |n| n.to_string());
+            let shown = [
+                &args.report.display() as &dyn std::fmt::Display,
+                &json["status"].as_str().unwrap_or("stored"),
+                &json["report_row"],
+                &findings,
+            ];
+            println!("{}", lang.fill("srv.push_ok", &shown));
             Ok(ExitCode::SUCCESS)
         }
-        _ => bail!(
-            "the server refused the report ({status}): {}",
-            json["error"].as_str().unwrap_or(&text)
-        ),
+        _ => bail!(lang.fill(
+            "srv.push_refused",
+            &[&status, &json["error"].as_str().unwrap_or(&text)],
+        )),
     }
 }
 
 pub fn audit(action: AuditAction) -> Result<ExitCode> {
+    let lang = Lang::from_env();
     runtime()?.block_on(async {
         match action {
             AuditAction::Verify { db } => {
                 let store = open(&db).await?;
                 let v = store.audit_verify().await?;
                 if v.problems.is_empty() {
-                    println!(
-                        "audit log intact: {} entries, SM3 chain verified",
-                        v.entries
-                    );
+                    println!("{}", lang.fill("srv.audit_ok", &[&v.entries]));
                     Ok(ExitCode::SUCCESS)
                 } else {
-                    println!("audit log BROKEN ({} entries read):", v.entries);
+                    println!("{}", lang.fill("srv.audit_broken", &[&v.entries]));
                     for p in &v.problems {
-                        println!("  entry {}: {}", p.seq, p.what);
+                        println!("{}", lang.fill("srv.audit_entry", &[&p.seq, &p.what]));
                     }
                     Ok(ExitCode::from(1))
                 }
