@@ -22,6 +22,12 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:7878", value_name = "ADDR")]
     listen: String,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1); needs --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +74,10 @@ pub struct PushArgs {
     /// An API token (`baomi admin token`); or set BAOMI_TOKEN.
     #[arg(long, env = "BAOMI_TOKEN", hide_env_values = true)]
     token: String,
+    /// For an https:// server: trust the certificates in this PEM file (the office's own CA, or the
+    /// server's self-signed certificate) instead of the public CAs.
+    #[arg(long, value_name = "FILE")]
+    ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,12 +106,13 @@ async fn open(db: &str) -> Result<Store> {
 pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let store = open(&args.db).await?;
-        let listener = tokio::net::TcpListener::bind(&args.listen)
-            .await
+        let listener = std::net::TcpListener::bind(&args.listen)
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let lang = Lang::from_env();
+        let tls = args.tls_cert.as_deref().zip(args.tls_key.as_deref());
         let address = format!(
-            "http://{}",
+            "{}://{}",
+            if tls.is_some() { "https" } else { "http" },
             listener
                 .local_addr()
                 .map_or(args.listen.clone(), |a| a.to_string())
@@ -114,15 +125,28 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
                 args.db
             );
         }
-        baomi_server::serve(
-            AppState {
-                store,
-                secure_cookies: false,
-            },
-            listener,
-        )
-        .await
-        .context("the server stopped")?;
+        let state = AppState {
+            store,
+            secure_cookies: tls.is_some(),
+        };
+        match tls {
+            Some((cert, key)) => baomi_server::serve_tls(state, listener, cert, key)
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot serve HTTPS with {} and {}",
+                        cert.display(),
+                        key.display()
+                    )
+                })?,
+            None => {
+                listener.set_nonblocking(true)?;
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                baomi_server::serve(state, listener)
+                    .await
+                    .context("the server stopped")?
+            }
+        }
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -191,10 +215,25 @@ pub fn push(args: PushArgs) -> Result<ExitCode> {
     let body = std::fs::read(&args.report)
         .with_context(|| format!("cannot read {}", args.report.display()))?;
     let url = format!("{}/api/v1/reports", args.server.trim_end_matches('/'));
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let mut config = ureq::Agent::config_builder().http_status_as_error(false);
+    if let Some(ca) = &args.ca {
+        let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
+        let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+            .filter_map(|item| match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                _ => None,
+            })
+            .collect();
+        if certs.is_empty() {
+            bail!("{} holds no PEM certificate", ca.display());
+        }
+        config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(certs)))
+                .build(),
+        );
+    }
+    let agent: ureq::Agent = config.build().into();
     let mut res = agent
         .post(&url)
         .header("Authorization", &format!("Bearer {}", args.token.trim()))

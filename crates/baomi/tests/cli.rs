@@ -1485,6 +1485,11 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &[])
+    }
+
+    /// `baomi serve` with `extra` flags (`--tls-cert …`); `url` is https:// when TLS is asked for.
+    fn start_with(dir: &Path, extra: &[&OsString]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -1492,6 +1497,7 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_baomi"))
             .args(["serve", "--db", "sqlite:baomi.db", "--listen"])
             .arg(format!("127.0.0.1:{port}"))
+            .args(extra)
             .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -1502,9 +1508,10 @@ impl Server {
             assert!(Instant::now() < deadline, "baomi serve did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
+        let scheme = if extra.is_empty() { "http" } else { "https" };
         Server {
             child,
-            url: format!("http://127.0.0.1:{port}"),
+            url: format!("{scheme}://127.0.0.1:{port}"),
         }
     }
 }
@@ -1768,4 +1775,56 @@ fn a_server_killed_mid_import_leaves_no_half_report() {
             );
         }
     }
+}
+
+/// `baomi serve --tls-cert --tls-key` serves HTTPS, and `baomi push --ca` reaches it; without `--ca` the
+/// self-signed certificate is not trusted and nothing is sent.
+#[test]
+fn https_serve_and_push() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let tls = fixtures().join("tls");
+    let (cert, key) = (tls.join("localhost.crt"), tls.join("localhost.key"));
+    let flags: Vec<OsString> = vec![
+        "--tls-cert".into(),
+        cert.clone().into(),
+        "--tls-key".into(),
+        key.into(),
+    ];
+    let server = Server::start_with(dir.path(), &flags.iter().collect::<Vec<_>>());
+    create_admin(dir.path());
+    let token = baomi(
+        &os(&[
+            "admin",
+            "token",
+            "--db",
+            "sqlite:baomi.db",
+            "--username",
+            "bmb",
+        ]),
+        dir.path(),
+        TIMEOUT,
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let report = fixtures().join("reports/hostroot-classified.json");
+    let push = |extra: &[OsString]| {
+        let mut args: Vec<OsString> = vec![
+            "push".into(),
+            report.clone().into(),
+            "--server".into(),
+            server.url.clone().into(),
+            "--token".into(),
+            token.clone().into(),
+        ];
+        args.extend_from_slice(extra);
+        baomi(&args, dir.path(), TIMEOUT)
+    };
+    let untrusted = push(&[]);
+    assert_eq!(untrusted.code, Some(2), "{}", untrusted.describe());
+    assert!(server.url.starts_with("https://"));
+    let trusted = push(&["--ca".into(), cert.into()]);
+    assert_eq!(trusted.code, Some(0), "{}", trusted.describe());
+    assert!(trusted.stdout.contains("unmatched"), "{}", trusted.stdout);
+    assert_eq!(assert_whole(dir.path()).len(), 1, "stored once, over TLS");
 }
