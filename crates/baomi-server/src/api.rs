@@ -41,6 +41,77 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/v1/media/{id}/transitions", post(transition_medium))
         .route("/api/v1/people", get(people).post(create_person))
         .route("/api/v1/people/{id}", get(person))
+        .route("/api/v1/places", get(places).post(create_place))
+        .route("/api/v1/places/{id}", get(place))
+}
+
+fn place_json(p: &baomi_store::Place) -> Value {
+    let f = &p.fields;
+    json!({
+        "id": p.id, "name": f.name, "kind": f.kind, "department_id": f.department_id,
+        "location": f.location, "level": f.level, "custodian": f.custodian,
+        "devices": f.devices.split(',').filter(|d| !d.is_empty()).collect::<Vec<_>>(),
+        "notes": f.notes,
+    })
+}
+
+async fn places(State(st): State<AppState>, v: Viewer) -> ApiResult {
+    v.must(Action::ViewPlaces)?;
+    let list = st.store.places(department_scope(&v.user)).await?;
+    Ok(Json(json!({ "places": list.iter().map(place_json).collect::<Vec<_>>() })).into_response())
+}
+
+async fn place(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> ApiResult {
+    v.must(Action::ViewPlaces)?;
+    let p = st.store.place(id).await?.ok_or(Fail::NotFound)?;
+    v.must_see(p.fields.department_id)?;
+    Ok(Json(place_json(&p)).into_response())
+}
+
+#[derive(Deserialize)]
+struct PlaceBody {
+    name: String,
+    kind: String,
+    department_id: Option<i64>,
+    #[serde(default)]
+    location: String,
+    level: String,
+    #[serde(default)]
+    custodian: String,
+    #[serde(default)]
+    devices: Vec<String>,
+    #[serde(default)]
+    notes: String,
+}
+
+async fn create_place(
+    State(st): State<AppState>,
+    v: Viewer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult {
+    v.must(Action::EditPlaces)?;
+    csrf_header(&v, &headers)?;
+    let b: PlaceBody =
+        serde_json::from_slice(&body).map_err(|e| Fail::Bad(format!("bad place: {e}")))?;
+    let id = st
+        .store
+        .create_place(
+            &v.actor,
+            baomi_store::PlaceInput {
+                name: b.name,
+                kind: b.kind,
+                department_id: b.department_id,
+                location: b.location,
+                level: b.level,
+                custodian: b.custodian,
+                devices: b.devices.join(","),
+                notes: b.notes,
+            },
+        )
+        .await?;
+    let p = st.store.place(id).await?.ok_or(Fail::NotFound)?;
+    Ok((StatusCode::CREATED, Json(place_json(&p))).into_response())
 }
 
 fn person_json(p: &baomi_store::Person) -> Value {

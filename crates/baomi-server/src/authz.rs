@@ -35,6 +35,10 @@ pub enum Action {
     ViewPeople,
     /// Register people, change their records.
     EditPeople,
+    /// The register of key places (a department head: own department only).
+    ViewPlaces,
+    /// Register key places, change their records.
+    EditPlaces,
 }
 
 /// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
@@ -55,10 +59,18 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewMedia
                 | EditMedia
                 | ViewPeople
+                | ViewPlaces
+                | EditPlaces
         ),
         Role::DeptHead => matches!(
             action,
-            ViewDashboard | ViewComputers | ViewFindings | ViewDepartments | ViewMedia | ViewPeople
+            ViewDashboard
+                | ViewComputers
+                | ViewFindings
+                | ViewDepartments
+                | ViewMedia
+                | ViewPeople
+                | ViewPlaces
         ),
         Role::Reviewer => matches!(
             action,
@@ -69,6 +81,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewAudit
                 | ViewMedia
                 | ViewPeople
+                | ViewPlaces
         ),
         Role::Staff => false,
     }
@@ -96,7 +109,7 @@ mod tests {
     use super::*;
     use Action::*;
 
-    const ALL: [Action; 14] = [
+    const ALL: [Action; 16] = [
         ViewDashboard,
         ViewComputers,
         EditComputers,
@@ -111,6 +124,8 @@ mod tests {
         EditMedia,
         ViewPeople,
         EditPeople,
+        ViewPlaces,
+        EditPlaces,
     ];
 
     /// The whole matrix, written out: a change to the table must change this picture too.
@@ -121,11 +136,11 @@ mod tests {
                 .map(|&a| if allowed(role, a) { 'x' } else { '.' })
                 .collect()
         };
-        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxx");
-        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.");
-        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.");
-        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.");
-        assert_eq!(picture(Role::Staff), "..............");
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xx");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x.");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x.");
+        assert_eq!(picture(Role::Staff), "................");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod authz;
 pub mod i18n;
 mod media_views;
 mod people_views;
+mod places_views;
 mod views;
 
 use axum::Router;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
     views::routes()
         .merge(media_views::routes())
         .merge(people_views::routes())
+        .merge(places_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

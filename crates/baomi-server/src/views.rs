@@ -84,6 +84,9 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             @if crate::authz::allowed(v.user.role, Action::ViewPeople) {
                                 a href="/people" { (t("people")) }
                             }
+                            @if crate::authz::allowed(v.user.role, Action::ViewPlaces) {
+                                a href="/places" { (t("places")) }
+                            }
                             a href="/departments" { (t("departments")) }
                             @if crate::authz::allowed(v.user.role, Action::ViewAudit) {
                                 a href="/audit" { (t("audit")) }

@@ -25,6 +25,7 @@ struct World {
     medium_a: i64,
     medium_b: i64,
     person_b: i64,
+    place_b: i64,
 }
 
 /// Cookie and token of the account for `role`.
@@ -94,6 +95,20 @@ async fn world(store: Store) -> World {
         )
         .await
         .unwrap();
+    let place_b = store
+        .create_place(
+            "t",
+            baomi_store::PlaceInput {
+                name: "乙部门保密室".into(),
+                kind: "confidential_room".into(),
+                department_id: Some(dept_b),
+                level: "secret".into(),
+                devices: "monitoring,alarm".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     // A hash made once: argon2 is slow on purpose, and the tests sign in through sessions.
     let hash = hash_password("correct horse battery").unwrap();
     for role in Role::ALL {
@@ -135,6 +150,7 @@ async fn world(store: Store) -> World {
         medium_a,
         medium_b,
         person_b,
+        place_b,
     }
 }
 
@@ -399,6 +415,52 @@ on_both!(every_route_for_every_role, |w: World| async move {
         ),
         (
             "GET",
+            "/places".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/places/new".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "POST",
+            "/places".into(),
+            Box::new(|r: Role| {
+                Some(format!(
+                    "csrf={}&name=room-{}&kind=archive_room&level=secret&devices=alarm&devices=access_control",
+                    csrf_of(r),
+                    r.as_str()
+                ))
+            }),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            "/api/v1/places".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            true,
+        ),
+        (
+            "POST",
+            "/api/v1/places".into(),
+            Box::new(|r: Role| {
+                Some(format!(
+                    r#"{{"name":"api-room-{}","kind":"computer_room","level":"secret","devices":["monitoring"]}}"#,
+                    r.as_str()
+                ))
+            }),
+            &[Admin, Inspector],
+            true,
+        ),
+        (
+            "GET",
             "/people".into(),
             Box::new(none),
             &[Admin, Inspector, DeptHead, Reviewer],
@@ -537,6 +599,13 @@ on_both!(every_route_for_every_role, |w: World| async move {
         (edited.fields.name.as_str(), edited.fields.status.as_str()),
         ("changed-by-inspector", "repair")
     );
+    // A form's ticked boxes all arrive.
+    let rooms = w.app.store.places(None).await.unwrap();
+    let room = rooms
+        .iter()
+        .find(|p| p.fields.name == "room-admin")
+        .unwrap();
+    assert_eq!(room.fields.devices, "alarm,access_control");
     // A bad token is no token.
     let mut bad = api("GET", "/api/v1/computers", None, None);
     bad.headers_mut()
@@ -651,6 +720,25 @@ on_both!(
             .map(|c| c["id"].as_i64().unwrap())
             .collect();
         assert_eq!(ids, vec![w.pc_a]);
+        // Nor the other department's key places.
+        assert_eq!(
+            send(
+                &w.app,
+                page("GET", &format!("/places/{}", w.place_b), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            send(
+                &w.app,
+                api("GET", &format!("/api/v1/places/{}", w.place_b), head, None)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
         // Nor the other department's people.
         assert_eq!(
             send(
@@ -925,6 +1013,8 @@ on_both!(openapi_matches_the_server, |w: World| async move {
                 w.medium_a
             } else if path.starts_with("/api/v1/people") {
                 w.person_b
+            } else if path.starts_with("/api/v1/places") {
+                w.place_b
             } else {
                 w.pc_a
             };
@@ -935,6 +1025,9 @@ on_both!(openapi_matches_the_server, |w: World| async move {
                     r#"{"asset_no":"O-1","name":"x","zone":"internet","level":"none"}"#.to_owned(),
                 ),
                 ("post", "/api/v1/departments") => Some(r#"{"name":"o"}"#.to_owned()),
+                ("post", "/api/v1/places") => Some(
+                    r#"{"name":"o","kind":"other","level":"none","devices":["alarm"]}"#.to_owned(),
+                ),
                 ("post", "/api/v1/people") => {
                     Some(r#"{"name":"o","secrecy_level":"general"}"#.to_owned())
                 }
@@ -977,6 +1070,8 @@ on_both!(openapi_matches_the_server, |w: World| async move {
     }
     // Routes the server has that the document must list.
     for route in [
+        "/api/v1/places",
+        "/api/v1/places/{id}",
         "/api/v1/people",
         "/api/v1/people/{id}",
         "/api/v1/media",

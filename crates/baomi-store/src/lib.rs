@@ -18,6 +18,7 @@ pub mod audit;
 mod media;
 pub mod model;
 mod people;
+mod places;
 mod registers;
 mod reports;
 
@@ -26,6 +27,7 @@ pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
 pub use media::{Medium, MediumEvent, MediumInput, Transition};
 pub use model::{ComputerStatus, MediumState, Role};
 pub use people::{Person, PersonInput};
+pub use places::{Place, PlaceInput};
 pub use registers::{Computer, ComputerFilter, ComputerInput, Department};
 pub use reports::{FindingFilter, FindingRow, Imported, ReportRow, UsbSeen};
 

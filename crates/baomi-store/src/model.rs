@@ -203,6 +203,18 @@ impl FromStr for MediumState {
     }
 }
 
+/// Kinds of key places: confidential room (保密室/涉密场所), computer room (机房), archive room (档案室).
+pub const PLACE_KINDS: [&str; 4] = [
+    "confidential_room",
+    "computer_room",
+    "archive_room",
+    "other",
+];
+
+/// Security devices a key place can have (技防设施): video monitoring, anti-theft doors or cabinets,
+/// intrusion alarm, access control.
+pub const PLACE_DEVICES: [&str; 4] = ["monitoring", "anti_theft", "alarm", "access_control"];
+
 /// Secret-related personnel categories (涉密人员): core, important, general; `none` for staff who are not.
 pub const SECRECY_LEVELS: [&str; 4] = ["core", "important", "general", "none"];
 

@@ -604,3 +604,50 @@ on_both!(people_register, |s: Store| async move {
     assert!(v.problems.is_empty());
     assert_eq!(v.entries, 4, "department, two people, one change");
 });
+
+on_both!(key_places_register, |s: Store| async move {
+    use baomi_store::PlaceInput;
+    let dept = s.create_department("bmb", "办公室", None).await.unwrap();
+    let room = |name: &str, kind: &str, devices: &str| PlaceInput {
+        name: name.into(),
+        kind: kind.into(),
+        department_id: Some(dept),
+        level: "secret".into(),
+        devices: devices.into(),
+        ..Default::default()
+    };
+    let id = s
+        .create_place(
+            "bmb",
+            room("第一保密室", "confidential_room", "alarm, monitoring,alarm"),
+        )
+        .await
+        .unwrap();
+    // Devices are kept once each, in one order.
+    assert_eq!(
+        s.place(id).await.unwrap().unwrap().fields.devices,
+        "monitoring,alarm"
+    );
+    assert!(matches!(
+        s.create_place("bmb", room("机房", "garage", "")).await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        s.create_place("bmb", room("机房", "computer_room", "laser"))
+            .await,
+        Err(Error::Invalid(_))
+    ));
+    let mut p = s.place(id).await.unwrap().unwrap().fields;
+    p.devices = "monitoring,anti_theft,alarm,access_control".into();
+    s.update_place("bmb", id, p).await.unwrap();
+    assert_eq!(
+        s.places(Some(dept)).await.unwrap()[0]
+            .fields
+            .devices
+            .split(',')
+            .count(),
+        4
+    );
+    assert!(s.places(Some(dept + 1)).await.unwrap().is_empty());
+    assert!(s.audit_verify().await.unwrap().problems.is_empty());
+});
