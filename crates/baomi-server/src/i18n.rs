@@ -198,6 +198,11 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("anti_theft", "防盗设施", "Anti-theft"),
     ("alarm", "入侵报警", "Intrusion alarm"),
     ("access_control", "门禁", "Access control"),
+    (
+        "export_csv",
+        "导出 CSV（Excel/WPS 可直接打开）",
+        "Export CSV (opens in Excel/WPS)",
+    ),
     ("critical", "严重", "Critical"),
     ("high", "高", "High"),
     ("medium", "中", "Medium"),

@@ -11,6 +11,7 @@
 
 mod api;
 pub mod authz;
+pub mod export;
 pub mod i18n;
 mod media_views;
 mod people_views;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(media_views::routes())
         .merge(people_views::routes())
         .merge(places_views::routes())
+        .merge(export::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

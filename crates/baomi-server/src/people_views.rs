@@ -51,6 +51,7 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
             @if crate::authz::allowed(v.user.role, Action::EditPeople) {
                 p { a href="/people/new" { (t("register_person")) } }
             }
+            p { a href="/people.csv" { (t("export_csv")) } }
             @if people.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("name")) } th { (t("department")) } th { (t("position")) } th { (t("secrecy_level")) } th { (t("undertaking_signed")) } }

@@ -38,6 +38,7 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
             @if crate::authz::allowed(v.user.role, Action::EditPlaces) {
                 p { a href="/places/new" { (t("register_place")) } }
             }
+            p { a href="/places.csv" { (t("export_csv")) } }
             @if places.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("name")) } th { (t("kind")) } th { (t("level")) } th { (t("location")) } th { (t("custodian")) } th { (t("devices")) } }

@@ -352,6 +352,7 @@ async fn computers(
             @if crate::authz::allowed(v.user.role, Action::EditComputers) {
                 p { a href="/computers/new" { (t("register_computer")) } }
             }
+            p { a href="/computers.csv" { (t("export_csv")) } }
             @if list.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("asset_no")) } th { (t("name")) } th { (t("department")) } th { (t("custodian")) }

@@ -415,6 +415,34 @@ on_both!(every_route_for_every_role, |w: World| async move {
         ),
         (
             "GET",
+            "/computers.csv".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/media.csv".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/people.csv".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/places.csv".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
             "/places".into(),
             Box::new(none),
             &[Admin, Inspector, DeptHead, Reviewer],
@@ -720,6 +748,16 @@ on_both!(
             .map(|c| c["id"].as_i64().unwrap())
             .collect();
         assert_eq!(ids, vec![w.pc_a]);
+        // Exports hold their department only, in a file Excel reads as UTF-8.
+        let csv = send(&w.app, page("GET", "/computers.csv", head, None)).await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(
+            csv.body.starts_with('\u{feff}')
+                && csv.body.contains("A-1")
+                && !csv.body.contains("B-1")
+        );
+        let all = send(&w.app, page("GET", "/media.csv", Some(Role::Admin), None)).await;
+        assert!(all.body.contains("U-A") && all.body.contains("U-B") && all.body.contains("\r\n"));
         // Nor the other department's key places.
         assert_eq!(
             send(
