@@ -203,6 +203,8 @@ const WORDS: &[(&str, &str, &str)] = &[
         "导出 CSV（Excel/WPS 可直接打开）",
         "Export CSV (opens in Excel/WPS)",
     ),
+    ("history", "变更记录", "Change history"),
+    ("detail", "内容", "Detail"),
     ("critical", "严重", "Critical"),
     ("high", "高", "High"),
     ("medium", "中", "Medium"),

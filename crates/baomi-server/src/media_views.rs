@@ -186,6 +186,7 @@ async fn medium_view(
     status: StatusCode,
 ) -> PageResult {
     let events = st.store.medium_events(m.id).await?;
+    let changes = crate::views::history(st, v.lang, &format!("medium:{}", m.id)).await?;
     let t = |k| v.lang.t(k);
     let f = &m.fields;
     let next = m.state.next();
@@ -213,6 +214,7 @@ async fn medium_view(
                         }
                     }
                 }
+                (changes)
                 @if crate::authz::allowed(v.user.role, Action::EditMedia) && !next.is_empty() {
                     h2 { (t("move_to")) }
                     form method="post" action={"/media/" (m.id) "/transition"} {

@@ -84,6 +84,10 @@ async fn form_page(
     status: StatusCode,
 ) -> PageResult {
     let departments = st.store.departments().await?;
+    let changes = match id {
+        Some(id) => Some(crate::views::history(st, v.lang, &format!("person:{id}")).await?),
+        None => None,
+    };
     let t = |k| v.lang.t(k);
     let action = id.map_or_else(|| "/people".to_owned(), |id| format!("/people/{id}"));
     let editable = crate::authz::allowed(v.user.role, Action::EditPeople);
@@ -110,6 +114,7 @@ async fn form_page(
                     label { (t("notes")) br; textarea name="notes" { (p.notes) } }
                     @if editable { button type="submit" { (t("save")) } }
                 }
+                @if let Some(c) = &changes { (c) }
             },
         ),
     )

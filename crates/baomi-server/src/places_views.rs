@@ -72,6 +72,10 @@ async fn form_page(
     status: StatusCode,
 ) -> PageResult {
     let departments = st.store.departments().await?;
+    let changes = match id {
+        Some(id) => Some(crate::views::history(st, v.lang, &format!("place:{id}")).await?),
+        None => None,
+    };
     let t = |k| v.lang.t(k);
     let action = id.map_or_else(|| "/places".to_owned(), |id| format!("/places/{id}"));
     let has: Vec<&str> = p.devices.split(',').collect();
@@ -102,6 +106,7 @@ async fn form_page(
                     label { (t("notes")) br; textarea name="notes" { (p.notes) } }
                     @if crate::authz::allowed(v.user.role, Action::EditPlaces) { button type="submit" { (t("save")) } }
                 }
+                @if let Some(c) = &changes { (c) }
             },
         ),
     )

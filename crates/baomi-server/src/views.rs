@@ -556,6 +556,7 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
             ..Default::default()
         })
         .await?;
+    let changes = history(&st, v.lang, &format!("computer:{id}")).await?;
     let t = |k| v.lang.t(k);
     let f = &c.fields;
     Ok(page(
@@ -597,6 +598,7 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
             }
             h2 { (t("findings")) }
             (findings_table(v.lang, &findings, false))
+            (changes)
             h2 { (t("usb_devices")) }
             @if usb.is_empty() { p { (t("no_rows")) } } @else {
                 table {
@@ -640,6 +642,23 @@ struct LatestReport {
 struct LatestArtifacts {
     #[serde(default)]
     web_visits: Vec<baomi_core::report::WebVisit>,
+}
+
+/// A record's change history from the audit log: who changed what, when, old and new fields.
+pub(crate) async fn history(st: &AppState, lang: Lang, object: &str) -> Result<Markup, Fail> {
+    let entries = st.store.audit_of(object, 100).await?;
+    let t = |k| lang.t(k);
+    Ok(html! {
+        h2 { (t("history")) }
+        @if entries.is_empty() { p { (t("no_rows")) } } @else {
+            table {
+                tr { th { "#" } th { (t("time")) } th { (t("actor")) } th { (t("action")) } th { (t("detail")) } }
+                @for e in &entries {
+                    tr { td { (e.seq) } td { (e.at) } td { (e.actor) } td { code { (e.action) } } td { code { (e.detail) } } }
+                }
+            }
+        }
+    })
 }
 
 // ---- findings ----

@@ -179,8 +179,13 @@ impl Driver {
     /// Wait (up to 15 s) until the browser is at a URL containing `part`: a click on a submit button
     /// returns before the answer to the form has loaded.
     fn wait_for_url(&self, part: &str) {
+        self.wait_until(part, |url| url.contains(part));
+    }
+
+    /// Wait (up to 15 s) until the URL satisfies `ok`; `part` names what is awaited in the failure.
+    fn wait_until(&self, part: &str, ok: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(15);
-        while !self.url().contains(part) {
+        while !ok(&self.url()) {
             assert!(
                 Instant::now() < deadline,
                 "still at {} (wanted {part}); page:\n{}",
@@ -277,11 +282,12 @@ async fn sign_in_register_import_open_a_finding() {
         d.type_in("input[name=machine_id]", &machine_id);
         d.screenshot(&artifacts, "3-register-computer");
         d.click("form[action='/computers'] button[type=submit]");
-        assert!(
-            d.url().contains("/computers/"),
-            "to the computer's page: {}",
-            d.url()
-        );
+        // The new computer's page, not the form it was sent from (`/computers/new`).
+        d.wait_until("/computers/{id}", |url| {
+            url.rsplit('/')
+                .next()
+                .is_some_and(|last| last.parse::<i64>().is_ok())
+        });
         assert!(d.source().contains("JCY-2026-001"));
 
         d.go(&format!("{site}/reports/import"));

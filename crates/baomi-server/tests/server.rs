@@ -627,6 +627,20 @@ on_both!(every_route_for_every_role, |w: World| async move {
         (edited.fields.name.as_str(), edited.fields.status.as_str()),
         ("changed-by-inspector", "repair")
     );
+    // The computer's page shows its change history, old and new fields.
+    let page_a = send(
+        &w.app,
+        page(
+            "GET",
+            &format!("/computers/{}", w.pc_a),
+            Some(Role::Reviewer),
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        page_a.body.contains("computer.update") && page_a.body.contains("changed-by-inspector")
+    );
     // A form's ticked boxes all arrive.
     let rooms = w.app.store.places(None).await.unwrap();
     let room = rooms
@@ -1220,5 +1234,9 @@ on_both!(media_through_pages_and_api, |w: World| async move {
     )
     .unwrap();
     assert_eq!(v["state"], "in_use");
+    assert!(
+        p.body.contains("medium.transition"),
+        "the medium's change history"
+    );
     assert_eq!(v["events"].as_array().unwrap().len(), 3);
 });

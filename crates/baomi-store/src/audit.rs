@@ -146,6 +146,18 @@ impl Store {
         Ok(rows.into_iter().map(entry).collect())
     }
 
+    /// The entries about one record (`computer:12`, `medium:3`, …), newest first: its change history.
+    pub async fn audit_of(&self, object: &str, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows: Vec<EntryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE object = $1 ORDER BY seq DESC LIMIT $2"
+        )))
+        .bind(object)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(entry).collect())
+    }
+
     /// Recompute the whole chain in order and report every place it breaks: an entry whose hash does
     /// not match its fields (edited), whose `prev_hash` is not the hash before it or whose number
     /// skips (deleted or inserted), and a head that points past the last entry (deleted at the end).
