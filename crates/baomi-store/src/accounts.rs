@@ -96,7 +96,7 @@ impl Store {
                 "a department head needs a department".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = match sqlx::query_scalar(
             "INSERT INTO users (username, display_name, password_hash, role, department_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -252,7 +252,7 @@ impl Store {
         label: &str,
         token_hash: &str,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (token_hash, user_id, label, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )

@@ -186,7 +186,7 @@ impl Store {
     pub async fn create_medium(&self, actor: &str, input: MediumInput) -> Result<i64> {
         let m = input.validated()?;
         let t = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO media (number, kind, brand_model, vid, pid, serial, level, department_id, \
              custodian, state, notes, created_at, updated_at) \
@@ -222,7 +222,7 @@ impl Store {
     /// Change a medium's fields. Its level may be raised, never lowered.
     pub async fn update_medium(&self, actor: &str, id: i64, input: MediumInput) -> Result<()> {
         let m = input.validated()?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let old = medium_in(&mut tx, id).await?;
         if !level_change_allowed(&old.fields.level, &m.level) {
             return Err(Error::Invalid(format!(
@@ -274,7 +274,7 @@ impl Store {
                 "a loan needs a due date (YYYY-MM-DD)".into(),
             ));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let m = medium_in(&mut tx, id).await?;
         if !m.state.next().contains(&to) {
             return Err(Error::Invalid(format!(

@@ -101,7 +101,7 @@ impl Store {
     pub async fn create_person(&self, actor: &str, input: PersonInput) -> Result<i64> {
         let p = input.validated()?;
         let t = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO people (name, department_id, position, secrecy_level, undertaking_signed, notes, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
@@ -132,7 +132,7 @@ impl Store {
     pub async fn update_person(&self, actor: &str, id: i64, input: PersonInput) -> Result<()> {
         let p = input.validated()?;
         let old = self.person(id).await?.ok_or(Error::NotFound)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE people SET name = $1, department_id = $2, position = $3, secrecy_level = $4, \
              undertaking_signed = $5, notes = $6, updated_at = $7 WHERE id = $8",

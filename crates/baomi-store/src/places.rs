@@ -135,7 +135,7 @@ impl Store {
     pub async fn create_place(&self, actor: &str, input: PlaceInput) -> Result<i64> {
         let p = input.validated()?;
         let t = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO places (name, kind, department_id, location, level, custodian, devices, notes, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -168,7 +168,7 @@ impl Store {
     pub async fn update_place(&self, actor: &str, id: i64, input: PlaceInput) -> Result<()> {
         let p = input.validated()?;
         let old = self.place(id).await?.ok_or(Error::NotFound)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE places SET name = $1, kind = $2, department_id = $3, location = $4, level = $5, \
              custodian = $6, devices = $7, notes = $8, updated_at = $9 WHERE id = $10",

@@ -206,7 +206,7 @@ impl Store {
         if name.is_empty() {
             return Err(Error::Invalid("the department's name is required".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO departments (name, parent_id, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -249,7 +249,7 @@ impl Store {
     pub async fn create_computer(&self, actor: &str, input: ComputerInput) -> Result<i64> {
         let c = input.validated()?;
         let t = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO computers (asset_no, name, model, department_id, custodian, location, zone, \
              level, status, macs, machine_id, notes, created_at, updated_at) \
@@ -287,7 +287,7 @@ impl Store {
     pub async fn update_computer(&self, actor: &str, id: i64, input: ComputerInput) -> Result<()> {
         let c = input.validated()?;
         let old = self.computer(id).await?.ok_or(Error::NotFound)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query(
             "UPDATE computers SET asset_no = $1, name = $2, model = $3, department_id = $4, \
              custodian = $5, location = $6, zone = $7, level = $8, status = $9, macs = $10, \

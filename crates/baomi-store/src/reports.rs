@@ -284,7 +284,7 @@ impl Store {
             return Ok(Imported::Duplicate { report_row: row });
         }
         let t = now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let computer_id = link(&mut tx, report).await?;
         let (zone, department_id) = register_place(&mut tx, computer_id).await?;
         let inserted = sqlx::query_scalar(
@@ -422,7 +422,7 @@ impl Store {
         if self.computer(computer_id).await?.is_none() {
             return Err(Error::Invalid("no such computer".into()));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query("UPDATE reports SET computer_id = $1 WHERE id = $2")
             .bind(computer_id)
             .bind(report_row)
