@@ -976,19 +976,13 @@ async fn assign(
 ) -> PageResult {
     v.must(Action::AssignReports)?;
     v.check_csrf(f.csrf.as_deref())?;
-    let found = st
+    let id = st
         .store
-        .computers(&ComputerFilter {
-            text: Some(f.asset_no.clone()),
-            ..Default::default()
-        })
-        .await?;
-    let c = found
-        .into_iter()
-        .find(|c| c.fields.asset_no == f.asset_no.trim())
+        .computer_id_by_asset(&f.asset_no)
+        .await?
         .ok_or_else(|| Fail::Bad(format!("no computer has the asset number {:?}", f.asset_no)))?;
-    st.store.assign_report(&v.actor, row, c.id).await?;
-    Ok(Redirect::to(&format!("/computers/{}", c.id)).into_response())
+    st.store.assign_report(&v.actor, row, id).await?;
+    Ok(Redirect::to(&format!("/computers/{id}")).into_response())
 }
 
 // ---- departments ----

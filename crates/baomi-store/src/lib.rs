@@ -163,6 +163,18 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     }
 }
 
+/// A register write's database error in plain words: a taken unique key (`taken` names it, as in
+/// "the asset number \"X\"") or a department that does not exist; anything else as it is.
+fn register_write_error(e: sqlx::Error, taken: &str) -> Error {
+    if is_unique_violation(&e) {
+        Error::Conflict(format!("{taken} is already registered"))
+    } else if is_foreign_key_violation(&e) {
+        Error::Invalid("no such department".into())
+    } else {
+        e.into()
+    }
+}
+
 /// A foreign-key violation (a department or computer that does not exist).
 fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
     match e {

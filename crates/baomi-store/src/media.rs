@@ -4,7 +4,7 @@
 
 use crate::audit::append;
 use crate::model::{MEDIUM_KINDS, MediumState, is_date, level_change_allowed, level_rank};
-use crate::{Error, Result, Store, is_foreign_key_violation, is_unique_violation, now};
+use crate::{Error, Result, Store, now, register_write_error};
 use sqlx::AnyConnection;
 
 /// What is registered about a medium.
@@ -150,18 +150,6 @@ fn medium(r: MediumRow) -> Result<Medium> {
     })
 }
 
-fn write_error(e: sqlx::Error, number: &str) -> Error {
-    if is_unique_violation(&e) {
-        Error::Conflict(format!(
-            "the medium number {number:?} is already registered"
-        ))
-    } else if is_foreign_key_violation(&e) {
-        Error::Invalid("no such department".into())
-    } else {
-        e.into()
-    }
-}
-
 fn detail(m: &MediumInput) -> String {
     serde_json::json!({
         "number": m.number, "kind": m.kind, "brand_model": m.brand_model, "vid": m.vid, "pid": m.pid,
@@ -206,7 +194,7 @@ impl Store {
         .bind(t)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| write_error(e, &m.number))?;
+        .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
         append(
             &mut tx,
             actor,
@@ -248,7 +236,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| write_error(e, &m.number))?;
+        .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
         let d = format!("{{\"old\":{},\"new\":{}}}", detail(&old.fields), detail(&m));
         append(&mut tx, actor, "medium.update", &format!("medium:{id}"), &d).await?;
         tx.commit().await?;

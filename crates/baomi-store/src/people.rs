@@ -3,7 +3,7 @@
 
 use crate::audit::append;
 use crate::model::{SECRECY_LEVELS, is_date};
-use crate::{Error, Result, Store, is_foreign_key_violation, now};
+use crate::{Error, Result, Store, now, register_write_error};
 
 /// What is registered about a person.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -85,14 +85,6 @@ fn detail(p: &PersonInput) -> String {
     .to_string()
 }
 
-fn write_error(e: sqlx::Error) -> Error {
-    if is_foreign_key_violation(&e) {
-        Error::Invalid("no such department".into())
-    } else {
-        e.into()
-    }
-}
-
 const PERSON_COLUMNS: &str =
     "id, name, department_id, position, secrecy_level, undertaking_signed, notes";
 
@@ -115,7 +107,7 @@ impl Store {
         .bind(t)
         .fetch_one(&mut *tx)
         .await
-        .map_err(write_error)?;
+        .map_err(|e| register_write_error(e, "the record"))?;
         append(
             &mut tx,
             actor,
@@ -147,7 +139,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(write_error)?;
+        .map_err(|e| register_write_error(e, "the record"))?;
         let d = format!("{{\"old\":{},\"new\":{}}}", detail(&old.fields), detail(&p));
         append(&mut tx, actor, "person.update", &format!("person:{id}"), &d).await?;
         tx.commit().await?;

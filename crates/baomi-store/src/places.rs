@@ -2,7 +2,7 @@
 
 use crate::audit::append;
 use crate::model::{PLACE_DEVICES, PLACE_KINDS, level_rank};
-use crate::{Error, Result, Store, is_foreign_key_violation, now};
+use crate::{Error, Result, Store, now, register_write_error};
 
 /// What is registered about a key place.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -119,14 +119,6 @@ fn detail(p: &PlaceInput) -> String {
     .to_string()
 }
 
-fn write_error(e: sqlx::Error) -> Error {
-    if is_foreign_key_violation(&e) {
-        Error::Invalid("no such department".into())
-    } else {
-        e.into()
-    }
-}
-
 const PLACE_COLUMNS: &str =
     "id, name, kind, department_id, location, level, custodian, devices, notes";
 
@@ -151,7 +143,7 @@ impl Store {
         .bind(t)
         .fetch_one(&mut *tx)
         .await
-        .map_err(write_error)?;
+        .map_err(|e| register_write_error(e, "the record"))?;
         append(
             &mut tx,
             actor,
@@ -185,7 +177,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(write_error)?;
+        .map_err(|e| register_write_error(e, "the record"))?;
         let d = format!("{{\"old\":{},\"new\":{}}}", detail(&old.fields), detail(&p));
         append(&mut tx, actor, "place.update", &format!("place:{id}"), &d).await?;
         tx.commit().await?;

@@ -4,7 +4,7 @@
 
 use crate::audit::append;
 use crate::model::{ComputerStatus, REGISTER_LEVELS, REGISTER_ZONES, normalize_mac};
-use crate::{Error, Result, Store, is_foreign_key_violation, is_unique_violation, now};
+use crate::{Error, Result, Store, now, register_write_error};
 use sqlx::AssertSqlSafe;
 
 /// A department.
@@ -182,18 +182,6 @@ fn computer_detail(c: &ComputerInput) -> String {
     .to_string()
 }
 
-fn write_error(e: sqlx::Error, asset_no: &str) -> Error {
-    if is_unique_violation(&e) {
-        Error::Conflict(format!(
-            "the asset number {asset_no:?} is already registered"
-        ))
-    } else if is_foreign_key_violation(&e) {
-        Error::Invalid("no such department".into())
-    } else {
-        e.into()
-    }
-}
-
 impl Store {
     /// Add a department under `parent_id` (or at the top).
     pub async fn create_department(
@@ -215,7 +203,7 @@ impl Store {
         .bind(now())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| write_error(e, ""))?;
+        .map_err(|e| register_write_error(e, "the department"))?;
         let detail = serde_json::json!({ "name": name, "parent_id": parent_id });
         append(
             &mut tx,
@@ -270,7 +258,7 @@ impl Store {
         .bind(t)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| write_error(e, &c.asset_no))?;
+        .map_err(|e| register_write_error(e, &format!("the asset number {:?}", c.asset_no)))?;
         append(
             &mut tx,
             actor,
@@ -309,7 +297,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await
-        .map_err(|e| write_error(e, &c.asset_no))?
+        .map_err(|e| register_write_error(e, &format!("the asset number {:?}", c.asset_no)))?
         .rows_affected();
         if n == 0 {
             return Err(Error::NotFound);
@@ -329,6 +317,16 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The computer registered under `asset_no`, if any.
+    pub async fn computer_id_by_asset(&self, asset_no: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM computers WHERE asset_no = $1")
+                .bind(asset_no.trim())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// One computer.
