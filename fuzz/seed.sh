@@ -58,6 +58,9 @@ copy_tree() {  # copy_tree DIR LABEL
 
 copy_tree "$ROOT/tests/fixtures" fixture
 copy_tree "$ROOT/bench/corpus/templates" bench
+# Register sheets (xlsx, xls, GBK CSV) for the import reader; the office fixtures' xlsx/xls too.
+mkdir -p "$C/register_sheet"
+cp "$ROOT"/tests/fixtures/registers/*.{xlsx,xls,csv} "$C/register_sheet/" 2>/dev/null || true
 
 # Hand-written seeds, so every target starts with something even before fixtures exist.
 printf '机密★1年\n\n关于专案组工作的通知\n各单位：\n　　请严格保守国家秘密。\n' > "$C/detect/marking-head.txt"

@@ -210,6 +210,36 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("medium", "中", "Medium"),
     ("low", "低", "Low"),
     ("info", "提示", "Info"),
+    ("person_name", "姓名", "Name"),
+    ("remarks", "备注", "Notes"),
+    ("vid", "VID", "VID"),
+    ("pid", "PID", "PID"),
+    ("export_xlsx", "导出 Excel (.xlsx)", "Export Excel (.xlsx)"),
+    ("import_register", "导入台账", "Import a register"),
+    (
+        "import_register_help",
+        "上传本单位的台账表格（Excel/WPS 的 .xlsx、.xls，或 CSV）。表头可以在前几行内，列名用下列名称或常用叫法；已登记的记录按编号（人员、部位按姓名/名称和部门）更新，文件中没有的列保持原值。任一行有误则整个文件不保存，并列出每个有误的行。",
+        "Upload your own register sheet (.xlsx, .xls from Excel/WPS, or CSV). The header may sit below a title row; columns are named as below or in the usual wording. Registered records are updated by their number (people and places by name and department); columns the file lacks keep what is registered. If any row is wrong nothing is stored, and every wrong row is listed.",
+    ),
+    ("columns", "可识别的列", "Columns read"),
+    (
+        "template_hint",
+        "导出的表格即可作为导入模板",
+        "an export is a ready template",
+    ),
+    (
+        "register_file",
+        "台账文件 (.xlsx / .xls / .csv)",
+        "Register file (.xlsx / .xls / .csv)",
+    ),
+    (
+        "ignored_columns",
+        "未识别、已忽略的列",
+        "Columns not recognised, ignored",
+    ),
+    ("back_to_register", "返回台账", "Back to the register"),
+    ("row", "行号", "Row"),
+    ("problem", "问题", "Problem"),
 ];
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod i18n;
 mod media_views;
 mod people_views;
 mod places_views;
+mod register_files;
 mod views;
 
 use axum::Router;
@@ -61,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(media_views::routes())
         .merge(people_views::routes())
         .merge(places_views::routes())
-        .merge(export::routes())
+        .merge(register_files::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
@@ -126,6 +127,26 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// An upload form's CSRF token and the file sent in field `file_field` (the parts browsers send;
+/// any other part is read past).
+pub(crate) async fn form_upload(
+    mut form: axum::extract::Multipart,
+    file_field: &str,
+) -> Result<(Option<String>, Option<axum::body::Bytes>), Fail> {
+    let broken = |e: axum::extract::multipart::MultipartError| {
+        Fail::Bad(format!("the upload is broken: {e}"))
+    };
+    let (mut csrf, mut file) = (None, None);
+    while let Some(field) = form.next_field().await.map_err(broken)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.ok(),
+            Some(name) if name == file_field => file = Some(field.bytes().await.map_err(broken)?),
+            _ => {}
+        }
+    }
+    Ok((csrf, file))
+}
+
 /// Why a request failed.
 #[derive(Debug)]
 pub enum Fail {
@@ -151,6 +172,7 @@ impl From<baomi_store::Error> for Fail {
             baomi_store::Error::Invalid(m) => Fail::Bad(m),
             baomi_store::Error::Conflict(m) => Fail::Conflict(m),
             baomi_store::Error::NotFound => Fail::NotFound,
+            rows @ baomi_store::Error::Rows(_) => Fail::Bad(rows.to_string()),
             other => Fail::Internal(other.to_string()),
         }
     }

@@ -36,7 +36,13 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
             @if crate::authz::allowed(v.user.role, Action::EditMedia) {
                 p { a href="/media/new" { (t("register_medium")) } }
             }
-            p { a href="/media.csv" { (t("export_csv")) } }
+            p {
+                a href="/media.xlsx" { (t("export_xlsx")) } " · "
+                a href="/media.csv" { (t("export_csv")) }
+                @if crate::authz::allowed(v.user.role, crate::authz::Action::EditMedia) {
+                    " · " a href="/media/import" { (t("import_register")) }
+                }
+            }
             @if media.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("number")) } th { (t("kind")) } th { (t("level")) } th { "VID:PID" } th { (t("serial")) } th { (t("custodian")) } th { (t("state")) } }

@@ -51,7 +51,13 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
             @if crate::authz::allowed(v.user.role, Action::EditPeople) {
                 p { a href="/people/new" { (t("register_person")) } }
             }
-            p { a href="/people.csv" { (t("export_csv")) } }
+            p {
+                a href="/people.xlsx" { (t("export_xlsx")) } " · "
+                a href="/people.csv" { (t("export_csv")) }
+                @if crate::authz::allowed(v.user.role, crate::authz::Action::EditPeople) {
+                    " · " a href="/people/import" { (t("import_register")) }
+                }
+            }
             @if people.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("name")) } th { (t("department")) } th { (t("position")) } th { (t("secrecy_level")) } th { (t("undertaking_signed")) } }

@@ -38,7 +38,13 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
             @if crate::authz::allowed(v.user.role, Action::EditPlaces) {
                 p { a href="/places/new" { (t("register_place")) } }
             }
-            p { a href="/places.csv" { (t("export_csv")) } }
+            p {
+                a href="/places.xlsx" { (t("export_xlsx")) } " · "
+                a href="/places.csv" { (t("export_csv")) }
+                @if crate::authz::allowed(v.user.role, crate::authz::Action::EditPlaces) {
+                    " · " a href="/places/import" { (t("import_register")) }
+                }
+            }
             @if places.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("name")) } th { (t("kind")) } th { (t("level")) } th { (t("location")) } th { (t("custodian")) } th { (t("devices")) } }

@@ -352,7 +352,13 @@ async fn computers(
             @if crate::authz::allowed(v.user.role, Action::EditComputers) {
                 p { a href="/computers/new" { (t("register_computer")) } }
             }
-            p { a href="/computers.csv" { (t("export_csv")) } }
+            p {
+                a href="/computers.xlsx" { (t("export_xlsx")) } " · "
+                a href="/computers.csv" { (t("export_csv")) }
+                @if crate::authz::allowed(v.user.role, crate::authz::Action::EditComputers) {
+                    " · " a href="/computers/import" { (t("import_register")) }
+                }
+            }
             @if list.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("asset_no")) } th { (t("name")) } th { (t("department")) } th { (t("custodian")) }
@@ -876,28 +882,9 @@ fn import_page(v: &Viewer, message: Option<(bool, String)>, status: StatusCode) 
         .into_response()
 }
 
-async fn import_upload(State(st): State<AppState>, v: Viewer, mut form: Multipart) -> PageResult {
+async fn import_upload(State(st): State<AppState>, v: Viewer, form: Multipart) -> PageResult {
     v.must(Action::ImportReports)?;
-    let mut csrf = None;
-    let mut body = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| Fail::Bad(format!("the upload is broken: {e}")))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.ok(),
-            Some("report") => {
-                body = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|e| Fail::Bad(format!("the upload is broken: {e}")))?,
-                )
-            }
-            _ => {}
-        }
-    }
+    let (csrf, body) = crate::form_upload(form, "report").await?;
     v.check_csrf(csrf.as_deref())?;
     let body = body.ok_or_else(|| Fail::Bad("no report file was sent".into()))?;
     match import(&st, &v, &body).await {

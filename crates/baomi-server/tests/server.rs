@@ -581,6 +581,62 @@ on_both!(every_route_for_every_role, |w: World| async move {
             &[Admin, Inspector],
             true,
         ),
+        (
+            "GET",
+            "/computers.xlsx".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/computers/import".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            "/media.xlsx".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/media/import".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "GET",
+            "/people.xlsx".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/people/import".into(),
+            Box::new(none),
+            &[Admin],
+            false,
+        ),
+        (
+            "GET",
+            "/places.xlsx".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/places/import".into(),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
     ];
     for (method, uri, body, allowed, is_api) in &cases {
         for role in Role::ALL {
@@ -1239,4 +1295,344 @@ on_both!(media_through_pages_and_api, |w: World| async move {
         "the medium's change history"
     );
     assert_eq!(v["events"].as_array().unwrap().len(), 3);
+});
+
+/// A multipart upload of `file` as the register import form sends it.
+fn upload(uri: &str, role: Option<Role>, name: &str, file: &[u8]) -> Request<Body> {
+    // The form's CSRF token is the role's; a test swaps the cookie to forge one.
+    let boundary = "----baomi-test-boundary";
+    let mut body = Vec::new();
+    let csrf = role.map(csrf_of).unwrap_or_default();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let mut b = Request::builder().method("POST").uri(uri).header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(r) = role {
+        b = b.header(header::COOKIE, session_of(r));
+    }
+    b.body(Body::from(body)).unwrap()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../tests/fixtures/registers/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The rows of an .xlsx the server sent, read back with the same reader a user's Excel would face.
+fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
+async fn get_bytes(app: &AppState, uri: &str, role: Role) -> (StatusCode, Vec<u8>) {
+    let res = router(app.clone())
+        .oneshot(page("GET", uri, Some(role), None))
+        .await
+        .unwrap();
+    let status = res.status();
+    (
+        status,
+        res.into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
+}
+
+on_both!(registers_import_from_office_sheets, |w: World| async move {
+    let store = &w.app.store;
+    let first = store
+        .create_department("t", "第一检察部", None)
+        .await
+        .unwrap();
+    let office = store.create_department("t", "办公室", None).await.unwrap();
+    let before = store.computers(&Default::default()).await.unwrap().len();
+    let audit_before = store.audit_entries(None, 100_000).await.unwrap();
+    let creates = |log: &[baomi_store::AuditEntry]| {
+        log.iter().filter(|e| e.action == "computer.create").count()
+    };
+
+    // A LibreOffice .xlsx as offices keep it: title row, 序号, their own headers and words.
+    let r = send(
+        &w.app,
+        upload(
+            "/computers/import",
+            Some(Role::Inspector),
+            "computers-office.xlsx",
+            &fixture("computers-office.xlsx"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("新增 4 条"), "{}", r.body);
+    assert!(r.body.contains("序号"), "ignored columns are named");
+    let id = store
+        .computer_id_by_asset("JC-2023-001")
+        .await
+        .unwrap()
+        .unwrap();
+    let c = store.computer(id).await.unwrap().unwrap().fields;
+    assert_eq!(
+        (
+            c.zone.as_str(),
+            c.level.as_str(),
+            c.status.as_str(),
+            c.department_id
+        ),
+        ("classified", "secret", "in_use", Some(first))
+    );
+    assert_eq!(c.macs, "00:1a:2b:3c:4d:5e");
+    // A digits-only asset number, stored by the spreadsheet as a number, comes back as typed.
+    let digits = store
+        .computer_id_by_asset("2023003")
+        .await
+        .unwrap()
+        .unwrap();
+    let d = store.computer(digits).await.unwrap().unwrap().fields;
+    assert_eq!(
+        (d.zone.as_str(), d.level.as_str()),
+        ("internal", "internal")
+    );
+    let net = store
+        .computer_id_by_asset("JC-2023-004")
+        .await
+        .unwrap()
+        .unwrap();
+    let n = store.computer(net).await.unwrap().unwrap().fields;
+    assert_eq!(
+        (n.zone.as_str(), n.level.as_str(), n.department_id),
+        ("internet", "none", Some(office))
+    );
+    // Each new record is in the audit log as if typed in, and nothing else was logged.
+    let audit_after = store.audit_entries(None, 100_000).await.unwrap();
+    assert_eq!(creates(&audit_after), creates(&audit_before) + 4);
+    assert_eq!(audit_after.len(), audit_before.len() + 4);
+
+    // The same register as .xls (Excel 97) changes nothing and logs nothing.
+    let r = send(
+        &w.app,
+        upload(
+            "/computers/import",
+            Some(Role::Admin),
+            "computers-office.xls",
+            &fixture("computers-office.xls"),
+        ),
+    )
+    .await;
+    assert!(r.body.contains("未变 4 条"), "{}", r.body);
+    assert_eq!(
+        store.audit_entries(None, 100_000).await.unwrap().len(),
+        audit_after.len()
+    );
+
+    // A fix in the office's CSV updates one record; its machine id, a column the sheet lacks, stays.
+    store
+        .update_computer(
+            "t",
+            id,
+            baomi_store::ComputerInput {
+                machine_id: "4f0c6e0d2a8b4c3e9d1f7a6b5c4d3e2f".into(),
+                ..c.clone()
+            },
+        )
+        .await
+        .unwrap();
+    let csv = String::from_utf8(fixture("computers-office.csv"))
+        .unwrap()
+        .replace(
+            "一部涉密机01,联想 M720,第一检察部,张三",
+            "一部涉密机01,联想 M720,第一检察部,张三丰",
+        );
+    let r = send(
+        &w.app,
+        upload(
+            "/computers/import",
+            Some(Role::Admin),
+            "c.csv",
+            csv.as_bytes(),
+        ),
+    )
+    .await;
+    assert!(
+        r.body.contains("更新 1 条") && r.body.contains("未变 3 条"),
+        "{}",
+        r.body
+    );
+    let c2 = store.computer(id).await.unwrap().unwrap().fields;
+    assert_eq!(c2.custodian, "张三丰");
+    assert_eq!(c2.machine_id, "4f0c6e0d2a8b4c3e9d1f7a6b5c4d3e2f");
+
+    // One bad row refuses the whole file, names the row, and stores nothing of it.
+    let bad = csv
+        .replace("JC-2023-004,上网机", "JC-2023-005,上网机")
+        .replace(
+            "清华同方,办公室,赵六,101室,外网,非密",
+            "清华同方,办公室,赵六,101室,外网,绝密啊",
+        );
+    let count = store.computers(&Default::default()).await.unwrap().len();
+    let r = send(
+        &w.app,
+        upload(
+            "/computers/import",
+            Some(Role::Admin),
+            "bad.csv",
+            bad.as_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.body.contains("绝密啊") && r.body.contains("<td>6</td>"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        store.computers(&Default::default()).await.unwrap().len(),
+        count
+    );
+    assert_eq!(count, before + 4);
+
+    // People from Excel's GBK "CSV" and from .xlsx with dates typed three ways.
+    let r = send(
+        &w.app,
+        upload(
+            "/people/import",
+            Some(Role::Admin),
+            "people.csv",
+            &fixture("people-office-gbk.csv"),
+        ),
+    )
+    .await;
+    assert!(r.body.contains("新增 3 条"), "{}", r.body);
+    let r = send(
+        &w.app,
+        upload(
+            "/people/import",
+            Some(Role::Admin),
+            "people.xlsx",
+            &fixture("people-office.xlsx"),
+        ),
+    )
+    .await;
+    assert!(r.body.contains("未变 3 条"), "{}", r.body);
+    let people = store.people(Some(office)).await.unwrap();
+    assert_eq!(people.len(), 1);
+    assert_eq!(
+        (
+            people[0].fields.secrecy_level.as_str(),
+            people[0].fields.undertaking_signed.as_str()
+        ),
+        ("core", "2023-12-01")
+    );
+
+    // An export, in either language, imports back unchanged: it is the template.
+    for lang in ["zh", "en"] {
+        let mut req = page("GET", "/computers.xlsx", Some(Role::Admin), None);
+        req.headers_mut().insert(
+            header::COOKIE,
+            format!("{}; lang={lang}", session_of(Role::Admin))
+                .parse()
+                .unwrap(),
+        );
+        let res = router(w.app.clone()).oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let xlsx = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        let rows = xlsx_rows(&xlsx);
+        assert_eq!(rows.len(), count + 1);
+        let r = send(
+            &w.app,
+            upload("/computers/import", Some(Role::Admin), "export.xlsx", &xlsx),
+        )
+        .await;
+        assert!(
+            r.body.contains(&format!("未变 {count} 条")),
+            "{lang}: {}",
+            r.body
+        );
+    }
+    let (status, csv_export) = get_bytes(&w.app, "/computers.csv", Role::Admin).await;
+    assert_eq!(status, StatusCode::OK);
+    let r = send(
+        &w.app,
+        upload(
+            "/computers/import",
+            Some(Role::Admin),
+            "export.csv",
+            &csv_export,
+        ),
+    )
+    .await;
+    assert!(r.body.contains(&format!("未变 {count} 条")), "{}", r.body);
+
+    // A medium's level is never lowered, not even by an import.
+    let media = "载体编号,类型,密级\r\nU-A,U盘,内部\r\n";
+    let r = send(
+        &w.app,
+        upload(
+            "/media/import",
+            Some(Role::Admin),
+            "m.csv",
+            media.as_bytes(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("never lowered"), "{}", r.body);
+
+    // Only those who may edit a register may import into it, and only with the form's token.
+    for role in [Role::Reviewer, Role::DeptHead, Role::Staff] {
+        let r = send(
+            &w.app,
+            upload("/computers/import", Some(role), "c.csv", csv.as_bytes()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
+    }
+    let r = send(
+        &w.app,
+        upload(
+            "/people/import",
+            Some(Role::Inspector),
+            "p.csv",
+            &fixture("people-office-gbk.csv"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut forged = upload(
+        "/computers/import",
+        Some(Role::Admin),
+        "c.csv",
+        csv.as_bytes(),
+    );
+    forged.headers_mut().insert(
+        header::COOKIE,
+        session_of(Role::Admin)
+            .replace("session-admin", "session-inspector")
+            .parse()
+            .unwrap(),
+    );
+    let r = send(&w.app, forged).await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "another session's CSRF token"
+    );
+    assert!(store.audit_verify().await.unwrap().problems.is_empty());
 });

@@ -15,6 +15,7 @@
 
 mod accounts;
 pub mod audit;
+mod bulk;
 mod media;
 pub mod model;
 mod people;
@@ -24,6 +25,7 @@ mod reports;
 
 pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
+pub use bulk::{ImportSummary, MAX_IMPORT_ROWS, RowProblem};
 pub use media::{Medium, MediumEvent, MediumInput, Transition};
 pub use model::{ComputerStatus, MediumState, Role};
 pub use people::{Person, PersonInput};
@@ -56,6 +58,20 @@ pub enum Error {
     /// The record asked for does not exist.
     #[error("not found")]
     NotFound,
+    /// Rows of an imported file that break a register's rules; nothing of the file was stored.
+    #[error("{}", rows_message(.0))]
+    Rows(Vec<RowProblem>),
+}
+
+fn rows_message(rows: &[RowProblem]) -> String {
+    let mut out = format!("{} rows cannot be imported; nothing was stored", rows.len());
+    for p in rows.iter().take(20) {
+        out.push_str(&format!("\nrow {}: {}", p.row, p.message));
+    }
+    if rows.len() > 20 {
+        out.push_str(&format!("\n… and {} more", rows.len() - 20));
+    }
+    out
 }
 
 /// The store's result.

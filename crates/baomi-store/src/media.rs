@@ -33,7 +33,7 @@ pub struct MediumInput {
 }
 
 impl MediumInput {
-    fn validated(mut self) -> Result<MediumInput> {
+    pub(crate) fn validated(mut self) -> Result<MediumInput> {
         for f in [
             &mut self.number,
             &mut self.brand_model,
@@ -173,36 +173,8 @@ impl Store {
     /// Register a medium (state `registered`).
     pub async fn create_medium(&self, actor: &str, input: MediumInput) -> Result<i64> {
         let m = input.validated()?;
-        let t = now();
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO media (number, kind, brand_model, vid, pid, serial, level, department_id, \
-             custodian, state, notes, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
-        )
-        .bind(&m.number)
-        .bind(&m.kind)
-        .bind(&m.brand_model)
-        .bind(&m.vid)
-        .bind(&m.pid)
-        .bind(&m.serial)
-        .bind(&m.level)
-        .bind(m.department_id)
-        .bind(&m.custodian)
-        .bind(MediumState::Registered.as_str())
-        .bind(&m.notes)
-        .bind(t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
-        append(
-            &mut tx,
-            actor,
-            "medium.create",
-            &format!("medium:{id}"),
-            &detail(&m),
-        )
-        .await?;
+        let id = insert_medium(&mut tx, actor, &m).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -212,33 +184,7 @@ impl Store {
         let m = input.validated()?;
         let mut tx = self.write_tx().await?;
         let old = medium_in(&mut tx, id).await?;
-        if !level_change_allowed(&old.fields.level, &m.level) {
-            return Err(Error::Invalid(format!(
-                "a medium's level is never lowered ({} → {})",
-                old.fields.level, m.level
-            )));
-        }
-        sqlx::query(
-            "UPDATE media SET number = $1, kind = $2, brand_model = $3, vid = $4, pid = $5, serial = $6, \
-             level = $7, department_id = $8, custodian = $9, notes = $10, updated_at = $11 WHERE id = $12",
-        )
-        .bind(&m.number)
-        .bind(&m.kind)
-        .bind(&m.brand_model)
-        .bind(&m.vid)
-        .bind(&m.pid)
-        .bind(&m.serial)
-        .bind(&m.level)
-        .bind(m.department_id)
-        .bind(&m.custodian)
-        .bind(&m.notes)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
-        let d = format!("{{\"old\":{},\"new\":{}}}", detail(&old.fields), detail(&m));
-        append(&mut tx, actor, "medium.update", &format!("medium:{id}"), &d).await?;
+        rewrite_medium(&mut tx, actor, id, &old.fields, &m).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -362,4 +308,95 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Insert a validated medium (state `registered`) and log it, inside the caller's transaction.
+pub(crate) async fn insert_medium(
+    conn: &mut AnyConnection,
+    actor: &str,
+    m: &MediumInput,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO media (number, kind, brand_model, vid, pid, serial, level, department_id, \
+         custodian, state, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+    )
+    .bind(&m.number)
+    .bind(&m.kind)
+    .bind(&m.brand_model)
+    .bind(&m.vid)
+    .bind(&m.pid)
+    .bind(&m.serial)
+    .bind(&m.level)
+    .bind(m.department_id)
+    .bind(&m.custodian)
+    .bind(MediumState::Registered.as_str())
+    .bind(&m.notes)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
+    append(
+        conn,
+        actor,
+        "medium.create",
+        &format!("medium:{id}"),
+        &detail(m),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Overwrite medium `id` (which was `old`) with validated fields, refusing a lower level, and log
+/// both, inside the caller's transaction.
+pub(crate) async fn rewrite_medium(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    old: &MediumInput,
+    m: &MediumInput,
+) -> Result<()> {
+    if !level_change_allowed(&old.level, &m.level) {
+        return Err(Error::Invalid(format!(
+            "a medium's level is never lowered ({} → {})",
+            old.level, m.level
+        )));
+    }
+    sqlx::query(
+        "UPDATE media SET number = $1, kind = $2, brand_model = $3, vid = $4, pid = $5, serial = $6, \
+         level = $7, department_id = $8, custodian = $9, notes = $10, updated_at = $11 WHERE id = $12",
+    )
+    .bind(&m.number)
+    .bind(&m.kind)
+    .bind(&m.brand_model)
+    .bind(&m.vid)
+    .bind(&m.pid)
+    .bind(&m.serial)
+    .bind(&m.level)
+    .bind(m.department_id)
+    .bind(&m.custodian)
+    .bind(&m.notes)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
+    let d = format!("{{\"old\":{},\"new\":{}}}", detail(old), detail(m));
+    append(conn, actor, "medium.update", &format!("medium:{id}"), &d).await
+}
+
+/// The medium registered under `number`, inside a transaction.
+pub(crate) async fn medium_by_number_in(
+    conn: &mut AnyConnection,
+    number: &str,
+) -> Result<Vec<(i64, MediumInput)>> {
+    let rows: Vec<MediumRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MEDIUM_COLUMNS} FROM media WHERE number = $1"
+    )))
+    .bind(number)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| medium(r).map(|m| (m.id, m.fields)))
+        .collect()
 }

@@ -4,6 +4,7 @@
 use crate::audit::append;
 use crate::model::{SECRECY_LEVELS, is_date};
 use crate::{Error, Result, Store, now, register_write_error};
+use sqlx::AnyConnection;
 
 /// What is registered about a person.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -23,7 +24,7 @@ pub struct PersonInput {
 }
 
 impl PersonInput {
-    fn validated(mut self) -> Result<PersonInput> {
+    pub(crate) fn validated(mut self) -> Result<PersonInput> {
         for f in [
             &mut self.name,
             &mut self.position,
@@ -92,30 +93,8 @@ impl Store {
     /// Register a person.
     pub async fn create_person(&self, actor: &str, input: PersonInput) -> Result<i64> {
         let p = input.validated()?;
-        let t = now();
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO people (name, department_id, position, secrecy_level, undertaking_signed, notes, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
-        )
-        .bind(&p.name)
-        .bind(p.department_id)
-        .bind(&p.position)
-        .bind(&p.secrecy_level)
-        .bind(&p.undertaking_signed)
-        .bind(&p.notes)
-        .bind(t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, "the record"))?;
-        append(
-            &mut tx,
-            actor,
-            "person.create",
-            &format!("person:{id}"),
-            &detail(&p),
-        )
-        .await?;
+        let id = insert_person(&mut tx, actor, &p).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -125,23 +104,7 @@ impl Store {
         let p = input.validated()?;
         let old = self.person(id).await?.ok_or(Error::NotFound)?;
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "UPDATE people SET name = $1, department_id = $2, position = $3, secrecy_level = $4, \
-             undertaking_signed = $5, notes = $6, updated_at = $7 WHERE id = $8",
-        )
-        .bind(&p.name)
-        .bind(p.department_id)
-        .bind(&p.position)
-        .bind(&p.secrecy_level)
-        .bind(&p.undertaking_signed)
-        .bind(&p.notes)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, "the record"))?;
-        let d = format!("{{\"old\":{},\"new\":{}}}", detail(&old.fields), detail(&p));
-        append(&mut tx, actor, "person.update", &format!("person:{id}"), &d).await?;
+        rewrite_person(&mut tx, actor, id, &old.fields, &p).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -167,4 +130,86 @@ impl Store {
         .await?;
         Ok(rows.into_iter().map(person).collect())
     }
+}
+
+/// Insert a validated record and log it, inside the caller's transaction.
+pub(crate) async fn insert_person(
+    conn: &mut AnyConnection,
+    actor: &str,
+    p: &PersonInput,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO people (name, department_id, position, secrecy_level, undertaking_signed, notes, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(&p.name)
+    .bind(p.department_id)
+    .bind(&p.position)
+    .bind(&p.secrecy_level)
+    .bind(&p.undertaking_signed)
+    .bind(&p.notes)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, "the record"))?;
+    append(
+        conn,
+        actor,
+        "person.create",
+        &format!("person:{id}"),
+        &detail(p),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Overwrite record `id` (which was `old`) with validated fields and log both, inside the caller's
+/// transaction.
+pub(crate) async fn rewrite_person(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    old: &PersonInput,
+    p: &PersonInput,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE people SET name = $1, department_id = $2, position = $3, secrecy_level = $4, \
+         undertaking_signed = $5, notes = $6, updated_at = $7 WHERE id = $8",
+    )
+    .bind(&p.name)
+    .bind(p.department_id)
+    .bind(&p.position)
+    .bind(&p.secrecy_level)
+    .bind(&p.undertaking_signed)
+    .bind(&p.notes)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, "the record"))?;
+    let d = format!("{{\"old\":{},\"new\":{}}}", detail(old), detail(p));
+    append(conn, actor, "person.update", &format!("person:{id}"), &d).await
+}
+
+/// The records of that name in that department (`Some(None)`: in none; `None`: in any) — none,
+/// one, or, in a register kept by hand, several — inside a transaction.
+pub(crate) async fn person_by_name_in(
+    conn: &mut AnyConnection,
+    name: &str,
+    department_id: Option<Option<i64>>,
+) -> Result<Vec<(i64, PersonInput)>> {
+    let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE name = $1 AND ($2 = 0 \
+         OR department_id = $3 OR (department_id IS NULL AND $3 IS NULL))"
+    )))
+    .bind(name)
+    .bind(i64::from(department_id.is_some()))
+    .bind(department_id.flatten())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(person)
+        .map(|r| (r.id, r.fields))
+        .collect())
 }

@@ -3,6 +3,7 @@
 use crate::audit::append;
 use crate::model::{PLACE_DEVICES, PLACE_KINDS, level_rank};
 use crate::{Error, Result, Store, now, register_write_error};
+use sqlx::AnyConnection;
 
 /// What is registered about a key place.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -26,7 +27,7 @@ pub struct PlaceInput {
 }
 
 impl PlaceInput {
-    fn validated(mut self) -> Result<PlaceInput> {
+    pub(crate) fn validated(mut self) -> Result<PlaceInput> {
         for f in [
             &mut self.name,
             &mut self.location,
@@ -126,32 +127,8 @@ impl Store {
     /// Register a key place.
     pub async fn create_place(&self, actor: &str, input: PlaceInput) -> Result<i64> {
         let p = input.validated()?;
-        let t = now();
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO places (name, kind, department_id, location, level, custodian, devices, notes, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .bind(&p.name)
-        .bind(&p.kind)
-        .bind(p.department_id)
-        .bind(&p.location)
-        .bind(&p.level)
-        .bind(&p.custodian)
-        .bind(&p.devices)
-        .bind(&p.notes)
-        .bind(t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, "the record"))?;
-        append(
-            &mut tx,
-            actor,
-            "place.create",
-            &format!("place:{id}"),
-            &detail(&p),
-        )
-        .await?;
+        let id = insert_place(&mut tx, actor, &p).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -161,25 +138,7 @@ impl Store {
         let p = input.validated()?;
         let old = self.place(id).await?.ok_or(Error::NotFound)?;
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "UPDATE places SET name = $1, kind = $2, department_id = $3, location = $4, level = $5, \
-             custodian = $6, devices = $7, notes = $8, updated_at = $9 WHERE id = $10",
-        )
-        .bind(&p.name)
-        .bind(&p.kind)
-        .bind(p.department_id)
-        .bind(&p.location)
-        .bind(&p.level)
-        .bind(&p.custodian)
-        .bind(&p.devices)
-        .bind(&p.notes)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, "the record"))?;
-        let d = format!("{{\"old\":{},\"new\":{}}}", detail(&old.fields), detail(&p));
-        append(&mut tx, actor, "place.update", &format!("place:{id}"), &d).await?;
+        rewrite_place(&mut tx, actor, id, &old.fields, &p).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -205,4 +164,90 @@ impl Store {
         .await?;
         Ok(rows.into_iter().map(place).collect())
     }
+}
+
+/// Insert a validated record and log it, inside the caller's transaction.
+pub(crate) async fn insert_place(
+    conn: &mut AnyConnection,
+    actor: &str,
+    p: &PlaceInput,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO places (name, kind, department_id, location, level, custodian, devices, notes, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+    )
+    .bind(&p.name)
+    .bind(&p.kind)
+    .bind(p.department_id)
+    .bind(&p.location)
+    .bind(&p.level)
+    .bind(&p.custodian)
+    .bind(&p.devices)
+    .bind(&p.notes)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, "the record"))?;
+    append(
+        conn,
+        actor,
+        "place.create",
+        &format!("place:{id}"),
+        &detail(p),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Overwrite record `id` (which was `old`) with validated fields and log both, inside the caller's
+/// transaction.
+pub(crate) async fn rewrite_place(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    old: &PlaceInput,
+    p: &PlaceInput,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE places SET name = $1, kind = $2, department_id = $3, location = $4, level = $5, \
+         custodian = $6, devices = $7, notes = $8, updated_at = $9 WHERE id = $10",
+    )
+    .bind(&p.name)
+    .bind(&p.kind)
+    .bind(p.department_id)
+    .bind(&p.location)
+    .bind(&p.level)
+    .bind(&p.custodian)
+    .bind(&p.devices)
+    .bind(&p.notes)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, "the record"))?;
+    let d = format!("{{\"old\":{},\"new\":{}}}", detail(old), detail(p));
+    append(conn, actor, "place.update", &format!("place:{id}"), &d).await
+}
+
+/// The records of that name in that department (`Some(None)`: in none; `None`: in any) — none,
+/// one, or, in a register kept by hand, several — inside a transaction.
+pub(crate) async fn place_by_name_in(
+    conn: &mut AnyConnection,
+    name: &str,
+    department_id: Option<Option<i64>>,
+) -> Result<Vec<(i64, PlaceInput)>> {
+    let rows: Vec<PlaceRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PLACE_COLUMNS} FROM places WHERE name = $1 AND ($2 = 0 \
+         OR department_id = $3 OR (department_id IS NULL AND $3 IS NULL))"
+    )))
+    .bind(name)
+    .bind(i64::from(department_id.is_some()))
+    .bind(department_id.flatten())
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(place)
+        .map(|r| (r.id, r.fields))
+        .collect())
 }

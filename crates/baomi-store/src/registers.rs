@@ -5,7 +5,7 @@
 use crate::audit::append;
 use crate::model::{ComputerStatus, REGISTER_LEVELS, REGISTER_ZONES, normalize_mac};
 use crate::{Error, Result, Store, now, register_write_error};
-use sqlx::AssertSqlSafe;
+use sqlx::{AnyConnection, AssertSqlSafe};
 
 /// A department.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,37 +236,8 @@ impl Store {
     /// Register a computer.
     pub async fn create_computer(&self, actor: &str, input: ComputerInput) -> Result<i64> {
         let c = input.validated()?;
-        let t = now();
         let mut tx = self.write_tx().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO computers (asset_no, name, model, department_id, custodian, location, zone, \
-             level, status, macs, machine_id, notes, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
-        )
-        .bind(&c.asset_no)
-        .bind(&c.name)
-        .bind(&c.model)
-        .bind(c.department_id)
-        .bind(&c.custodian)
-        .bind(&c.location)
-        .bind(&c.zone)
-        .bind(&c.level)
-        .bind(&c.status)
-        .bind(&c.macs)
-        .bind(&c.machine_id)
-        .bind(&c.notes)
-        .bind(t)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, &format!("the asset number {:?}", c.asset_no)))?;
-        append(
-            &mut tx,
-            actor,
-            "computer.create",
-            &format!("computer:{id}"),
-            &computer_detail(&c),
-        )
-        .await?;
+        let id = insert_computer(&mut tx, actor, &c).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -276,45 +247,7 @@ impl Store {
         let c = input.validated()?;
         let old = self.computer(id).await?.ok_or(Error::NotFound)?;
         let mut tx = self.write_tx().await?;
-        let n = sqlx::query(
-            "UPDATE computers SET asset_no = $1, name = $2, model = $3, department_id = $4, \
-             custodian = $5, location = $6, zone = $7, level = $8, status = $9, macs = $10, \
-             machine_id = $11, notes = $12, updated_at = $13 WHERE id = $14",
-        )
-        .bind(&c.asset_no)
-        .bind(&c.name)
-        .bind(&c.model)
-        .bind(c.department_id)
-        .bind(&c.custodian)
-        .bind(&c.location)
-        .bind(&c.zone)
-        .bind(&c.level)
-        .bind(&c.status)
-        .bind(&c.macs)
-        .bind(&c.machine_id)
-        .bind(&c.notes)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| register_write_error(e, &format!("the asset number {:?}", c.asset_no)))?
-        .rows_affected();
-        if n == 0 {
-            return Err(Error::NotFound);
-        }
-        let detail = format!(
-            "{{\"old\":{},\"new\":{}}}",
-            computer_detail(&old.fields),
-            computer_detail(&c)
-        );
-        append(
-            &mut tx,
-            actor,
-            "computer.update",
-            &format!("computer:{id}"),
-            &detail,
-        )
-        .await?;
+        rewrite_computer(&mut tx, actor, id, &old.fields, &c).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -363,4 +296,111 @@ impl Store {
         .await?;
         Ok(rows.into_iter().map(computer).collect())
     }
+}
+
+/// Insert a validated computer and log it, inside the caller's transaction.
+pub(crate) async fn insert_computer(
+    conn: &mut AnyConnection,
+    actor: &str,
+    c: &ComputerInput,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO computers (asset_no, name, model, department_id, custodian, location, zone, \
+         level, status, macs, machine_id, notes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+    )
+    .bind(&c.asset_no)
+    .bind(&c.name)
+    .bind(&c.model)
+    .bind(c.department_id)
+    .bind(&c.custodian)
+    .bind(&c.location)
+    .bind(&c.zone)
+    .bind(&c.level)
+    .bind(&c.status)
+    .bind(&c.macs)
+    .bind(&c.machine_id)
+    .bind(&c.notes)
+    .bind(now())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, &format!("the asset number {:?}", c.asset_no)))?;
+    append(
+        conn,
+        actor,
+        "computer.create",
+        &format!("computer:{id}"),
+        &computer_detail(c),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Overwrite computer `id` (which was `old`) with validated fields and log both, inside the caller's
+/// transaction.
+pub(crate) async fn rewrite_computer(
+    conn: &mut AnyConnection,
+    actor: &str,
+    id: i64,
+    old: &ComputerInput,
+    c: &ComputerInput,
+) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE computers SET asset_no = $1, name = $2, model = $3, department_id = $4, \
+         custodian = $5, location = $6, zone = $7, level = $8, status = $9, macs = $10, \
+         machine_id = $11, notes = $12, updated_at = $13 WHERE id = $14",
+    )
+    .bind(&c.asset_no)
+    .bind(&c.name)
+    .bind(&c.model)
+    .bind(c.department_id)
+    .bind(&c.custodian)
+    .bind(&c.location)
+    .bind(&c.zone)
+    .bind(&c.level)
+    .bind(&c.status)
+    .bind(&c.macs)
+    .bind(&c.machine_id)
+    .bind(&c.notes)
+    .bind(now())
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| register_write_error(e, &format!("the asset number {:?}", c.asset_no)))?
+    .rows_affected();
+    if n == 0 {
+        return Err(Error::NotFound);
+    }
+    let detail = format!(
+        "{{\"old\":{},\"new\":{}}}",
+        computer_detail(old),
+        computer_detail(c)
+    );
+    append(
+        conn,
+        actor,
+        "computer.update",
+        &format!("computer:{id}"),
+        &detail,
+    )
+    .await
+}
+
+/// The computer registered under `asset_no`, inside a transaction.
+pub(crate) async fn computer_by_asset_in(
+    conn: &mut AnyConnection,
+    asset_no: &str,
+) -> Result<Vec<(i64, ComputerInput)>> {
+    let rows: Vec<ComputerRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COMPUTER_COLUMNS} FROM computers c LEFT JOIN departments d ON d.id = c.department_id \
+         WHERE c.asset_no = $1"
+    )))
+    .bind(asset_no)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(computer)
+        .map(|c| (c.id, c.fields))
+        .collect())
 }
