@@ -13,6 +13,7 @@ mod api;
 pub mod authz;
 pub mod export;
 pub mod i18n;
+pub mod inbox;
 mod media_views;
 mod people_views;
 mod places_views;

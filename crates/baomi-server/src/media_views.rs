@@ -9,7 +9,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use baomi_store::model::{MEDIUM_KINDS, REGISTER_LEVELS};
+use baomi_store::model::{MEDIUM_KINDS, REGISTER_LEVELS, level_change_allowed};
 use baomi_store::{MediumInput, Transition};
 use maud::html;
 use serde::Deserialize;
@@ -20,7 +20,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/media", get(list).post(create))
         .route("/media/new", get(new_form))
-        .route("/media/{id}", get(medium_page))
+        .route("/media/{id}", get(medium_page).post(update))
+        .route("/media/{id}/edit", get(edit_form))
         .route("/media/{id}/transition", post(transition))
 }
 
@@ -84,9 +85,17 @@ async fn form_page(
     st: &AppState,
     v: &Viewer,
     m: &MediumInput,
+    editing: Option<(i64, &str)>,
     message: Option<&str>,
 ) -> PageResult {
     let departments = st.store.departments().await?;
+    // Editing offers only the levels the medium may still have: never lower than it was registered.
+    let levels: Vec<&str> = REGISTER_LEVELS
+        .iter()
+        .copied()
+        .filter(|l| editing.is_none_or(|(_, was)| level_change_allowed(was, l)))
+        .collect();
+    let action = editing.map_or("/media".to_owned(), |(id, _)| format!("/media/{id}"));
     let t = |k| v.lang.t(k);
     let text = |key: &'static str, value: &str, required: bool| {
         html! { label { (t(key)) br; input name=(key) value=(value) required[required]; } }
@@ -97,7 +106,7 @@ async fn form_page(
         t("register_medium"),
         html! {
             @if let Some(msg) = message { p.msg.err { (msg) } }
-            form method="post" action="/media" {
+            form method="post" action=(action) {
                 input type="hidden" name="csrf" value=(v.csrf.as_deref().unwrap_or(""));
                 (text("number", &m.number, true))
                 label { (t("kind")) br; select name="kind" { @for k in MEDIUM_KINDS { option value=(k) selected[m.kind == k] { (t(k)) } } } }
@@ -105,7 +114,7 @@ async fn form_page(
                 label { "VID" br; input name="vid" value=(m.vid) placeholder="0781"; }
                 label { "PID" br; input name="pid" value=(m.pid) placeholder="5567"; }
                 (text("serial", &m.serial, false))
-                label { (t("level")) br; select name="level" { @for l in REGISTER_LEVELS { option value=(l) selected[m.level == l] { (level_word(v.lang, l)) } } } }
+                label { (t("level")) br; select name="level" { @for l in &levels { option value=(l) selected[m.level == *l] { (level_word(v.lang, l)) } } } }
                 label { (t("department")) br; select name="department_id" {
                     option value="" { "—" }
                     @for d in &departments { option value=(d.id) selected[m.department_id == Some(d.id)] { (d.name) } }
@@ -126,7 +135,7 @@ async fn new_form(State(st): State<AppState>, v: Viewer) -> PageResult {
         level: "secret".into(),
         ..Default::default()
     };
-    form_page(&st, &v, &blank, None).await
+    form_page(&st, &v, &blank, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -151,25 +160,59 @@ struct MediumForm {
     notes: String,
 }
 
+impl MediumForm {
+    fn input(self) -> Result<MediumInput, Fail> {
+        let f = self;
+        Ok(MediumInput {
+            number: f.number,
+            kind: f.kind,
+            brand_model: f.brand_model,
+            vid: f.vid,
+            pid: f.pid,
+            serial: f.serial,
+            level: f.level,
+            department_id: parse_id(Some(&f.department_id))?,
+            custodian: f.custodian,
+            notes: f.notes,
+        })
+    }
+}
+
 async fn create(State(st): State<AppState>, v: Viewer, Form(f): Form<MediumForm>) -> PageResult {
     v.must(Action::EditMedia)?;
     v.check_csrf(f.csrf.as_deref())?;
-    let input = MediumInput {
-        number: f.number,
-        kind: f.kind,
-        brand_model: f.brand_model,
-        vid: f.vid,
-        pid: f.pid,
-        serial: f.serial,
-        level: f.level,
-        department_id: parse_id(Some(&f.department_id))?,
-        custodian: f.custodian,
-        notes: f.notes,
-    };
+    let input = f.input()?;
     match st.store.create_medium(&v.actor, input.clone()).await {
         Ok(id) => Ok(Redirect::to(&format!("/media/{id}")).into_response()),
         Err(baomi_store::Error::Invalid(m) | baomi_store::Error::Conflict(m)) => {
-            let mut r = form_page(&st, &v, &input, Some(&m)).await?;
+            let mut r = form_page(&st, &v, &input, None, Some(&m)).await?;
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_form(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    v.must(Action::EditMedia)?;
+    let m = st.store.medium(id).await?.ok_or(Fail::NotFound)?;
+    form_page(&st, &v, &m.fields, Some((id, &m.fields.level)), None).await
+}
+
+async fn update(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    Form(f): Form<MediumForm>,
+) -> PageResult {
+    v.must(Action::EditMedia)?;
+    v.check_csrf(f.csrf.as_deref())?;
+    let old = st.store.medium(id).await?.ok_or(Fail::NotFound)?;
+    let input = f.input()?;
+    match st.store.update_medium(&v.actor, id, input.clone()).await {
+        Ok(()) => Ok(Redirect::to(&format!("/media/{id}")).into_response()),
+        Err(baomi_store::Error::Invalid(m) | baomi_store::Error::Conflict(m)) => {
+            let mut r = form_page(&st, &v, &input, Some((id, &old.fields.level)), Some(&m)).await?;
             *r.status_mut() = StatusCode::BAD_REQUEST;
             Ok(r)
         }
@@ -210,6 +253,9 @@ async fn medium_view(
                     tr { th { "VID:PID" } td { (f.vid) ":" (f.pid) } th { (t("serial")) } td { code { (f.serial) } } }
                     tr { th { (t("brand_model")) } td { (f.brand_model) } th { (t("custodian")) } td { (f.custodian) } }
                     tr { th { (t("notes")) } td colspan="3" { (f.notes) } }
+                }
+                @if crate::authz::allowed(v.user.role, Action::EditMedia) {
+                    p { a href={"/media/" (m.id) "/edit"} { (t("edit")) } }
                 }
                 h2 { (t("life")) }
                 @if events.is_empty() { p { (t("no_rows")) } } @else {

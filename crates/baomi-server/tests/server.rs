@@ -637,6 +637,26 @@ on_both!(every_route_for_every_role, |w: World| async move {
             &[Admin, Inspector],
             false,
         ),
+        (
+            "GET",
+            format!("/media/{medium}/edit"),
+            Box::new(none),
+            &[Admin, Inspector],
+            false,
+        ),
+        (
+            "POST",
+            format!("/media/{medium}"),
+            Box::new(|r: Role| {
+                Some(format!(
+                    "csrf={}&number=U-A&kind=usb_disk&level=top_secret&custodian=edited-by-{}",
+                    csrf_of(r),
+                    r.as_str()
+                ))
+            }),
+            &[Admin, Inspector],
+            false,
+        ),
     ];
     for (method, uri, body, allowed, is_api) in &cases {
         for role in Role::ALL {
@@ -678,6 +698,32 @@ on_both!(every_route_for_every_role, |w: World| async move {
         }
     }
     // The allowed edits were stored (the last allowed role's).
+    let stick = w.app.store.medium(w.medium_a).await.unwrap().unwrap();
+    assert_eq!(
+        (stick.fields.level.as_str(), stick.fields.custodian.as_str()),
+        ("top_secret", "edited-by-inspector")
+    );
+    // Its form offers no lower level, and a forged lower one is refused.
+    let form = send(
+        &w.app,
+        page("GET", &format!("/media/{medium}/edit"), Some(Admin), None),
+    )
+    .await;
+    assert!(!form.body.contains("value=\"secret\""), "{}", form.body);
+    let lowered = send(
+        &w.app,
+        page(
+            "POST",
+            &format!("/media/{medium}"),
+            Some(Admin),
+            Some(format!(
+                "csrf={}&number=U-A&kind=usb_disk&level=secret",
+                csrf_of(Admin)
+            )),
+        ),
+    )
+    .await;
+    assert_eq!(lowered.status, StatusCode::BAD_REQUEST, "{}", lowered.body);
     let edited = w.app.store.computer(w.pc_a).await.unwrap().unwrap();
     assert_eq!(
         (edited.fields.name.as_str(), edited.fields.status.as_str()),
@@ -1636,3 +1682,62 @@ on_both!(registers_import_from_office_sheets, |w: World| async move {
     );
     assert!(store.audit_verify().await.unwrap().problems.is_empty());
 });
+
+on_both!(
+    a_watched_folder_imports_settled_reports,
+    |w: World| async move {
+        use baomi_server::inbox::{SETTLE, Taken, sweep};
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path();
+        let settled = |name: &str, body: &[u8]| {
+            let path = inbox.join(name);
+            std::fs::write(&path, body).unwrap();
+            let old = std::time::SystemTime::now() - SETTLE * 5;
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        };
+        settled("pc-a.json", REPORT.as_bytes());
+        settled("broken.json", b"{\"schema\": \"baomi.report/1\", \"trunc");
+        settled("notes.txt", b"not a report");
+        // Still being copied: too young to be taken.
+        std::fs::write(inbox.join("copying.json"), REPORT).unwrap();
+
+        let taken = sweep(&w.app.store, inbox).await.unwrap();
+        assert_eq!(taken.len(), 2, "{taken:?}");
+        assert!(
+            matches!(&taken[0], Taken::Rejected { file, reason } if file == "broken.json" && reason.contains("not a Baomi report")),
+            "{taken:?}"
+        );
+        assert!(
+            matches!(&taken[1], Taken::Imported { file, computer_id: Some(c), findings } if file == "pc-a.json" && *c == w.pc_b && *findings > 0),
+            "{taken:?}"
+        );
+        assert!(inbox.join("imported/pc-a.json").is_file());
+        assert!(inbox.join("rejected/broken.json").is_file());
+        let reason = std::fs::read_to_string(inbox.join("rejected/broken.reason.txt")).unwrap();
+        assert!(reason.contains("not a Baomi report"), "{reason}");
+        assert!(inbox.join("notes.txt").is_file() && inbox.join("copying.json").is_file());
+
+        // The same report again, from another stick: stored once, the file kept beside the first.
+        settled("pc-a.json", REPORT.as_bytes());
+        let taken = sweep(&w.app.store, inbox).await.unwrap();
+        assert_eq!(
+            taken,
+            vec![Taken::Duplicate {
+                file: "pc-a.json".into()
+            }]
+        );
+        assert!(inbox.join("imported/pc-a.1.json").is_file());
+        assert_eq!(
+            w.app.store.reports(Some(w.pc_b), 10).await.unwrap().len(),
+            1
+        );
+        // The import is on record as the folder's.
+        let log = w.app.store.audit_entries(None, 1000).await.unwrap();
+        assert!(log.iter().any(|e| e.actor.starts_with("inbox:")));
+    }
+);

@@ -533,6 +533,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "baomi serve：{}（数据库 {}）",
     ),
     (
+        "srv.watching",
+        "baomi serve: importing reports copied into {}",
+        "baomi serve：自动导入复制到 {} 的检查报告",
+    ),
+    (
         "srv.no_account",
         "baomi serve: no account yet. Create the first administrator:",
         "baomi serve：尚无账户。请创建第一个管理员：",

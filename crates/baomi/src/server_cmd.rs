@@ -28,6 +28,13 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM: PKCS#8, PKCS#1 or SEC1); needs --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Import every report (*.json) copied into this folder, e.g. from an inspector's stick; imported
+    /// ones move to DIR/imported, invalid ones to DIR/rejected with the reason beside them.
+    #[arg(long, value_name = "DIR")]
+    watch: Option<PathBuf>,
+    /// How often the watched folder is looked at, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, requires = "watch")]
+    watch_every: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +131,19 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
                 lang.t("srv.no_account"),
                 args.db
             );
+        }
+        if let Some(dir) = &args.watch {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the watched folder {}", dir.display()))?;
+            eprintln!(
+                "{}",
+                lang.fill("srv.watching", &[&dir.display().to_string()])
+            );
+            tokio::spawn(baomi_server::inbox::watch(
+                store.clone(),
+                dir.clone(),
+                std::time::Duration::from_secs(args.watch_every.max(1)),
+            ));
         }
         let state = AppState {
             store,
