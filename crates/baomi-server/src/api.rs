@@ -190,7 +190,14 @@ fn medium_json(m: &baomi_store::Medium) -> Value {
 
 async fn media(State(st): State<AppState>, v: Viewer) -> ApiResult {
     v.must(Action::ViewMedia)?;
-    let list = st.store.media(department_scope(&v.user)).await?;
+    let list = st
+        .store
+        .media(&baomi_store::MediaFilter {
+            department_id: department_scope(&v.user),
+            limit: Some(5000),
+            ..Default::default()
+        })
+        .await?;
     Ok(Json(json!({ "media": list.iter().map(medium_json).collect::<Vec<_>>() })).into_response())
 }
 

@@ -5,12 +5,12 @@ use crate::authz::{Action, department_scope};
 use crate::views::{level_word, page, parse_id};
 use crate::{AppState, Fail, PageFail, Viewer};
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use baomi_store::model::{MEDIUM_KINDS, REGISTER_LEVELS, level_change_allowed};
-use baomi_store::{MediumInput, Transition};
+use baomi_store::{MediaFilter, MediumInput, Transition};
 use maud::html;
 use serde::Deserialize;
 
@@ -25,9 +25,35 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/media/{id}/transition", post(transition))
 }
 
-async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
+/// Media listed per page: an office holds tens of thousands.
+const MEDIA_PAGE: usize = 200;
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    after: Option<String>,
+}
+
+async fn list(State(st): State<AppState>, v: Viewer, Query(query): Query<ListQuery>) -> PageResult {
     v.must(Action::ViewMedia)?;
-    let media = st.store.media(department_scope(&v.user)).await?;
+    let media = st
+        .store
+        .media(&MediaFilter {
+            department_id: department_scope(&v.user),
+            text: query.q.clone(),
+            after: query.after.clone().filter(|a| !a.is_empty()),
+            limit: Some(MEDIA_PAGE as i64 + 1),
+        })
+        .await?;
+    let more = media.len() > MEDIA_PAGE;
+    let media = &media[..media.len().min(MEDIA_PAGE)];
+    let q = query.q.unwrap_or_default();
+    let next = media.last().filter(|_| more).map(|m| {
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", &q)
+            .append_pair("after", &m.fields.number)
+            .finish()
+    });
     let t = |k| v.lang.t(k);
     Ok(page(
         v.lang,
@@ -44,10 +70,14 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
                     " · " a href="/media/import" { (t("import_register")) }
                 }
             }
+            form method="get" action="/media" {
+                input name="q" value=(q) placeholder=(format!("{} / {} / {}", t("number"), t("serial"), t("custodian")));
+                button type="submit" { (t("search")) }
+            }
             @if media.is_empty() { p { (t("no_rows")) } } @else {
                 table {
                     tr { th { (t("number")) } th { (t("kind")) } th { (t("level")) } th { "VID:PID" } th { (t("serial")) } th { (t("custodian")) } th { (t("state")) } }
-                    @for m in &media {
+                    @for m in media {
                         tr {
                             td { a href={"/media/" (m.id)} { (m.fields.number) } }
                             td { (t(kind_key(&m.fields.kind))) }
@@ -59,6 +89,7 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
                         }
                     }
                 }
+                @if let Some(next) = &next { p { a href={"/media?" (next)} { (t("next_page")) } } }
             }
         },
     )

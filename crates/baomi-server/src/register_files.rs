@@ -379,7 +379,10 @@ async fn table(
             .collect(),
         Register::Media => st
             .store
-            .media(scope)
+            .media(&baomi_store::MediaFilter {
+                department_id: scope,
+                ..Default::default()
+            })
             .await?
             .into_iter()
             .map(|m| {

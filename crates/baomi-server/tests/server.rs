@@ -1641,6 +1641,50 @@ on_both!(registers_import_from_office_sheets, |w: World| async move {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("never lowered"), "{}", r.body);
 
+    // 300 media in one sheet; the register lists them 200 to a page, and finds one by its serial.
+    let mut sheet = String::from("载体编号,类型,密级,序列号\r\n");
+    for i in 0..300 {
+        sheet.push_str(&format!("M-{i:04},移动硬盘,秘密,SN-{i:06}\r\n"));
+    }
+    let r = send(
+        &w.app,
+        upload(
+            "/media/import",
+            Some(Role::Inspector),
+            "m.csv",
+            sheet.as_bytes(),
+        ),
+    )
+    .await;
+    assert!(r.body.contains("新增 300 条"), "{}", r.body);
+    let list = send(&w.app, page("GET", "/media", Some(Role::Reviewer), None)).await;
+    assert_eq!(
+        list.body.matches("href=\"/media/").count()
+            - list.body.matches("href=\"/media/new").count(),
+        200
+    );
+    assert!(list.body.contains("after=M-0199"), "next page link");
+    let page2 = send(
+        &w.app,
+        page("GET", "/media?q=&after=M-0199", Some(Role::Reviewer), None),
+    )
+    .await;
+    assert!(
+        page2.body.contains("M-0200")
+            && page2.body.contains("U-B")
+            && !page2.body.contains("M-0199<")
+    );
+    let found = send(
+        &w.app,
+        page("GET", "/media?q=SN-000150", Some(Role::Reviewer), None),
+    )
+    .await;
+    assert!(
+        found.body.contains("M-0150") && !found.body.contains("M-0151"),
+        "{}",
+        found.body
+    );
+
     // Only those who may edit a register may import into it, and only with the form's token.
     for role in [Role::Reviewer, Role::DeptHead, Role::Staff] {
         let r = send(

@@ -26,7 +26,7 @@ mod reports;
 pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
 pub use bulk::{ImportSummary, MAX_IMPORT_ROWS, RowProblem};
-pub use media::{Medium, MediumEvent, MediumInput, Transition};
+pub use media::{MediaFilter, Medium, MediumEvent, MediumInput, Transition};
 pub use model::{ComputerStatus, MediumState, Role};
 pub use people::{Person, PersonInput};
 pub use places::{Place, PlaceInput};

@@ -71,6 +71,19 @@ impl MediumInput {
     }
 }
 
+/// Which media to list.
+#[derive(Debug, Clone, Default)]
+pub struct MediaFilter {
+    /// Only this department (a department head's view).
+    pub department_id: Option<i64>,
+    /// Text in the number, serial, custodian or brand and model.
+    pub text: Option<String>,
+    /// Only numbers after this one (the next page).
+    pub after: Option<String>,
+    /// At most this many (all when `None`).
+    pub limit: Option<i64>,
+}
+
 /// A registered medium.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medium {
@@ -274,14 +287,49 @@ impl Store {
         }
     }
 
-    /// Media, by number: of one department when given.
-    pub async fn media(&self, department_id: Option<i64>) -> Result<Vec<Medium>> {
-        let rows: Vec<MediumRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {MEDIUM_COLUMNS} FROM media WHERE $1 IS NULL OR department_id = $1 ORDER BY number LIMIT 5000"
-        )))
-        .bind(department_id)
-        .fetch_all(&self.pool)
-        .await?;
+    /// Media, by number, as `filter` says.
+    pub async fn media(&self, filter: &MediaFilter) -> Result<Vec<Medium>> {
+        // Only the conditions given go into the WHERE: a generic `$n IS NULL OR …` keeps PostgreSQL
+        // from walking the number index for the page.
+        let mut sql = format!("SELECT {MEDIUM_COLUMNS} FROM media WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if filter.department_id.is_some() {
+            sql.push_str(&format!(" AND department_id = ${}", next()));
+        }
+        let text = filter
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(|t| format!("%{}%", t.replace(['%', '_'], "")));
+        if text.is_some() {
+            let k = next();
+            sql.push_str(&format!(
+                " AND (number LIKE ${k} OR serial LIKE ${k} OR custodian LIKE ${k} OR brand_model LIKE ${k})"
+            ));
+        }
+        if filter.after.is_some() {
+            sql.push_str(&format!(" AND number > ${}", next()));
+        }
+        sql.push_str(&format!(" ORDER BY number LIMIT ${}", next()));
+        let mut q = sqlx::query_as::<_, MediumRow>(sqlx::AssertSqlSafe(sql));
+        if let Some(d) = filter.department_id {
+            q = q.bind(d);
+        }
+        if let Some(t) = text {
+            q = q.bind(t);
+        }
+        if let Some(a) = &filter.after {
+            q = q.bind(a.clone());
+        }
+        let rows = q
+            .bind(filter.limit.unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(medium).collect()
     }
 
