@@ -240,6 +240,63 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("back_to_register", "返回台账", "Back to the register"),
     ("row", "行号", "Row"),
     ("problem", "问题", "Problem"),
+    ("correlations", "跨机关联", "Across computers"),
+    (
+        "correlations_help",
+        "由各计算机的检查报告与载体台账关联得出：同一U盘（按VID:PID:序列号）在涉密计算机和互联网计算机上都使用过（交叉使用），未登记或非涉密载体接入涉密计算机，涉密载体接入非涉密计算机，已销毁或遗失的载体再次出现。每次导入报告或变更载体台账时自动重新计算；无序列号或序列号为通用值的U盘无法区分，不参与关联。",
+        "Drawn from every computer's reports and the media register: the same USB device (by VID:PID:serial) used on a classified and on an Internet computer (cross-use), an unregistered or unclassified medium on a classified computer, a classified medium on a non-classified computer, a destroyed or lost medium that shows up again. Recomputed on every report import and media register change; devices without a serial, or with one many devices share, cannot be told apart and are left out.",
+    ),
+    ("device", "设备", "Device"),
+    ("medium_registered", "台账登记", "In the media register"),
+    ("not_registered", "未登记", "Not registered"),
+    ("timeline", "接入时间线（北京时间）", "Timeline (UTC+8)"),
+    ("rule_cross_use", "交叉使用", "Cross-use"),
+    (
+        "rule_unregistered_medium_on_classified",
+        "未登记载体接入涉密计算机",
+        "Unregistered medium on a classified computer",
+    ),
+    (
+        "rule_unclassified_medium_on_classified",
+        "非涉密载体接入涉密计算机",
+        "Unclassified medium on a classified computer",
+    ),
+    (
+        "rule_classified_medium_off_classified",
+        "涉密载体接入非涉密计算机",
+        "Classified medium on a non-classified computer",
+    ),
+    (
+        "rule_medium_seen_after_destroyed_or_lost",
+        "已销毁/遗失载体再次出现",
+        "Destroyed or lost medium seen again",
+    ),
+    (
+        "dir_classified_to_internet",
+        "先涉密机后互联网机：可能导出",
+        "Classified first, then Internet: data could have left",
+    ),
+    (
+        "dir_internet_to_classified",
+        "先互联网机后涉密机：可能导入",
+        "Internet first, then classified: data could have come in",
+    ),
+    (
+        "dir_internal_to_internet",
+        "先内网机后互联网机",
+        "Internal first, then Internet",
+    ),
+    (
+        "dir_internet_to_internal",
+        "先互联网机后内网机",
+        "Internet first, then internal",
+    ),
+    ("dir_both", "往返多次：双向", "Back and forth: both ways"),
+    (
+        "correlations_of_computer",
+        "跨机关联（涉及本机）",
+        "Across computers (involving this one)",
+    ),
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 mod api;
 pub mod authz;
+mod correlation_views;
 pub mod export;
 pub mod i18n;
 pub mod inbox;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(people_views::routes())
         .merge(places_views::routes())
         .merge(register_files::routes())
+        .merge(correlation_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

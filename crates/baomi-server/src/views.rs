@@ -72,6 +72,7 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             a href="/" { (t("dashboard")) }
                             a href="/computers" { (t("computers")) }
                             a href="/findings" { (t("findings")) }
+                            a href="/correlations" { (t("correlations")) }
                             @if crate::authz::allowed(v.user.role, Action::ImportReports) {
                                 a href="/reports/import" { (t("import")) }
                             }
@@ -549,6 +550,7 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
     v.must_see(c.fields.department_id)?;
     let reports = st.store.reports(Some(id), 50).await?;
     let usb = st.store.usb_devices_of(id).await?;
+    let correlations = st.store.correlations(None, Some(id), 100).await?;
     let latest = st
         .store
         .latest_report_body(id)
@@ -604,6 +606,10 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
             }
             h2 { (t("findings")) }
             (findings_table(v.lang, &findings, false))
+            @if !correlations.is_empty() {
+                h2 { (t("correlations_of_computer")) }
+                (crate::correlation_views::table(v.lang, &correlations))
+            }
             (changes)
             h2 { (t("usb_devices")) }
             @if usb.is_empty() { p { (t("no_rows")) } } @else {

@@ -657,6 +657,13 @@ on_both!(every_route_for_every_role, |w: World| async move {
             &[Admin, Inspector],
             false,
         ),
+        (
+            "GET",
+            "/correlations".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
     ];
     for (method, uri, body, allowed, is_api) in &cases {
         for role in Role::ALL {
@@ -1785,3 +1792,77 @@ on_both!(
         assert!(log.iter().any(|e| e.actor.starts_with("inbox:")));
     }
 );
+
+on_both!(correlations_show_on_their_pages, |w: World| async move {
+    // The fixture report is department B's classified computer; its logs saw USB sticks that are in
+    // no register.
+    let r = send(
+        &w.app,
+        api(
+            "POST",
+            "/api/v1/reports",
+            Some(Role::Inspector),
+            Some(REPORT.to_owned()),
+        ),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let list = send(
+        &w.app,
+        page("GET", "/correlations", Some(Role::Reviewer), None),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("未登记载体接入涉密计算机"),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("4C530001230815117543"), "{}", list.body);
+    assert!(
+        list.body
+            .contains(&format!("href=\"/computers/{}\"", w.pc_b))
+    );
+    // The computer's own page shows them too; department A's head sees none of department B's.
+    let pc = send(
+        &w.app,
+        page(
+            "GET",
+            &format!("/computers/{}", w.pc_b),
+            Some(Role::Admin),
+            None,
+        ),
+    )
+    .await;
+    assert!(pc.body.contains("跨机关联"), "{}", pc.body);
+    let head = send(
+        &w.app,
+        page("GET", "/correlations", Some(Role::DeptHead), None),
+    )
+    .await;
+    assert!(!head.body.contains("4C530001230815117543"));
+    // Registering the stick as a secret medium answers the question: it is no longer "unregistered".
+    w.app
+        .store
+        .create_medium(
+            "t",
+            baomi_store::MediumInput {
+                number: "U-REG".into(),
+                kind: "usb_disk".into(),
+                vid: "0781".into(),
+                pid: "5567".into(),
+                serial: "4C530001230815117543".into(),
+                level: "secret".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let rows = w.app.store.correlations(None, None, 100).await.unwrap();
+    assert!(
+        !rows
+            .iter()
+            .any(|c| c.subject.ends_with("4C530001230815117543")),
+        "{rows:?}"
+    );
+});

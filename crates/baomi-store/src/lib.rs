@@ -16,6 +16,7 @@
 mod accounts;
 pub mod audit;
 mod bulk;
+pub mod correlate;
 mod media;
 pub mod model;
 mod people;
@@ -26,6 +27,7 @@ mod reports;
 pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
 pub use bulk::{ImportSummary, MAX_IMPORT_ROWS, RowProblem};
+pub use correlate::CorrelationRow;
 pub use media::{MediaFilter, Medium, MediumEvent, MediumInput, Transition};
 pub use model::{ComputerStatus, MediumState, Role};
 pub use people::{Person, PersonInput};

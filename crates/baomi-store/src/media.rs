@@ -261,6 +261,7 @@ impl Store {
         .bind(if to == MediumState::Lent { due } else { "" })
         .execute(&mut *tx)
         .await?;
+        recompute_for(&mut tx, &[&m.fields]).await?;
         let d = serde_json::json!({
             "from": m.state.as_str(), "to": to.as_str(), "reason": reason,
             "approver": t.approver.trim(), "due_date": due,
@@ -384,6 +385,7 @@ pub(crate) async fn insert_medium(
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
+    recompute_for(conn, &[m]).await?;
     append(
         conn,
         actor,
@@ -429,6 +431,7 @@ pub(crate) async fn rewrite_medium(
     .execute(&mut *conn)
     .await
     .map_err(|e| register_write_error(e, &format!("the medium number {:?}", m.number)))?;
+    recompute_for(conn, &[old, m]).await?;
     let d = format!("{{\"old\":{},\"new\":{}}}", detail(old), detail(m));
     append(conn, actor, "medium.update", &format!("medium:{id}"), &d).await
 }
@@ -447,4 +450,16 @@ pub(crate) async fn medium_by_number_in(
     rows.into_iter()
         .map(|r| medium(r).map(|m| (m.id, m.fields)))
         .collect()
+}
+
+/// The correlations of the devices these media are registered as, computed again (a medium registered,
+/// changed or moved through its life changes what its sightings mean).
+async fn recompute_for(conn: &mut AnyConnection, media: &[&MediumInput]) -> Result<()> {
+    let devices: Vec<(String, String, String)> = media
+        .iter()
+        .filter(|m| !m.serial.is_empty())
+        .map(|m| (m.vid.clone(), m.pid.clone(), m.serial.clone()))
+        .collect();
+    crate::correlate::recompute_devices(conn, &devices).await?;
+    Ok(())
 }

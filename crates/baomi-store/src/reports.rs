@@ -383,6 +383,19 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        // The devices it saw, correlated again across computers before the audit entry (locks are
+        // taken subjects first, then the audit head, everywhere).
+        let devices: Vec<(String, String, String)> = report
+            .artifacts
+            .usb_devices
+            .iter()
+            .filter_map(|d| {
+                d.serial
+                    .as_ref()
+                    .map(|s| (d.vid.clone(), d.pid.clone(), s.clone()))
+            })
+            .collect();
+        crate::correlate::recompute_devices(&mut tx, &devices).await?;
         let detail = serde_json::json!({
             "report_id": report_id, "computer_id": computer_id,
             "findings": report.findings.len(), "usb_devices": report.artifacts.usb_devices.len(),
@@ -447,6 +460,13 @@ impl Store {
             .bind(report_row)
             .execute(&mut *tx)
             .await?;
+        let devices: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT vid, pid, serial FROM usb_seen WHERE report_row = $1 AND serial <> ''",
+        )
+        .bind(report_row)
+        .fetch_all(&mut *tx)
+        .await?;
+        crate::correlate::recompute_devices(&mut tx, &devices).await?;
         let detail = serde_json::json!({ "computer_id": computer_id });
         append(
             &mut tx,

@@ -651,3 +651,266 @@ on_both!(key_places_register, |s: Store| async move {
     assert!(s.places(Some(dept + 1)).await.unwrap().is_empty());
     assert!(s.audit_verify().await.unwrap().problems.is_empty());
 });
+
+/// Reports of one simulated office: a classified, an internal and an Internet computer, and the USB
+/// devices their logs saw (times with different UTC offsets, as the logs of different machines give).
+fn office_reports() -> Vec<(String, String)> {
+    let base: serde_json::Value = serde_json::from_str(REPORT).expect("fixture");
+    let device = |serial: &str, first: &str, last: &str| {
+        serde_json::json!({
+            "vid": "0781", "pid": "5567", "serial": serial, "manufacturer": "SanDisk",
+            "product": "Cruzer Blade", "first_seen": first, "last_seen": last, "connections": 2,
+            "sources": ["/var/log/syslog"], "mount_points": [], "year_inferred": false,
+        })
+    };
+    let report = |id: &str, machine: &str, zone: &str, devices: Vec<serde_json::Value>| {
+        let mut r = base.clone();
+        r["report_id"] = id.into();
+        r["host"]["machine_id"] = machine.into();
+        r["host"]["zone"] = zone.into();
+        r["artifacts"]["usb_devices"] = devices.into();
+        (id.to_owned(), r.to_string())
+    };
+    vec![
+        report(
+            "r-classified-1",
+            "m-classified",
+            "classified",
+            vec![
+                // Carried from the classified computer to the Internet one: egress.
+                device(
+                    "AA0000CROSS0001",
+                    "2026-10-01T09:00:00+08:00",
+                    "2026-10-02T10:00:00+08:00",
+                ),
+                // Not in the register.
+                device(
+                    "AA0000STRAY0002",
+                    "2026-10-05T09:00:00+08:00",
+                    "2026-10-05T09:30:00+08:00",
+                ),
+                // A weak serial: never correlated.
+                device(
+                    "0123456789ABCDEF",
+                    "2026-10-05T09:00:00+08:00",
+                    "2026-10-05T09:30:00+08:00",
+                ),
+            ],
+        ),
+        report(
+            "r-internet-1",
+            "m-internet",
+            "internet",
+            vec![
+                device(
+                    "AA0000CROSS0001",
+                    "2026-10-02T03:00:00Z",
+                    "2026-10-03T03:00:00Z",
+                ),
+                device(
+                    "0123456789ABCDEF",
+                    "2026-10-06T09:00:00+08:00",
+                    "2026-10-06T09:30:00+08:00",
+                ),
+                // Registered lost on 2026-11-01, seen after.
+                device(
+                    "AA0000LOST00004",
+                    "2026-11-10T08:00:00+08:00",
+                    "2026-11-10T08:05:00+08:00",
+                ),
+            ],
+        ),
+        report(
+            "r-internal-1",
+            "m-internal",
+            "internal",
+            // A registered secret medium on an internal computer.
+            vec![device(
+                "AA0000SECRET003",
+                "2026-10-07T09:00:00+08:00",
+                "2026-10-07T09:10:00+08:00",
+            )],
+        ),
+        // The classified computer again, later: the same history re-read, nothing new.
+        report(
+            "r-classified-2",
+            "m-classified",
+            "classified",
+            vec![device(
+                "AA0000CROSS0001",
+                "2026-10-01T09:00:00+08:00",
+                "2026-10-02T10:00:00+08:00",
+            )],
+        ),
+    ]
+}
+
+/// The office's registers, then its reports in `order`; what the correlations are then, with report
+/// rows (which depend on the order) left out.
+async fn correlate_in_order(s: &Store, order: &[usize]) -> Vec<(String, String, String, String)> {
+    let mut computers = Vec::new();
+    for (asset, zone, level, machine) in [
+        ("C-1", "classified", "secret", "m-classified"),
+        ("N-1", "internal", "internal", "m-internal"),
+        ("I-1", "internet", "none", "m-internet"),
+    ] {
+        let id = s
+            .create_computer(
+                "t",
+                ComputerInput {
+                    machine_id: machine.into(),
+                    ..pc(asset, zone, level)
+                },
+            )
+            .await
+            .expect("computer");
+        computers.push(id);
+    }
+    let medium = |number: &str, serial: &str, level: &str| baomi_store::MediumInput {
+        number: number.into(),
+        kind: "usb_disk".into(),
+        vid: "0781".into(),
+        pid: "5567".into(),
+        serial: serial.into(),
+        level: level.into(),
+        ..Default::default()
+    };
+    s.create_medium("t", medium("U-1", "AA0000CROSS0001", "secret"))
+        .await
+        .expect("medium");
+    s.create_medium("t", medium("U-3", "AA0000SECRET003", "secret"))
+        .await
+        .expect("medium");
+    let lost = s
+        .create_medium("t", medium("U-4", "AA0000LOST00004", "confidential"))
+        .await
+        .expect("medium");
+    s.transition_medium(
+        "t",
+        lost,
+        &baomi_store::Transition {
+            to: "lost".into(),
+            reason: "reported lost".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("lost");
+    // The loss is dated 2026-11-01 whatever day the test runs.
+    sqlx::query("UPDATE media_events SET at = 1761955200 WHERE to_state = 'lost'")
+        .execute(baomi_store::testing::pool(s))
+        .await
+        .expect("date the loss");
+    s.correlate_all().await.expect("recompute");
+    let reports = office_reports();
+    for &i in order {
+        let (_, body) = &reports[i];
+        let report: Report = serde_json::from_str(body).expect("report");
+        s.import_report("t", &report, body).await.expect("import");
+    }
+    snapshot(s).await
+}
+
+async fn snapshot(s: &Store) -> Vec<(String, String, String, String)> {
+    let mut rows: Vec<(String, String, String, String)> = s
+        .correlations(None, None, 1000)
+        .await
+        .expect("correlations")
+        .into_iter()
+        .map(|c| {
+            let mut d: serde_json::Value = serde_json::from_str(&c.detail).expect("json");
+            for e in d["timeline"].as_array_mut().expect("timeline") {
+                e.as_object_mut().expect("entry").remove("report_row");
+            }
+            (c.rule, c.subject, c.severity, d.to_string())
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+async fn reports_in_any_order_correlate_the_same(stores: Vec<Store>) {
+    let orders: [&[usize]; 3] = [&[0, 1, 2, 3], &[3, 2, 1, 0], &[1, 3, 0, 2]];
+    let mut seen = Vec::new();
+    for (s, order) in stores.iter().zip(orders) {
+        seen.push(correlate_in_order(s, order).await);
+    }
+    let first = &seen[0];
+    let rules: Vec<(&str, &str, &str)> = first
+        .iter()
+        .map(|(r, s, v, _)| (r.as_str(), s.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            (
+                "classified_medium_off_classified",
+                "usb:0781:5567:AA0000CROSS0001",
+                "critical"
+            ),
+            (
+                "classified_medium_off_classified",
+                "usb:0781:5567:AA0000LOST00004",
+                "critical",
+            ),
+            (
+                "classified_medium_off_classified",
+                "usb:0781:5567:AA0000SECRET003",
+                "high"
+            ),
+            ("cross_use", "usb:0781:5567:AA0000CROSS0001", "critical"),
+            (
+                "medium_seen_after_destroyed_or_lost",
+                "usb:0781:5567:AA0000LOST00004",
+                "critical"
+            ),
+            (
+                "unregistered_medium_on_classified",
+                "usb:0781:5567:AA0000STRAY0002",
+                "high"
+            ),
+        ]
+    );
+    let cross = &first[3].3;
+    assert!(
+        cross.contains("\"direction\":\"classified_to_internet\""),
+        "{cross}"
+    );
+    for other in &seen[1..] {
+        assert_eq!(other, first);
+    }
+    // A full recompute finds exactly what the incremental imports left.
+    for s in &stores {
+        s.correlate_all().await.expect("recompute");
+        assert_eq!(&snapshot(s).await, first);
+    }
+    // A department head's and a computer's view hold only what involves them.
+    let s = &stores[0];
+    let internal = s
+        .computer_id_by_asset("N-1")
+        .await
+        .expect("q")
+        .expect("N-1");
+    let mine = s.correlations(None, Some(internal), 100).await.expect("q");
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].subject, "usb:0781:5567:AA0000SECRET003");
+}
+
+#[tokio::test]
+async fn reports_in_any_order_correlate_the_same_sqlite() {
+    let dirs: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().expect("tmp")).collect();
+    let mut stores = Vec::new();
+    for d in &dirs {
+        stores.push(baomi_store::testing::fresh_sqlite(d.path()).await);
+    }
+    reports_in_any_order_correlate_the_same(stores).await;
+}
+
+#[tokio::test]
+async fn reports_in_any_order_correlate_the_same_postgres() {
+    let mut stores = Vec::new();
+    for i in 0..3 {
+        stores.push(baomi_store::testing::fresh_postgres(&format!("correlate_order_{i}")).await);
+    }
+    reports_in_any_order_correlate_the_same(stores).await;
+}

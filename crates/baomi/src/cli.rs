@@ -41,6 +41,8 @@ enum Command {
         #[command(subcommand)]
         action: crate::server_cmd::AuditAction,
     },
+    /// Recompute every cross-computer correlation from what is stored (重新计算跨机关联).
+    Correlate(crate::server_cmd::CorrelateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,6 +155,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Admin { action } => crate::server_cmd::admin(action),
         Command::Push(args) => crate::server_cmd::push(args),
         Command::Audit { action } => crate::server_cmd::audit(action),
+        Command::Correlate(args) => crate::server_cmd::correlate(args),
         Command::Policy { action } => match action {
             PolicyAction::Show { policy } => {
                 let (_, text) = load_policy(policy.as_ref(), Lang::from_env())?;

@@ -533,6 +533,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "baomi serve：{}（数据库 {}）",
     ),
     (
+        "srv.correlated",
+        "correlated {} devices: {} findings across computers ({} s)",
+        "已关联 {} 个设备：跨机发现 {} 条（{} 秒）",
+    ),
+    (
+        "srv.correlate_all_only",
+        "say --all: imports and register changes already correlate what they touch",
+        "请加 --all：导入报告和变更台账时已自动关联相关设备",
+    ),
+    (
         "srv.watching",
         "baomi serve: importing reports copied into {}",
         "baomi serve：自动导入复制到 {} 的检查报告",

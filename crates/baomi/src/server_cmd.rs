@@ -87,6 +87,17 @@ pub struct PushArgs {
     ca: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct CorrelateArgs {
+    /// Every subject, not only those changed (the only mode: imports already correlate
+    /// incrementally; this is for after an upgrade or a repair).
+    #[arg(long)]
+    all: bool,
+    /// Database (as for `baomi serve`).
+    #[arg(long, default_value = DEFAULT_DB, value_name = "URL")]
+    db: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum AuditAction {
     /// Recompute the hash chain; exit 0 when intact, 1 when an entry was edited or deleted.
@@ -303,5 +314,29 @@ pub fn audit(action: AuditAction) -> Result<ExitCode> {
                 }
             }
         }
+    })
+}
+
+pub fn correlate(args: CorrelateArgs) -> Result<ExitCode> {
+    let lang = Lang::from_env();
+    if !args.all {
+        bail!("{}", lang.t("srv.correlate_all_only"));
+    }
+    runtime()?.block_on(async {
+        let store = open(&args.db).await?;
+        let started = std::time::Instant::now();
+        let (subjects, found) = store.correlate_all().await?;
+        println!(
+            "{}",
+            lang.fill(
+                "srv.correlated",
+                &[
+                    &subjects,
+                    &found,
+                    &format!("{:.1}", started.elapsed().as_secs_f64())
+                ]
+            )
+        );
+        Ok(ExitCode::SUCCESS)
     })
 }

@@ -1646,6 +1646,14 @@ fn serve_admin_push_audit() {
     );
     assert_eq!(verify.code, Some(0), "{}", verify.describe());
     assert!(verify.stdout.contains("intact"), "{}", verify.stdout);
+    // The pushed report's USB sticks are correlated already; a full recompute finds the same.
+    let correlate = baomi(
+        &os(&["correlate", "--all", "--db", "sqlite:baomi.db"]),
+        dir.path(),
+        TIMEOUT,
+    );
+    assert_eq!(correlate.code, Some(0), "{}", correlate.describe());
+    assert!(correlate.stdout.contains("devices"), "{}", correlate.stdout);
     assert_eq!(assert_whole(dir.path()).len(), 1);
 }
 

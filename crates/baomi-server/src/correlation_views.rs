@@ -1,0 +1,139 @@
+//! What the server sees across computers (`baomi_store::correlate`): the list of correlated findings
+//! with each one's evidence — the device, the medium registered under its serial, and the timeline of
+//! the computers it was connected to — and the same on each involved computer's page.
+
+use crate::authz::{Action, department_scope};
+use crate::i18n::Lang;
+use crate::views::{level_word, page};
+use crate::{AppState, PageFail, Viewer};
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use baomi_store::CorrelationRow;
+use maud::{Markup, html};
+use serde_json::Value;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/correlations", get(list))
+}
+
+async fn list(State(st): State<AppState>, v: Viewer) -> Result<Response, PageFail> {
+    v.must(Action::ViewFindings)?;
+    let rows = st
+        .store
+        .correlations(department_scope(&v.user), None, 500)
+        .await?;
+    let t = |k| v.lang.t(k);
+    Ok(page(
+        v.lang,
+        Some(&v),
+        t("correlations"),
+        html! {
+            p { (t("correlations_help")) }
+            (table(v.lang, &rows))
+        },
+    )
+    .into_response())
+}
+
+/// Beijing time (UTC+8), to the minute: what the office's clocks say.
+pub(crate) fn when(unix: Option<i64>) -> String {
+    // China keeps no daylight saving: UTC+8 all year.
+    unix.and_then(|s| jiff::Timestamp::from_second(s.saturating_add(8 * 3600)).ok())
+        .map(|ts| ts.strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+fn rule_word(lang: Lang, rule: &str) -> &'static str {
+    lang.t(match rule {
+        "cross_use" => "rule_cross_use",
+        "unregistered_medium_on_classified" => "rule_unregistered_medium_on_classified",
+        "unclassified_medium_on_classified" => "rule_unclassified_medium_on_classified",
+        "classified_medium_off_classified" => "rule_classified_medium_off_classified",
+        "medium_seen_after_destroyed_or_lost" => "rule_medium_seen_after_destroyed_or_lost",
+        _ => "other",
+    })
+}
+
+fn direction_word(lang: Lang, direction: &str) -> &'static str {
+    lang.t(match direction {
+        "classified_to_internet" => "dir_classified_to_internet",
+        "internet_to_classified" => "dir_internet_to_classified",
+        "internal_to_internet" => "dir_internal_to_internet",
+        "internet_to_internal" => "dir_internet_to_internal",
+        _ => "dir_both",
+    })
+}
+
+fn zone_word(lang: Lang, zone: &str) -> &'static str {
+    match zone {
+        "classified" | "internal" | "internet" => lang.t(match zone {
+            "classified" => "classified",
+            "internal" => "internal",
+            _ => "internet",
+        }),
+        _ => "—",
+    }
+}
+
+/// The correlations as a table, each with its device, medium, direction and timeline.
+pub(crate) fn table(lang: Lang, rows: &[CorrelationRow]) -> Markup {
+    let t = |k| lang.t(k);
+    html! {
+        @if rows.is_empty() { p { (t("no_rows")) } } @else {
+            table.correlations {
+                tr { th { (t("severity")) } th { (t("rule")) } th { (t("device")) } th { (t("medium_registered")) } th { (t("timeline")) } }
+                @for c in rows {
+                    @let d: Value = serde_json::from_str(&c.detail).unwrap_or_default();
+                    tr {
+                        td { b { (t(match c.severity.as_str() { "critical" => "critical", _ => "high" })) } }
+                        td {
+                            (rule_word(lang, &c.rule))
+                            @if let Some(dir) = d["direction"].as_str() {
+                                br; small { (direction_word(lang, dir)) }
+                            }
+                        }
+                        td {
+                            code { (d["device"]["vid"].as_str().unwrap_or("")) ":" (d["device"]["pid"].as_str().unwrap_or("")) }
+                            " " code { (d["device"]["serial"].as_str().unwrap_or("")) }
+                            br; small { (d["device"]["product"].as_str().unwrap_or("")) }
+                        }
+                        td {
+                            @if let Some(id) = d["medium"]["id"].as_i64() {
+                                a href={"/media/" (id)} { (d["medium"]["number"].as_str().unwrap_or("")) }
+                                " " (level_word(lang, d["medium"]["level"].as_str().unwrap_or("")))
+                                " · " (t(state_key(d["medium"]["state"].as_str().unwrap_or(""))))
+                                @if let Some(since) = d["medium"]["state_since"].as_i64() {
+                                    " (" (when(Some(since))) ")"
+                                }
+                            } @else { (t("not_registered")) }
+                        }
+                        td {
+                            ol {
+                                @for e in d["timeline"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                                    li {
+                                        @if let Some(cid) = e["computer_id"].as_i64() {
+                                            a href={"/computers/" (cid)} { (e["label"].as_str().unwrap_or("")) }
+                                        } @else { (e["label"].as_str().unwrap_or("")) " (" (t("unmatched")) ")" }
+                                        " [" (zone_word(lang, e["zone"].as_str().unwrap_or(""))) "] "
+                                        (when(e["first_seen"].as_i64())) " – " (when(e["last_seen"].as_i64()))
+                                        " ×" (e["connections"].as_i64().unwrap_or(0))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn state_key(s: &str) -> &'static str {
+    baomi_store::MediumState::ALL
+        .iter()
+        .map(|x| x.as_str())
+        .find(|x| *x == s)
+        .unwrap_or("other")
+}
