@@ -175,6 +175,8 @@ def run(a, db):
         "computer page": lambda i: f"/computers/{1 + (i * 7919) % a.computers}",
         "media register": lambda i: "/media",
         "a medium's page": lambda i: f"/media/{1 + (i * 7919) % a.media}",
+        "coverage (computers not inspected)": lambda i: "/coverage",
+        "correlations": lambda i: "/correlations",
     }
     rows = []
     for name, path in pages.items():

@@ -7,7 +7,7 @@ use crate::i18n::Lang;
 use crate::views::{level_word, page};
 use crate::{AppState, PageFail, Viewer};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use baomi_store::CorrelationRow;
@@ -15,7 +15,76 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/correlations", get(list))
+    Router::new()
+        .route("/correlations", get(list))
+        .route("/coverage", get(coverage))
+}
+
+/// The inspection period when none is asked for: half a year.
+const DEFAULT_PERIOD_DAYS: i64 = 180;
+
+#[derive(serde::Deserialize, Default)]
+struct CoverageQuery {
+    days: Option<i64>,
+}
+
+/// Which computers in use have not been inspected in the period, and reports no register knows.
+async fn coverage(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<CoverageQuery>,
+) -> Result<Response, PageFail> {
+    v.must(Action::ViewComputers)?;
+    let days = q.days.unwrap_or(DEFAULT_PERIOD_DAYS).clamp(1, 3660);
+    let since = baomi_store::now() - days * 86_400;
+    let c = st.store.coverage(department_scope(&v.user), since).await?;
+    let t = |k| v.lang.t(k);
+    let summary = match v.lang {
+        Lang::Zh => format!(
+            "近 {days} 天：在用计算机 {} 台，已检查 {} 台，未检查 {} 台",
+            c.in_use,
+            c.inspected,
+            c.in_use - c.inspected
+        ),
+        Lang::En => format!(
+            "Last {days} days: {} computers in use, {} inspected, {} not inspected",
+            c.in_use,
+            c.inspected,
+            c.in_use - c.inspected
+        ),
+    };
+    Ok(page(
+        v.lang,
+        Some(&v),
+        t("coverage"),
+        html! {
+            form method="get" action="/coverage" {
+                label { (t("period_days")) " " input name="days" type="number" min="1" max="3660" value=(days); }
+                button type="submit" { (t("search")) }
+            }
+            p.msg id="coverage-summary" { (summary) }
+            @if c.unmatched_reports > 0 {
+                p { a href="/reports/unmatched" { (t("unmatched")) ": " (c.unmatched_reports) } " — " (t("unmatched_hint")) }
+            }
+            h2 { (t("not_inspected")) }
+            @if c.not_inspected.is_empty() { p { (t("no_rows")) } } @else {
+                table {
+                    tr { th { (t("asset_no")) } th { (t("name")) } th { (t("department")) } th { (t("custodian")) } th { (t("zone")) } th { (t("last_report")) } }
+                    @for (pc, latest) in &c.not_inspected {
+                        tr {
+                            td { a href={"/computers/" (pc.id)} { (pc.fields.asset_no) } }
+                            td { (pc.fields.name) }
+                            td { (pc.department_name.as_deref().unwrap_or("")) }
+                            td { (pc.fields.custodian) }
+                            td { (zone_word(v.lang, &pc.fields.zone)) }
+                            td { @if latest.is_some() { (when(*latest)) } @else { (t("never")) } }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
 }
 
 async fn list(State(st): State<AppState>, v: Viewer) -> Result<Response, PageFail> {

@@ -292,6 +292,20 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Internet first, then internal",
     ),
     ("dir_both", "往返多次：双向", "Back and forth: both ways"),
+    ("coverage", "检查覆盖", "Coverage"),
+    ("period_days", "检查周期（天）", "Period (days)"),
+    (
+        "not_inspected",
+        "周期内未检查的在用计算机",
+        "Computers in use not inspected in the period",
+    ),
+    ("last_report", "最近一次报告导入", "Latest report imported"),
+    ("never", "从未检查", "Never"),
+    (
+        "unmatched_hint",
+        "这些报告来自台账中没有的计算机",
+        "these reports come from computers that are in no register",
+    ),
     (
         "correlations_of_computer",
         "跨机关联（涉及本机）",

@@ -73,6 +73,7 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             a href="/computers" { (t("computers")) }
                             a href="/findings" { (t("findings")) }
                             a href="/correlations" { (t("correlations")) }
+                            a href="/coverage" { (t("coverage")) }
                             @if crate::authz::allowed(v.user.role, Action::ImportReports) {
                                 a href="/reports/import" { (t("import")) }
                             }

@@ -664,6 +664,13 @@ on_both!(every_route_for_every_role, |w: World| async move {
             &[Admin, Inspector, DeptHead, Reviewer],
             false,
         ),
+        (
+            "GET",
+            "/coverage".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
     ];
     for (method, uri, body, allowed, is_api) in &cases {
         for role in Role::ALL {
@@ -1866,3 +1873,48 @@ on_both!(correlations_show_on_their_pages, |w: World| async move {
         "{rows:?}"
     );
 });
+
+on_both!(
+    coverage_names_the_computers_not_inspected,
+    |w: World| async move {
+        let r = send(
+            &w.app,
+            api(
+                "POST",
+                "/api/v1/reports",
+                Some(Role::Inspector),
+                Some(REPORT.to_owned()),
+            ),
+        )
+        .await;
+        assert!(r.status.is_success(), "{}", r.body);
+        let all = send(&w.app, page("GET", "/coverage", Some(Role::Admin), None)).await;
+        assert_eq!(all.status, StatusCode::OK);
+        assert!(
+            all.body
+                .contains("在用计算机 2 台，已检查 1 台，未检查 1 台"),
+            "{}",
+            all.body
+        );
+        assert!(
+            all.body
+                .contains(&format!("href=\"/computers/{}\"", w.pc_a))
+        );
+        assert!(
+            !all.body
+                .contains(&format!("href=\"/computers/{}\"", w.pc_b))
+        );
+        // A department head's coverage is their department's.
+        let head = send(
+            &w.app,
+            page("GET", "/coverage?days=30", Some(Role::DeptHead), None),
+        )
+        .await;
+        assert!(
+            head.body
+                .contains("近 30 天：在用计算机 1 台，已检查 0 台，未检查 1 台"),
+            "{}",
+            head.body
+        );
+    }
+);

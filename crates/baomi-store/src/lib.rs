@@ -32,7 +32,7 @@ pub use media::{MediaFilter, Medium, MediumEvent, MediumInput, Transition};
 pub use model::{ComputerStatus, MediumState, Role};
 pub use people::{Person, PersonInput};
 pub use places::{Place, PlaceInput};
-pub use registers::{Computer, ComputerFilter, ComputerInput, Department};
+pub use registers::{Computer, ComputerFilter, ComputerInput, Coverage, Department};
 pub use reports::{FindingFilter, FindingRow, Imported, ReportRow, UsbSeen};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
