@@ -136,13 +136,9 @@ fn direction_word(lang: Lang, direction: &str) -> &'static str {
 }
 
 fn zone_word(lang: Lang, zone: &str) -> &'static str {
-    match zone {
-        "classified" | "internal" | "internet" => lang.t(match zone {
-            "classified" => "classified",
-            "internal" => "internal",
-            _ => "internet",
-        }),
-        _ => "—",
+    match crate::views::zone_word(lang, zone) {
+        "" => "—",
+        word => word,
     }
 }
 
@@ -200,9 +196,8 @@ pub(crate) fn table(lang: Lang, rows: &[CorrelationRow]) -> Markup {
 }
 
 fn state_key(s: &str) -> &'static str {
-    baomi_store::MediumState::ALL
-        .iter()
-        .map(|x| x.as_str())
-        .find(|x| *x == s)
-        .unwrap_or("other")
+    match crate::media_views::state_key(s) {
+        "" => "other",
+        key => key,
+    }
 }

@@ -104,7 +104,7 @@ fn kind_key(k: &str) -> &'static str {
         .unwrap_or("other")
 }
 
-fn state_key(s: &str) -> &'static str {
+pub(crate) fn state_key(s: &str) -> &'static str {
     baomi_store::MediumState::ALL
         .iter()
         .map(|x| x.as_str())

@@ -298,7 +298,7 @@ pub(crate) fn level_word(lang: Lang, level: &str) -> &'static str {
     }
 }
 
-fn zone_word(lang: Lang, zone: &str) -> &'static str {
+pub(crate) fn zone_word(lang: Lang, zone: &str) -> &'static str {
     match zone {
         "classified" => lang.t("classified"),
         "internal" => lang.t("internal"),

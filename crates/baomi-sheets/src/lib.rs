@@ -183,22 +183,9 @@ fn excel_date(serial: f64) -> String {
     // Day 0 of the 1900 system is 1899-12-31 but Excel counts a 29 Feb 1900 that never was, so
     // from March 1900 on the serial is days since 1899-12-30.
     let days = serial.floor() as i64 - 25_569; // 1899-12-30 → 1970-01-01
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    jiff::Timestamp::from_second(days.saturating_mul(86_400))
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 /// CSV or tab-separated text, in the encoding it was saved in: a byte-order mark says which
