@@ -2,7 +2,7 @@
 //! for a record that belongs to a department, check [`may_see_department`]; the matrix test below and
 //! the route-by-route test in `tests/server.rs` hold every role to this table.
 
-use baomi_store::{Role, User};
+use baomi_store::{RectState, Role, User};
 
 /// Everything a route can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,12 @@ pub enum Action {
     ViewPlaces,
     /// Register key places, change their records.
     EditPlaces,
+    /// Open rectification tasks, confirm and close them, mark findings false positive.
+    ManageRectification,
+    /// Work on a task of one's department: start it, report it fixed, comment, attach evidence.
+    WorkOnRectification,
+    /// Accept a risk instead of fixing it (and withdraw such an acceptance).
+    AcceptRisk,
 }
 
 /// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
@@ -61,6 +67,8 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewPeople
                 | ViewPlaces
                 | EditPlaces
+                | ManageRectification
+                | WorkOnRectification
         ),
         Role::DeptHead => matches!(
             action,
@@ -71,6 +79,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewMedia
                 | ViewPeople
                 | ViewPlaces
+                | WorkOnRectification
         ),
         Role::Reviewer => matches!(
             action,
@@ -84,6 +93,19 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewPlaces
         ),
         Role::Staff => false,
+    }
+}
+
+/// What moving a rectification task from `from` to `to` is (a comment when they are equal): the
+/// department does the work and says it is fixed; the office confirms, closes and sends back; only
+/// the office's administrators accept a risk or withdraw an acceptance.
+pub fn rectification_move(from: RectState, to: RectState) -> Action {
+    use RectState::*;
+    match (from, to) {
+        (_, RiskAccepted) | (RiskAccepted, _) => Action::AcceptRisk,
+        (Open | InProgress, InProgress | Fixed) => Action::WorkOnRectification,
+        (a, b) if a == b => Action::WorkOnRectification,
+        _ => Action::ManageRectification,
     }
 }
 
@@ -109,7 +131,7 @@ mod tests {
     use super::*;
     use Action::*;
 
-    const ALL: [Action; 16] = [
+    const ALL: [Action; 19] = [
         ViewDashboard,
         ViewComputers,
         EditComputers,
@@ -126,6 +148,9 @@ mod tests {
         EditPeople,
         ViewPlaces,
         EditPlaces,
+        ManageRectification,
+        WorkOnRectification,
+        AcceptRisk,
     ];
 
     /// The whole matrix, written out: a change to the table must change this picture too.
@@ -136,11 +161,40 @@ mod tests {
                 .map(|&a| if allowed(role, a) { 'x' } else { '.' })
                 .collect()
         };
-        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxx");
-        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xx");
-        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x.");
-        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x.");
-        assert_eq!(picture(Role::Staff), "................");
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xxxx.");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x..x.");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x....");
+        assert_eq!(picture(Role::Staff), "...................");
+    }
+
+    /// Who moves a task where, as a picture: rows from, columns to, in `RectState::ALL` order;
+    /// w = the department's work, m = the office, a = an administrator, . = not a move.
+    #[test]
+    fn who_moves_a_task() {
+        let picture: Vec<String> = RectState::ALL
+            .iter()
+            .map(|&from| {
+                RectState::ALL
+                    .iter()
+                    .map(|&to| {
+                        if from != to && !from.next().contains(&to) {
+                            return '.';
+                        }
+                        match rectification_move(from, to) {
+                            WorkOnRectification => 'w',
+                            ManageRectification => 'm',
+                            AcceptRisk => 'a',
+                            _ => '?',
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            picture,
+            ["www..a", ".ww..a", ".mwm.a", ".m.wm.", "....w.", "a....a"].map(String::from)
+        );
     }
 
     #[test]

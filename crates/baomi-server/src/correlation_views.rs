@@ -1,6 +1,8 @@
-//! What the server sees across computers (`baomi_store::correlate`): the list of correlated findings
-//! with each one's evidence — the device, the medium registered under its serial, and the timeline of
-//! the computers it was connected to — and the same on each involved computer's page.
+//! What the server sees across computers (`baomi_store::correlate`, `baomi_store::computer_correlation`):
+//! the list of correlated findings with each one's evidence — for a device, the medium registered
+//! under its serial and the timeline of the computers it was connected to; for a computer, its
+//! registered zone and history and what its latest report found — and the same on each involved
+//! computer's page.
 
 use crate::authz::{Action, department_scope};
 use crate::i18n::Lang;
@@ -121,6 +123,10 @@ fn rule_word(lang: Lang, rule: &str) -> &'static str {
         "unclassified_medium_on_classified" => "rule_unclassified_medium_on_classified",
         "classified_medium_off_classified" => "rule_classified_medium_off_classified",
         "medium_seen_after_destroyed_or_lost" => "rule_medium_seen_after_destroyed_or_lost",
+        "classified_content_off_classified" => "rule_classified_content_off_classified",
+        "internet_traces_on_classified" => "rule_internet_traces_on_classified",
+        "wireless_on_classified" => "rule_wireless_on_classified",
+        "repurposed_computer_holds_old_content" => "rule_repurposed_computer_holds_old_content",
         _ => "other",
     })
 }
@@ -142,13 +148,15 @@ fn zone_word(lang: Lang, zone: &str) -> &'static str {
     }
 }
 
-/// The correlations as a table, each with its device, medium, direction and timeline.
+/// The correlations as a table. A device's row shows the device, the medium registered under its
+/// serial, the direction and the timeline; a computer's row shows the computer, its zone (and the
+/// zone it was moved from) and the files or traces its latest report found.
 pub(crate) fn table(lang: Lang, rows: &[CorrelationRow]) -> Markup {
     let t = |k| lang.t(k);
     html! {
         @if rows.is_empty() { p { (t("no_rows")) } } @else {
             table.correlations {
-                tr { th { (t("severity")) } th { (t("rule")) } th { (t("device")) } th { (t("medium_registered")) } th { (t("timeline")) } }
+                tr { th { (t("severity")) } th { (t("rule")) } th { (t("subject")) } th { (t("register_says")) } th { (t("evidence")) } }
                 @for c in rows {
                     @let d: Value = serde_json::from_str(&c.detail).unwrap_or_default();
                     tr {
@@ -159,37 +167,98 @@ pub(crate) fn table(lang: Lang, rows: &[CorrelationRow]) -> Markup {
                                 br; small { (direction_word(lang, dir)) }
                             }
                         }
-                        td {
-                            code { (d["device"]["vid"].as_str().unwrap_or("")) ":" (d["device"]["pid"].as_str().unwrap_or("")) }
-                            " " code { (d["device"]["serial"].as_str().unwrap_or("")) }
-                            br; small { (d["device"]["product"].as_str().unwrap_or("")) }
-                        }
-                        td {
-                            @if let Some(id) = d["medium"]["id"].as_i64() {
-                                a href={"/media/" (id)} { (d["medium"]["number"].as_str().unwrap_or("")) }
-                                " " (level_word(lang, d["medium"]["level"].as_str().unwrap_or("")))
-                                " · " (t(state_key(d["medium"]["state"].as_str().unwrap_or(""))))
-                                @if let Some(since) = d["medium"]["state_since"].as_i64() {
-                                    " (" (when(Some(since))) ")"
-                                }
-                            } @else { (t("not_registered")) }
-                        }
-                        td {
-                            ol {
-                                @for e in d["timeline"].as_array().map(Vec::as_slice).unwrap_or_default() {
-                                    li {
-                                        @if let Some(cid) = e["computer_id"].as_i64() {
-                                            a href={"/computers/" (cid)} { (e["label"].as_str().unwrap_or("")) }
-                                        } @else { (e["label"].as_str().unwrap_or("")) " (" (t("unmatched")) ")" }
-                                        " [" (zone_word(lang, e["zone"].as_str().unwrap_or(""))) "] "
-                                        (when(e["first_seen"].as_i64())) " – " (when(e["last_seen"].as_i64()))
-                                        " ×" (e["connections"].as_i64().unwrap_or(0))
-                                    }
-                                }
-                            }
+                        @if d["computer"].is_object() {
+                            (computer_cells(lang, &d))
+                        } @else {
+                            (device_cells(lang, &d))
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+fn device_cells(lang: Lang, d: &Value) -> Markup {
+    let t = |k| lang.t(k);
+    html! {
+        td {
+            code { (d["device"]["vid"].as_str().unwrap_or("")) ":" (d["device"]["pid"].as_str().unwrap_or("")) }
+            " " code { (d["device"]["serial"].as_str().unwrap_or("")) }
+            br; small { (d["device"]["product"].as_str().unwrap_or("")) }
+        }
+        td {
+            @if let Some(id) = d["medium"]["id"].as_i64() {
+                a href={"/media/" (id)} { (d["medium"]["number"].as_str().unwrap_or("")) }
+                " " (level_word(lang, d["medium"]["level"].as_str().unwrap_or("")))
+                " · " (t(state_key(d["medium"]["state"].as_str().unwrap_or(""))))
+                @if let Some(since) = d["medium"]["state_since"].as_i64() {
+                    " (" (when(Some(since))) ")"
+                }
+            } @else { (t("not_registered")) }
+        }
+        td {
+            small { (t("timeline")) }
+            ol {
+                @for e in d["timeline"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                    li {
+                        @if let Some(cid) = e["computer_id"].as_i64() {
+                            a href={"/computers/" (cid)} { (e["label"].as_str().unwrap_or("")) }
+                        } @else { (e["label"].as_str().unwrap_or("")) " (" (t("unmatched")) ")" }
+                        " [" (zone_word(lang, e["zone"].as_str().unwrap_or(""))) "] "
+                        (when(e["first_seen"].as_i64())) " – " (when(e["last_seen"].as_i64()))
+                        " ×" (e["connections"].as_i64().unwrap_or(0))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn computer_cells(lang: Lang, d: &Value) -> Markup {
+    let t = |k| lang.t(k);
+    let pc = &d["computer"];
+    let count = d["count"].as_u64().unwrap_or(0);
+    let evidence = d["evidence"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    html! {
+        td {
+            @if let Some(id) = pc["id"].as_i64() {
+                a href={"/computers/" (id)} { (pc["asset_no"].as_str().unwrap_or("")) }
+            }
+        }
+        td {
+            (zone_word(lang, pc["zone"].as_str().unwrap_or("")))
+            @if let Some(former) = d["former_zone"].as_str() {
+                br; small {
+                    (t("moved_from")) " " (zone_word(lang, former)) " (" (when(d["moved_at"].as_i64())) ")"
+                    @if d["inspected_since_move"] == Value::Bool(false) {
+                        br; b { (t("not_inspected_since_move")) }
+                    }
+                }
+            }
+        }
+        td {
+            small {
+                (t("latest_report")) " " code { (d["report"]["report_id"].as_str().unwrap_or("")) }
+                " " (when(d["report"]["started_at"].as_i64()))
+                " [" (zone_word(lang, d["report"]["zone"].as_str().unwrap_or(""))) "]"
+            }
+            ul {
+                @for e in evidence {
+                    li {
+                        @let level = e["level"].as_str().unwrap_or("");
+                        @if !level.is_empty() { b { (level_word(lang, level)) } " " }
+                        code { (e["path"].as_str().unwrap_or("")) }
+                        @let excerpt = e["excerpt"].as_str().unwrap_or("");
+                        @if !excerpt.is_empty() { br; small { (excerpt) } }
+                    }
+                }
+            }
+            @if count > evidence.len() as u64 {
+                p { small { (t("and_more")) " " (count - evidence.len() as u64) } }
             }
         }
     }

@@ -18,6 +18,7 @@ pub mod inbox;
 mod media_views;
 mod people_views;
 mod places_views;
+mod rectify_views;
 mod register_files;
 mod views;
 
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(places_views::routes())
         .merge(register_files::routes())
         .merge(correlation_views::routes())
+        .merge(rectify_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

@@ -52,7 +52,7 @@ nav form{display:inline}nav button{background:none;border:1px solid #fff;color:#
 main{padding:1em 1.5em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}\
 th{background:#f3f3f3}.msg{padding:.6em;background:#fff6d6;border:1px solid #e0c060}.err{background:#fde2e2;border-color:#d08080}\
 .sev-critical,.sev-high{color:#a00;font-weight:bold}label{display:block;margin:.4em 0}input,select,textarea{min-width:18em}\
-.cards span{display:inline-block;border:1px solid #ccc;padding:.8em 1.2em;margin:.3em;font-size:1.2em}code{background:#f5f5f5}";
+.overdue{background:#fde2e2}.cards span{display:inline-block;border:1px solid #ccc;padding:.8em 1.2em;margin:.3em;font-size:1.2em}code{background:#f5f5f5}";
 
 pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Markup) -> Html<String> {
     let t = |k| lang.t(k);
@@ -74,6 +74,7 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             a href="/findings" { (t("findings")) }
                             a href="/correlations" { (t("correlations")) }
                             a href="/coverage" { (t("coverage")) }
+                            a href="/rectifications" { (t("rectifications")) }
                             @if crate::authz::allowed(v.user.role, Action::ImportReports) {
                                 a href="/reports/import" { (t("import")) }
                             }
@@ -822,6 +823,7 @@ async fn finding_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>
     let f = st.store.finding(id).await?.ok_or(Fail::NotFound)?;
     v.must_see(f.department_id)?;
     let evidence: serde_json::Value = serde_json::from_str(&f.evidence).unwrap_or_default();
+    let follow_up = crate::rectify_views::finding_sections(&st, &v, &f).await?;
     let t = |k| v.lang.t(k);
     let extra: Vec<(String, String)> = evidence
         .as_object()
@@ -854,8 +856,9 @@ async fn finding_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>
                 tr { th { (t("matched")) } td { b { (f.matched) } } }
                 tr { th { (t("why")) } td { code { (f.why) } } }
                 @for (k, val) in &extra { tr { th { (k) } td { (val) } } }
-                tr { th { (t("status")) } td { (f.status) } }
+                tr { th { (t("status")) } td #finding-status { (t(if f.status == "false_positive" { "false_positive" } else { "finding_open" })) } }
             }
+            (follow_up)
         },
     )
     .into_response())

@@ -671,6 +671,13 @@ on_both!(every_route_for_every_role, |w: World| async move {
             &[Admin, Inspector, DeptHead, Reviewer],
             false,
         ),
+        (
+            "GET",
+            "/rectifications".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
     ];
     for (method, uri, body, allowed, is_api) in &cases {
         for role in Role::ALL {
@@ -1915,6 +1922,347 @@ on_both!(
                 .contains("近 30 天：在用计算机 1 台，已检查 0 台，未检查 1 台"),
             "{}",
             head.body
+        );
+    }
+);
+
+/// A multipart form as a browser sends it: text fields, and a file when given.
+fn multipart(
+    uri: &str,
+    role: Role,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> Request<Body> {
+    let boundary = "----baomi-test-boundary";
+    let mut body = Vec::new();
+    let csrf = csrf_of(role);
+    for (name, value) in [("csrf", csrf.as_str())].iter().chain(fields) {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+                 Content-Type: image/png\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, session_of(role))
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// The fixture report taken again later (a new id, a later start), with `keep` deciding which of
+/// its findings are still there.
+fn later_report(id: &str, started: &str, keep: impl Fn(&Value) -> bool) -> String {
+    let mut r: Value = serde_json::from_str(REPORT).unwrap();
+    r["report_id"] = id.into();
+    r["started_at"] = started.into();
+    r["finished_at"] = started.into();
+    let kept: Vec<Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| keep(f))
+        .cloned()
+        .collect();
+    r["findings"] = kept.into();
+    r.to_string()
+}
+
+on_both!(
+    rectification_from_finding_to_closure,
+    |w: World| async move {
+        use Role::*;
+        let push = |body: String| api("POST", "/api/v1/reports", Some(Inspector), Some(body));
+        let findings_of = |rule: &'static str| {
+            let store = w.app.store.clone();
+            async move {
+                store
+                    .findings(&baomi_store::FindingFilter {
+                        rule: Some(rule.into()),
+                        ..Default::default()
+                    })
+                    .await
+            }
+        };
+        let r = send(&w.app, push(REPORT.to_owned())).await;
+        assert!(r.status.is_success(), "{}", r.body);
+        let marked = findings_of("content.marking").await.unwrap();
+        assert_eq!(marked.len(), 1);
+        let finding = marked[0].id;
+        let finding_path = marked[0].path.clone();
+
+        // The office opens a task with a deadline already past: it is overdue at once.
+        let form = |role: Role, rest: &str| Some(format!("csrf={}&{rest}", csrf_of(role)));
+        let uri = format!("/findings/{finding}/rectification");
+        for role in [DeptHead, Reviewer, Staff] {
+            let r = send(
+                &w.app,
+                page(
+                    "POST",
+                    &uri,
+                    Some(role),
+                    form(role, "assignee=x&due_date=2000-01-01"),
+                ),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
+        }
+        let opened = send(
+            &w.app,
+            page(
+                "POST",
+                &uri,
+                Some(Inspector),
+                form(Inspector, "assignee=%E7%8E%8B%E4%BA%94&due_date=2000-01-01"),
+            ),
+        )
+        .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let task_uri = opened.location.unwrap();
+        let task: i64 = task_uri.rsplit('/').next().unwrap().parse().unwrap();
+        // One task per finding.
+        let again = send(
+            &w.app,
+            page(
+                "POST",
+                &uri,
+                Some(Admin),
+                form(Admin, "assignee=x&due_date=2030-01-01"),
+            ),
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+        let overdue = send(
+            &w.app,
+            page("GET", "/rectifications?overdue=1", Some(Reviewer), None),
+        )
+        .await;
+        assert!(
+            overdue.body.contains("class=\"overdue\""),
+            "{}",
+            overdue.body
+        );
+        assert!(overdue.body.contains(&finding_path));
+        let finding_page = send(
+            &w.app,
+            page("GET", &format!("/findings/{finding}"), Some(Admin), None),
+        )
+        .await;
+        assert!(
+            finding_page
+                .body
+                .contains(&format!("href=\"/rectifications/{task}\"")),
+            "{}",
+            finding_page.body
+        );
+        // Department A's head sees nothing of department B's task.
+        let r = send(&w.app, page("GET", &task_uri, Some(DeptHead), None)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let head_list = send(&w.app, page("GET", "/rectifications", Some(DeptHead), None)).await;
+        assert!(!head_list.body.contains(&finding_path));
+
+        // Work starts, with a photo as evidence.
+        let photo = b"\x89PNG\r\n\x1a\nnot really a picture";
+        let r = send(
+            &w.app,
+            multipart(
+                &task_uri,
+                Inspector,
+                &[
+                    ("to", "in_progress"),
+                    ("comment", "已删除该文件，正在清理回收站"),
+                ],
+                Some(("清理截图.png", photo)),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page_now = send(&w.app, page("GET", &task_uri, Some(Reviewer), None)).await;
+        assert!(page_now.body.contains("整改中"), "{}", page_now.body);
+        assert!(page_now.body.contains("清理截图.png"));
+        let (_, files) = w.app.store.rectification_history(task).await.unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].size, photo.len() as i64);
+        let res = router(w.app.clone())
+            .oneshot(page(
+                "GET",
+                &format!("{task_uri}/files/{}", files[0].id),
+                Some(Reviewer),
+                None,
+            ))
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let disposition = res.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(disposition.starts_with("attachment;"), "{disposition}");
+        assert_eq!(
+            res.headers()[header::CONTENT_TYPE],
+            "application/octet-stream"
+        );
+        let got = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&got[..], photo);
+
+        // Only an administrator accepts a risk, and only with an approver and a reason.
+        let accept = |role: Role, approver: &'static str| {
+            multipart(
+                &task_uri,
+                role,
+                &[
+                    ("to", "risk_accepted"),
+                    ("comment", "业务需要"),
+                    ("approver", approver),
+                ],
+                None,
+            )
+        };
+        assert_eq!(
+            send(&w.app, accept(Inspector, "张局")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let r = send(&w.app, accept(Admin, "")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.body.contains("approver"), "{}", r.body);
+        // Closing is not a move from "in progress".
+        let r = send(
+            &w.app,
+            multipart(&task_uri, Admin, &[("to", "closed")], None),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        let r = send(
+            &w.app,
+            multipart(
+                &task_uri,
+                Inspector,
+                &[("to", "fixed"), ("comment", "已清除")],
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+        // The next inspection no longer finds the file: "verified" is proposed.
+        let marking = |f: &Value| f["rule"] == "content.marking";
+        let later = later_report("r-later-1", "2026-12-01T02:00:00Z", |f| !marking(f));
+        let r = send(&w.app, push(later)).await;
+        assert!(r.status.is_success(), "{}", r.body);
+        let t = w.app.store.rectification(task).await.unwrap().unwrap();
+        assert!(t.gone_in_report.is_some());
+        let page_now = send(&w.app, page("GET", &task_uri, Some(Inspector), None)).await;
+        assert!(
+            page_now.body.contains("id=\"proposal\""),
+            "{}",
+            page_now.body
+        );
+        for to in ["verified", "closed"] {
+            let r = send(&w.app, multipart(&task_uri, Inspector, &[("to", to)], None)).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{to}: {}", r.body);
+        }
+        let t = w.app.store.rectification(task).await.unwrap().unwrap();
+        assert_eq!(t.state, baomi_store::RectState::Closed);
+
+        // A finding marked false positive stays so in every later report of the computer.
+        let wifi = findings_of("network.bluetooth").await.unwrap();
+        let bt = wifi.iter().map(|f| f.id).max().unwrap();
+        let r = send(
+            &w.app,
+            page(
+                "POST",
+                &format!("/findings/{bt}/false_positive"),
+                Some(Reviewer),
+                form(Reviewer, "reason=x"),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = send(
+            &w.app,
+            page(
+                "POST",
+                &format!("/findings/{bt}/false_positive"),
+                Some(Inspector),
+                form(
+                    Inspector,
+                    "reason=%E8%93%9D%E7%89%99%E6%A8%A1%E5%9D%97%E5%B7%B2%E6%8B%86%E9%99%A4",
+                ),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let r = send(
+            &w.app,
+            push(later_report("r-later-2", "2026-12-08T02:00:00Z", |_| true)),
+        )
+        .await;
+        assert!(r.status.is_success(), "{}", r.body);
+        let bts = findings_of("network.bluetooth").await.unwrap();
+        assert_eq!(bts.len(), 3);
+        assert!(bts.iter().all(|f| f.status == "false_positive"), "{bts:?}");
+        let shown = send(
+            &w.app,
+            page(
+                "GET",
+                &format!("/findings/{}", bts[0].id),
+                Some(Admin),
+                None,
+            ),
+        )
+        .await;
+        assert!(
+            shown.body.contains("id=\"false-positive\""),
+            "{}",
+            shown.body
+        );
+        // Withdrawn: open again, everywhere; the mark's history stays.
+        let mark = w
+            .app
+            .store
+            .false_positive_of(w.pc_b, &bts[0].finding_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let r = send(
+            &w.app,
+            page(
+                "POST",
+                &format!("/false_positives/{}/withdraw", mark.id),
+                Some(Admin),
+                form(Admin, &format!("reason=wrong&finding={}", bts[0].id)),
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let bts = findings_of("network.bluetooth").await.unwrap();
+        assert!(bts.iter().all(|f| f.status == "open"));
+        assert!(
+            w.app
+                .store
+                .audit_verify()
+                .await
+                .unwrap()
+                .problems
+                .is_empty()
         );
     }
 );

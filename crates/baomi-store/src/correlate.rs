@@ -93,7 +93,7 @@ pub fn is_weak_serial(serial: &str) -> bool {
 }
 
 /// An RFC 3339 time as Unix seconds.
-fn unix(t: &str) -> Option<i64> {
+pub(crate) fn unix(t: &str) -> Option<i64> {
     t.trim()
         .parse::<jiff::Timestamp>()
         .ok()
@@ -160,11 +160,10 @@ pub fn correlate_device(
                 .collect();
             computers.sort_unstable();
             computers.dedup();
-            let mut detail =
-                json!({ "device": device, "medium": medium_json, "timeline": entries });
-            if let (Some(d), Value::Object(extra)) = (detail.as_object_mut(), extra) {
-                d.extend(extra);
-            }
+            let detail = with_extra(
+                json!({ "device": device, "medium": medium_json, "timeline": entries }),
+                extra,
+            );
             Correlation {
                 rule,
                 severity,
@@ -266,9 +265,17 @@ pub fn correlate_device(
     out
 }
 
+/// A rule's own evidence fields added to the common ones.
+pub(crate) fn with_extra(mut detail: Value, extra: Value) -> Value {
+    if let (Some(d), Value::Object(extra)) = (detail.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    detail
+}
+
 /// Lock `subject` for this transaction: a second transaction recomputing it waits here, and reads
 /// what the first committed once it gets the lock.
-async fn lock_subject(conn: &mut AnyConnection, subject: &str) -> Result<()> {
+pub(crate) async fn lock_subject(conn: &mut AnyConnection, subject: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO correlation_subjects (subject) VALUES ($1) \
          ON CONFLICT (subject) DO UPDATE SET subject = excluded.subject",
@@ -407,7 +414,11 @@ async fn medium_of(
 
 /// Put `found` in place of the subject's stored correlations. A correlation that is found again keeps
 /// its row (and id); one no longer found is removed.
-async fn replace(conn: &mut AnyConnection, subject: &str, found: &[Correlation]) -> Result<()> {
+pub(crate) async fn replace(
+    conn: &mut AnyConnection,
+    subject: &str,
+    found: &[Correlation],
+) -> Result<()> {
     let old: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, rule FROM correlations WHERE subject = $1")
             .bind(subject)
@@ -478,7 +489,8 @@ pub struct CorrelationRow {
 }
 
 impl Store {
-    /// Recompute every subject: each device seen in any report or registered with a serial.
+    /// Recompute every subject: each computer with a report, each device seen in any report or
+    /// registered with a serial.
     /// Returns (subjects, correlations).
     pub async fn correlate_all(&self) -> Result<(usize, usize)> {
         let devices: Vec<(String, String, String)> = sqlx::query_as(
@@ -491,16 +503,35 @@ impl Store {
         let stale: Vec<String> = sqlx::query_scalar("SELECT DISTINCT subject FROM correlations")
             .fetch_all(&self.pool)
             .await?;
+        let computers: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT computer_id FROM reports WHERE computer_id IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let mut subjects = 0;
         let mut found = 0;
+        // Computers first: every transaction locks computer subjects before device subjects.
+        for chunk in computers.chunks(200) {
+            let mut tx = self.write_tx().await?;
+            found += crate::computer_correlation::recompute_computers(&mut tx, chunk).await?;
+            tx.commit().await?;
+            subjects += chunk.len();
+        }
         for chunk in devices.chunks(200) {
             let mut tx = self.write_tx().await?;
             found += recompute_devices(&mut tx, chunk).await?;
             tx.commit().await?;
             subjects += chunk.iter().filter(|(_, _, s)| !is_weak_serial(s)).count();
         }
-        let live: std::collections::HashSet<String> =
-            devices.iter().map(|(v, p, s)| subject(v, p, s)).collect();
+        let live: std::collections::HashSet<String> = devices
+            .iter()
+            .map(|(v, p, s)| subject(v, p, s))
+            .chain(
+                computers
+                    .iter()
+                    .map(|&c| crate::computer_correlation::subject(c)),
+            )
+            .collect();
         for gone in stale.into_iter().filter(|s| !live.contains(s)) {
             let mut tx = self.write_tx().await?;
             lock_subject(&mut tx, &gone).await?;

@@ -16,11 +16,13 @@
 mod accounts;
 pub mod audit;
 mod bulk;
+pub mod computer_correlation;
 pub mod correlate;
 mod media;
 pub mod model;
 mod people;
 mod places;
+pub mod rectify;
 mod registers;
 mod reports;
 
@@ -29,9 +31,12 @@ pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
 pub use bulk::{ImportSummary, MAX_IMPORT_ROWS, RowProblem};
 pub use correlate::CorrelationRow;
 pub use media::{MediaFilter, Medium, MediumEvent, MediumInput, Transition};
-pub use model::{ComputerStatus, MediumState, Role};
+pub use model::{ComputerStatus, MediumState, RectState, Role};
 pub use people::{Person, PersonInput};
 pub use places::{Place, PlaceInput};
+pub use rectify::{
+    Attachment, FalsePositive, RectEvent, RectFile, RectFilter, RectMove, Rectification,
+};
 pub use registers::{Computer, ComputerFilter, ComputerInput, Coverage, Department};
 pub use reports::{FindingFilter, FindingRow, Imported, ReportRow, UsbSeen};
 

@@ -102,6 +102,80 @@ impl FromStr for ComputerStatus {
     }
 }
 
+/// Where a rectification task stands (整改).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RectState {
+    /// 待整改: opened, nobody has started.
+    Open,
+    /// 整改中.
+    InProgress,
+    /// 已整改: the department says it is fixed.
+    Fixed,
+    /// 已复查: an inspector confirmed it (a newer report without the finding proposes this).
+    Verified,
+    /// 已销号: done.
+    Closed,
+    /// 风险接受: not fixed, with the approver's reason.
+    RiskAccepted,
+}
+
+impl RectState {
+    /// Every state, in the order a task goes through them.
+    pub const ALL: [RectState; 6] = [
+        RectState::Open,
+        RectState::InProgress,
+        RectState::Fixed,
+        RectState::Verified,
+        RectState::Closed,
+        RectState::RiskAccepted,
+    ];
+
+    /// The identifier stored and used in forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RectState::Open => "open",
+            RectState::InProgress => "in_progress",
+            RectState::Fixed => "fixed",
+            RectState::Verified => "verified",
+            RectState::Closed => "closed",
+            RectState::RiskAccepted => "risk_accepted",
+        }
+    }
+
+    /// Where a task may go from here. A fix that does not hold goes back to work; an accepted risk
+    /// can be withdrawn; a closed task stays closed (a new finding opens a new task).
+    pub fn next(self) -> &'static [RectState] {
+        use RectState::*;
+        match self {
+            Open => &[InProgress, Fixed, RiskAccepted],
+            InProgress => &[Fixed, RiskAccepted],
+            Fixed => &[Verified, InProgress, RiskAccepted],
+            Verified => &[Closed, InProgress],
+            Closed => &[],
+            RiskAccepted => &[Open],
+        }
+    }
+
+    /// Still waiting for the department: counts towards "overdue" once past its deadline.
+    pub fn is_pending(self) -> bool {
+        matches!(self, RectState::Open | RectState::InProgress)
+    }
+}
+
+impl FromStr for RectState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RectState::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown rectification state {s:?} (open, in_progress, fixed, verified, closed, risk_accepted)"
+                )
+            })
+    }
+}
+
 /// The zones a computer can be registered in (a register has no "unknown").
 pub const REGISTER_ZONES: [&str; 3] = ["classified", "internal", "internet"];
 

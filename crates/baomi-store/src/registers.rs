@@ -371,6 +371,19 @@ pub(crate) async fn rewrite_computer(
     if n == 0 {
         return Err(Error::NotFound);
     }
+    // What its reports mean depends on its zone and department: its own correlations and those of
+    // every device it saw are computed again (before the audit entry: subjects, then the head).
+    if old.zone != c.zone || old.department_id != c.department_id {
+        crate::computer_correlation::record_zone_change(conn, id, &old.zone, &c.zone).await?;
+        crate::computer_correlation::recompute_computers(conn, &[id]).await?;
+        let devices: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT DISTINCT vid, pid, serial FROM usb_seen WHERE computer_id = $1 AND serial <> ''",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?;
+        crate::correlate::recompute_devices(conn, &devices).await?;
+    }
     let detail = format!(
         "{{\"old\":{},\"new\":{}}}",
         computer_detail(old),

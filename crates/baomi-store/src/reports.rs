@@ -395,6 +395,32 @@ impl Store {
                     .map(|s| (d.vid.clone(), d.pid.clone(), s.clone()))
             })
             .collect();
+        if let Some(c) = computer_id {
+            let present: std::collections::HashSet<&str> =
+                report.findings.iter().map(|f| f.id.as_str()).collect();
+            let checks_ran: std::collections::HashSet<&str> = report
+                .checks
+                .iter()
+                .filter(|k| {
+                    matches!(
+                        k.status,
+                        baomi_core::report::CheckStatus::Ok
+                            | baomi_core::report::CheckStatus::Partial
+                    )
+                })
+                .map(|k| k.id.as_str())
+                .collect();
+            // A file the scan could not read may still hold the finding.
+            let unread: std::collections::HashSet<&str> =
+                report.unscanned.iter().map(|u| u.path.as_str()).collect();
+            let seen = crate::rectify::Seen {
+                present: &present,
+                checks_ran: &checks_ran,
+                unread: &unread,
+            };
+            crate::rectify::follow_up_report(&mut tx, report_row, c, Some(&seen)).await?;
+            crate::computer_correlation::recompute_computers(&mut tx, &[c]).await?;
+        }
         crate::correlate::recompute_devices(&mut tx, &devices).await?;
         let detail = serde_json::json!({
             "report_id": report_id, "computer_id": computer_id,
@@ -466,6 +492,10 @@ impl Store {
         .bind(report_row)
         .fetch_all(&mut *tx)
         .await?;
+        // False-positive marks apply; whether a task's finding is gone is not judged here (the
+        // report's check statuses are in its body, not in columns).
+        crate::rectify::follow_up_report(&mut tx, report_row, computer_id, None).await?;
+        crate::computer_correlation::recompute_computers(&mut tx, &[computer_id]).await?;
         crate::correlate::recompute_devices(&mut tx, &devices).await?;
         let detail = serde_json::json!({ "computer_id": computer_id });
         append(

@@ -819,7 +819,7 @@ async fn snapshot(s: &Store) -> Vec<(String, String, String, String)> {
         .into_iter()
         .map(|c| {
             let mut d: serde_json::Value = serde_json::from_str(&c.detail).expect("json");
-            for e in d["timeline"].as_array_mut().expect("timeline") {
+            for e in d["timeline"].as_array_mut().into_iter().flatten() {
                 e.as_object_mut().expect("entry").remove("report_row");
             }
             (c.rule, c.subject, c.severity, d.to_string())
@@ -840,9 +840,22 @@ async fn reports_in_any_order_correlate_the_same(stores: Vec<Store>) {
         .iter()
         .map(|(r, s, v, _)| (r.as_str(), s.as_str(), v.as_str()))
         .collect();
+    // Every report carries the findings of a real scan of a classified computer (a file marked 机密,
+    // browser history, saved Wi-Fi): on the internal and the Internet computer the marked file is
+    // out of place; on the classified one the history and the Wi-Fi are.
     assert_eq!(
         rules,
         vec![
+            (
+                "classified_content_off_classified",
+                "computer:2",
+                "critical"
+            ),
+            (
+                "classified_content_off_classified",
+                "computer:3",
+                "critical"
+            ),
             (
                 "classified_medium_off_classified",
                 "usb:0781:5567:AA0000CROSS0001",
@@ -859,6 +872,7 @@ async fn reports_in_any_order_correlate_the_same(stores: Vec<Store>) {
                 "high"
             ),
             ("cross_use", "usb:0781:5567:AA0000CROSS0001", "critical"),
+            ("internet_traces_on_classified", "computer:1", "critical"),
             (
                 "medium_seen_after_destroyed_or_lost",
                 "usb:0781:5567:AA0000LOST00004",
@@ -869,9 +883,10 @@ async fn reports_in_any_order_correlate_the_same(stores: Vec<Store>) {
                 "usb:0781:5567:AA0000STRAY0002",
                 "high"
             ),
+            ("wireless_on_classified", "computer:1", "critical"),
         ]
     );
-    let cross = &first[3].3;
+    let cross = &first[5].3;
     assert!(
         cross.contains("\"direction\":\"classified_to_internet\""),
         "{cross}"
@@ -892,8 +907,79 @@ async fn reports_in_any_order_correlate_the_same(stores: Vec<Store>) {
         .expect("q")
         .expect("N-1");
     let mine = s.correlations(None, Some(internal), 100).await.expect("q");
-    assert_eq!(mine.len(), 1);
-    assert_eq!(mine[0].subject, "usb:0781:5567:AA0000SECRET003");
+    let mut subjects: Vec<&str> = mine.iter().map(|c| c.subject.as_str()).collect();
+    subjects.sort_unstable();
+    assert_eq!(subjects, ["computer:2", "usb:0781:5567:AA0000SECRET003"]);
+    let content: serde_json::Value = serde_json::from_str(
+        &mine
+            .iter()
+            .find(|c| c.subject == "computer:2")
+            .expect("content")
+            .detail,
+    )
+    .expect("json");
+    assert_eq!(
+        content["evidence"][0]["path"],
+        "/home/zhang/Documents/关于案件线索的报告.docx → word/document.xml"
+    );
+    assert_eq!(content["report"]["report_id"], "r-internal-1");
+
+    // The internal computer is handed over to Internet use without a new inspection: its old files
+    // are now named for what they are, and the secret stick seen on it is now on an Internet
+    // computer.
+    let mut n1 = s.computer(internal).await.expect("q").expect("N-1").fields;
+    n1.zone = "internet".into();
+    n1.level = "none".into();
+    s.update_computer("t", internal, n1).await.expect("move");
+    let now: Vec<(String, String, String)> = s
+        .correlations(None, Some(internal), 100)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|c| (c.rule, c.subject, c.severity))
+        .collect();
+    let repurposed = (
+        "repurposed_computer_holds_old_content".to_owned(),
+        "computer:2".to_owned(),
+        // The only report predates the move: nobody has looked since.
+        "high".to_owned(),
+    );
+    let stick = (
+        "classified_medium_off_classified".to_owned(),
+        "usb:0781:5567:AA0000SECRET003".to_owned(),
+        "critical".to_owned(),
+    );
+    assert!(now.contains(&repurposed), "{now:?}");
+    assert!(now.contains(&stick), "{now:?}");
+    assert_eq!(now.len(), 2, "{now:?}");
+    // And a full recompute agrees with what the change left.
+    let before = snapshot(s).await;
+    s.correlate_all().await.expect("recompute");
+    assert_eq!(snapshot(s).await, before);
+    // The files turn out to be public documents: marked false positive, they no longer count.
+    for rule in ["content.marking", "content.work_secret"] {
+        let rows = s
+            .findings(&baomi_store::FindingFilter {
+                computer_id: Some(internal),
+                rule: Some(rule.into()),
+                ..Default::default()
+            })
+            .await
+            .expect("findings");
+        assert_eq!(rows.len(), 1, "{rule}");
+        s.mark_false_positive("t", rows[0].id, "公开发布的文件")
+            .await
+            .expect("mark");
+    }
+    let left: Vec<String> = s
+        .correlations(None, Some(internal), 100)
+        .await
+        .expect("q")
+        .into_iter()
+        .map(|c| c.rule)
+        .collect();
+    assert_eq!(left, ["classified_medium_off_classified"]);
+    assert!(s.audit_verify().await.expect("verify").problems.is_empty());
 }
 
 #[tokio::test]
