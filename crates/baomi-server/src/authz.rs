@@ -45,6 +45,10 @@ pub enum Action {
     WorkOnRectification,
     /// Accept a risk instead of fixing it (and withdraw such an acceptance).
     AcceptRisk,
+    /// Department scorecards and the notice (circulated to every department: no department scope).
+    ViewScorecards,
+    /// The office's policy: the scorecard's weights.
+    SetPolicy,
 }
 
 /// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
@@ -69,6 +73,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | EditPlaces
                 | ManageRectification
                 | WorkOnRectification
+                | ViewScorecards
         ),
         Role::DeptHead => matches!(
             action,
@@ -80,6 +85,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewPeople
                 | ViewPlaces
                 | WorkOnRectification
+                | ViewScorecards
         ),
         Role::Reviewer => matches!(
             action,
@@ -91,6 +97,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewMedia
                 | ViewPeople
                 | ViewPlaces
+                | ViewScorecards
         ),
         Role::Staff => false,
     }
@@ -131,7 +138,7 @@ mod tests {
     use super::*;
     use Action::*;
 
-    const ALL: [Action; 19] = [
+    const ALL: [Action; 21] = [
         ViewDashboard,
         ViewComputers,
         EditComputers,
@@ -151,6 +158,8 @@ mod tests {
         ManageRectification,
         WorkOnRectification,
         AcceptRisk,
+        ViewScorecards,
+        SetPolicy,
     ];
 
     /// The whole matrix, written out: a change to the table must change this picture too.
@@ -161,11 +170,11 @@ mod tests {
                 .map(|&a| if allowed(role, a) { 'x' } else { '.' })
                 .collect()
         };
-        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxxxxx");
-        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xxxx.");
-        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x..x.");
-        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x....");
-        assert_eq!(picture(Role::Staff), "...................");
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xxxx.x.");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x..x.x.");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x....x.");
+        assert_eq!(picture(Role::Staff), ".....................");
     }
 
     /// Who moves a task where, as a picture: rows from, columns to, in `RectState::ALL` order;

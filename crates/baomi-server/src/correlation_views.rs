@@ -116,7 +116,7 @@ pub(crate) fn when(unix: Option<i64>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
-fn rule_word(lang: Lang, rule: &str) -> &'static str {
+pub(crate) fn rule_word(lang: Lang, rule: &str) -> &'static str {
     lang.t(match rule {
         "cross_use" => "rule_cross_use",
         "unregistered_medium_on_classified" => "rule_unregistered_medium_on_classified",

@@ -11,6 +11,7 @@
 
 mod api;
 pub mod authz;
+mod charts;
 mod correlation_views;
 pub mod export;
 pub mod i18n;
@@ -20,6 +21,7 @@ mod people_views;
 mod places_views;
 mod rectify_views;
 mod register_files;
+mod scorecard_views;
 mod views;
 
 use axum::Router;
@@ -68,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(register_files::routes())
         .merge(correlation_views::routes())
         .merge(rectify_views::routes())
+        .merge(scorecard_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

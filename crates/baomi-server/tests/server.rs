@@ -2266,3 +2266,157 @@ on_both!(
         );
     }
 );
+
+on_both!(scorecards_rank_and_veto, |w: World| async move {
+    use Role::*;
+    // Department B's classified computer went on the Internet: a critical problem, so B is vetoed;
+    // department A's computer was not inspected this quarter.
+    let r = send(
+        &w.app,
+        api(
+            "POST",
+            "/api/v1/reports",
+            Some(Inspector),
+            Some(REPORT.to_owned()),
+        ),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let card = w
+        .app
+        .store
+        .scorecard(&baomi_store::scorecard::Period::parse("2026-Q4").unwrap())
+        .await
+        .unwrap();
+    let names: Vec<(&str, bool)> = card
+        .departments
+        .iter()
+        .map(|d| (d.name.as_str(), d.vetoed))
+        .collect();
+    assert_eq!(names, [("甲部门", false), ("乙部门", true)]);
+    assert_eq!(card.departments[0].score, 98.0);
+    let b = &card.departments[1];
+    assert_eq!((b.counts.computers, b.counts.inspected), (1, 1));
+    assert!(b.counts.problems[0] > 0);
+    assert!(b.top_rules.iter().any(|(r, _)| r == "web.internet_visit"));
+    // Another quarter found nothing and inspected nothing.
+    let before = w
+        .app
+        .store
+        .scorecard(&baomi_store::scorecard::Period::parse("2026-Q2").unwrap())
+        .await
+        .unwrap();
+    assert!(
+        before
+            .departments
+            .iter()
+            .all(|d| !d.vetoed && d.counts.inspected == 0)
+    );
+
+    let page_now = send(
+        &w.app,
+        page("GET", "/scorecards?period=2026-Q4", Some(DeptHead), None),
+    )
+    .await;
+    assert_eq!(page_now.status, StatusCode::OK);
+    assert!(page_now.body.contains("id=\"ranking\""));
+    assert!(page_now.body.contains("<svg"), "charts");
+    assert_eq!(
+        send(&w.app, page("GET", "/scorecards", Some(Staff), None))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let notice = send(
+        &w.app,
+        page(
+            "GET",
+            "/scorecards/notice?period=2026-Q4",
+            Some(Reviewer),
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        notice.body.contains("关于2026年第四季度保密检查情况的通报"),
+        "{}",
+        notice.body
+    );
+    assert!(notice.body.contains("本期考核一票否决"));
+    assert!(
+        notice.body.contains("浏览器历史记录显示曾访问互联网"),
+        "{}",
+        notice.body
+    );
+    let bad = send(
+        &w.app,
+        page("GET", "/scorecards?period=2026-Q9", Some(Admin), None),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+
+    // The weights are the office's: only an administrator sets them, within 0–100.
+    let form = |role: Role, critical: &str, veto: bool| {
+        Some(format!(
+            "csrf={}&critical={critical}&high=5&medium=2&low=0.5&correlation_critical=10&correlation_high=5&overdue_task=3&not_inspected_pc=4{}",
+            csrf_of(role),
+            if veto { "&veto_on_critical=1" } else { "" }
+        ))
+    };
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/scorecards/policy",
+            Some(Inspector),
+            form(Inspector, "10", true),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/scorecards/policy",
+            Some(Admin),
+            form(Admin, "150", true),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            "/scorecards/policy",
+            Some(Admin),
+            form(Admin, "10", false),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let card = w
+        .app
+        .store
+        .scorecard(&baomi_store::scorecard::Period::parse("2026-Q4").unwrap())
+        .await
+        .unwrap();
+    // No veto now; A lost 4 for its computer not inspected.
+    assert!(card.departments.iter().all(|d| !d.vetoed));
+    let a = card
+        .departments
+        .iter()
+        .find(|d| d.name == "甲部门")
+        .unwrap();
+    assert_eq!(a.score, 96.0);
+    assert!(
+        w.app
+            .store
+            .audit_verify()
+            .await
+            .unwrap()
+            .problems
+            .is_empty()
+    );
+});

@@ -25,6 +25,7 @@ mod places;
 pub mod rectify;
 mod registers;
 mod reports;
+pub mod scorecard;
 
 pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
