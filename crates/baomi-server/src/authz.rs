@@ -2,6 +2,7 @@
 //! for a record that belongs to a department, check [`may_see_department`]; the matrix test below and
 //! the route-by-route test in `tests/server.rs` hold every role to this table.
 
+use baomi_store::campaigns::Campaign;
 use baomi_store::{RectState, Role, User};
 
 /// Everything a route can do.
@@ -49,6 +50,13 @@ pub enum Action {
     ViewScorecards,
     /// The office's policy: the scorecard's weights.
     SetPolicy,
+    /// Inspection campaigns (a department head: those that reach their department, never an
+    /// unannounced one before it starts).
+    ViewCampaigns,
+    /// Plan and close campaigns.
+    ManageCampaigns,
+    /// Record the on-site checklist (an inspector: only in campaigns they are assigned to).
+    RecordCampaignResults,
 }
 
 /// The table. Staff see nothing of the registers; reviewers read everything and change nothing;
@@ -74,6 +82,8 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ManageRectification
                 | WorkOnRectification
                 | ViewScorecards
+                | ViewCampaigns
+                | RecordCampaignResults
         ),
         Role::DeptHead => matches!(
             action,
@@ -86,6 +96,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewPlaces
                 | WorkOnRectification
                 | ViewScorecards
+                | ViewCampaigns
         ),
         Role::Reviewer => matches!(
             action,
@@ -98,6 +109,7 @@ pub fn allowed(role: Role, action: Action) -> bool {
                 | ViewPeople
                 | ViewPlaces
                 | ViewScorecards
+                | ViewCampaigns
         ),
         Role::Staff => false,
     }
@@ -114,6 +126,29 @@ pub fn rectification_move(from: RectState, to: RectState) -> Action {
         (a, b) if a == b => Action::WorkOnRectification,
         _ => Action::ManageRectification,
     }
+}
+
+/// May `user` see campaign `c` at `now`? A department head sees the campaigns that reach their
+/// department, and an unannounced one only once it has started: it is unannounced.
+pub fn may_see_campaign(user: &User, c: &Campaign, now: i64) -> bool {
+    if !allowed(user.role, Action::ViewCampaigns) {
+        return false;
+    }
+    match department_scope(user) {
+        None => true,
+        Some(own) => {
+            let reaches = c.fields.departments.is_empty() || c.fields.departments.contains(&own);
+            let hidden = c.fields.kind == "unannounced" && c.state(now) == "planned";
+            reaches && !hidden
+        }
+    }
+}
+
+/// May `user` record on-site results in campaign `c`? An administrator always; an inspector when
+/// assigned to it.
+pub fn may_record_in_campaign(user: &User, c: &Campaign) -> bool {
+    allowed(user.role, Action::RecordCampaignResults)
+        && (user.role == Role::Admin || c.fields.inspectors.contains(&user.username))
 }
 
 /// The department a user is limited to: `Some` for a department head, `None` (everything) for the
@@ -138,7 +173,7 @@ mod tests {
     use super::*;
     use Action::*;
 
-    const ALL: [Action; 21] = [
+    const ALL: [Action; 24] = [
         ViewDashboard,
         ViewComputers,
         EditComputers,
@@ -160,6 +195,9 @@ mod tests {
         AcceptRisk,
         ViewScorecards,
         SetPolicy,
+        ViewCampaigns,
+        ManageCampaigns,
+        RecordCampaignResults,
     ];
 
     /// The whole matrix, written out: a change to the table must change this picture too.
@@ -170,11 +208,11 @@ mod tests {
                 .map(|&a| if allowed(role, a) { 'x' } else { '.' })
                 .collect()
         };
-        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxxxxxxx");
-        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xxxx.x.");
-        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x..x.x.");
-        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x....x.");
-        assert_eq!(picture(Role::Staff), ".....................");
+        assert_eq!(picture(Role::Admin), "xxxxxxxxxxxxxxxxxxxxxxxx");
+        assert_eq!(picture(Role::Inspector), "xxxxxxx...xxx.xxxx.x.x.x");
+        assert_eq!(picture(Role::DeptHead), "xx.x..x...x.x.x..x.x.x..");
+        assert_eq!(picture(Role::Reviewer), "xx.x..x..xx.x.x....x.x..");
+        assert_eq!(picture(Role::Staff), "........................");
     }
 
     /// Who moves a task where, as a picture: rows from, columns to, in `RectState::ALL` order;

@@ -11,6 +11,7 @@
 
 mod api;
 pub mod authz;
+mod campaign_views;
 mod charts;
 mod correlation_views;
 pub mod export;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(correlation_views::routes())
         .merge(rectify_views::routes())
         .merge(scorecard_views::routes())
+        .merge(campaign_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

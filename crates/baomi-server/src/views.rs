@@ -75,6 +75,9 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             a href="/correlations" { (t("correlations")) }
                             a href="/coverage" { (t("coverage")) }
                             a href="/rectifications" { (t("rectifications")) }
+                            @if crate::authz::allowed(v.user.role, Action::ViewCampaigns) {
+                                a href="/campaigns" { (t("campaigns")) }
+                            }
                             @if crate::authz::allowed(v.user.role, Action::ViewScorecards) {
                                 a href="/scorecards" { (t("scorecards")) }
                             }

@@ -2420,3 +2420,217 @@ on_both!(scorecards_rank_and_veto, |w: World| async move {
             .is_empty()
     );
 });
+
+on_both!(campaigns_plan_inspect_close, |w: World| async move {
+    use Role::*;
+    let plan = |role: Role, name: &str, kind: &str, starts: &str, inspectors: &str| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf_of(role))
+            .append_pair("name", name)
+            .append_pair("kind", kind)
+            .append_pair("starts", starts)
+            .append_pair("ends", "2030-12-31")
+            .append_pair("zone", "classified")
+            .append_pair("inspectors", inspectors)
+            .finish();
+        page("POST", "/campaigns", Some(role), Some(body))
+    };
+    assert_eq!(
+        send(
+            &w.app,
+            plan(Inspector, "x", "regular", "2026-11-01", "inspector")
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = send(
+        &w.app,
+        plan(
+            Admin,
+            "2026年第四季度保密检查",
+            "regular",
+            "2026-11-01",
+            "inspector",
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let uri = r.location.unwrap();
+    // An unannounced campaign that has not started: department heads do not see it.
+    let r = send(
+        &w.app,
+        plan(
+            Admin,
+            "突击检查",
+            "unannounced",
+            "2030-06-01",
+            "someone-else",
+        ),
+    )
+    .await;
+    let hidden = r.location.unwrap();
+    let list = send(&w.app, page("GET", "/campaigns", Some(DeptHead), None)).await;
+    assert!(list.body.contains("2026年第四季度保密检查"));
+    assert!(!list.body.contains("突击检查</a>"), "{}", list.body);
+    assert_eq!(
+        send(&w.app, page("GET", &hidden, Some(DeptHead), None))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&w.app, page("GET", &hidden, Some(Reviewer), None))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Department B's computer reports in the window; department A's does not.
+    let r = send(
+        &w.app,
+        api(
+            "POST",
+            "/api/v1/reports",
+            Some(Inspector),
+            Some(REPORT.to_owned()),
+        ),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let status = send(&w.app, page("GET", &uri, Some(Inspector), None)).await;
+    assert!(status.body.contains("已检查 1 / 2"), "{}", status.body);
+    let missing = status.body.split("id=\"missing\"").nth(1).unwrap();
+    assert!(missing.split("</p>").next().unwrap().contains("A-1"));
+    let checks = status.body.split("id=\"checks\"").nth(1).unwrap();
+    assert!(
+        checks.contains("不合格"),
+        "the Internet traces fail the web check"
+    );
+
+    // On site: the assigned inspector records what they saw.
+    let id: i64 = uri.rsplit('/').next().unwrap().parse().unwrap();
+    let result = |role: Role, target: String, result: &str, note: &str| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf_of(role))
+            .append_pair("item", "label_present")
+            .append_pair("target", &target)
+            .append_pair("result", result)
+            .append_pair("note", note)
+            .finish();
+        page(
+            "POST",
+            &format!("/campaigns/{id}/results"),
+            Some(role),
+            Some(body),
+        )
+    };
+    let a = format!("computer:{}", w.pc_a);
+    assert_eq!(
+        send(&w.app, result(Reviewer, a.clone(), "pass", ""))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&w.app, result(Inspector, a.clone(), "fail", ""))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        send(
+            &w.app,
+            result(Inspector, "computer:99999".into(), "pass", "")
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = send(
+        &w.app,
+        result(Inspector, a, "fail", "显示器上方未贴密级标识"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Not assigned to the other campaign: not theirs to record.
+    let other: i64 = hidden.rsplit('/').next().unwrap().parse().unwrap();
+    let body = format!(
+        "csrf={}&item=label_present&target=computer:{}&result=pass",
+        csrf_of(Inspector),
+        w.pc_a
+    );
+    assert_eq!(
+        send(
+            &w.app,
+            page(
+                "POST",
+                &format!("/campaigns/{other}/results"),
+                Some(Inspector),
+                Some(body)
+            )
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    // Department A's head sees A's part only.
+    let head = send(&w.app, page("GET", &uri, Some(DeptHead), None)).await;
+    assert!(
+        head.body.contains("A-1") && !head.body.contains("B-1"),
+        "{}",
+        head.body
+    );
+
+    let r = send(
+        &w.app,
+        page(
+            "POST",
+            &format!("/campaigns/{id}/close"),
+            Some(Admin),
+            Some(format!(
+                "csrf={}&note=%E5%B7%B2%E9%80%9A%E6%8A%A5",
+                csrf_of(Admin)
+            )),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let report = send(
+        &w.app,
+        page(
+            "GET",
+            &format!("/campaigns/{id}/report"),
+            Some(Reviewer),
+            None,
+        ),
+    )
+    .await;
+    assert!(
+        report.body.contains("2026年第四季度保密检查总结报告"),
+        "{}",
+        report.body
+    );
+    assert!(
+        report.body.contains("应检查计算机2台，已检查1台"),
+        "{}",
+        report.body
+    );
+    assert!(report.body.contains("显示器上方未贴密级标识"));
+    // Closed: nothing more is recorded.
+    let again = send(
+        &w.app,
+        result(Admin, format!("computer:{}", w.pc_b), "pass", ""),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(
+        w.app
+            .store
+            .audit_verify()
+            .await
+            .unwrap()
+            .problems
+            .is_empty()
+    );
+});

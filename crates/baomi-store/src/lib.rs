@@ -16,6 +16,7 @@
 mod accounts;
 pub mod audit;
 mod bulk;
+pub mod campaigns;
 pub mod computer_correlation;
 pub mod correlate;
 mod media;

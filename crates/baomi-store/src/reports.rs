@@ -366,6 +366,16 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
+        for k in &report.checks {
+            sqlx::query(
+                "INSERT INTO report_checks (report_row, check_id, status) VALUES ($1, $2, $3)",
+            )
+            .bind(report_row)
+            .bind(&k.id)
+            .bind(k.status.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
         for d in &report.artifacts.usb_devices {
             sqlx::query(
                 "INSERT INTO usb_seen (report_row, computer_id, vid, pid, serial, product, first_seen, \
