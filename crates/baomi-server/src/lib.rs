@@ -23,6 +23,7 @@ mod places_views;
 mod rectify_views;
 mod register_files;
 mod scorecard_views;
+mod training_views;
 mod views;
 
 use axum::Router;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(rectify_views::routes())
         .merge(scorecard_views::routes())
         .merge(campaign_views::routes())
+        .merge(training_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

@@ -6,12 +6,13 @@ use crate::i18n::Lang;
 use crate::views::{page, parse_id};
 use crate::{AppState, Fail, PageFail, Viewer};
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use baomi_store::PersonInput;
 use baomi_store::model::SECRECY_LEVELS;
+use baomi_store::trainings::training_due;
 use maud::html;
 use serde::Deserialize;
 
@@ -34,9 +35,24 @@ pub(crate) fn category(lang: Lang, level: &str) -> &'static str {
     }
 }
 
-async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    due: Option<String>,
+}
+
+async fn list(State(st): State<AppState>, v: Viewer, Query(q): Query<ListQuery>) -> PageResult {
     v.must(Action::ViewPeople)?;
-    let people = st.store.people(department_scope(&v.user)).await?;
+    let scope = department_scope(&v.user);
+    let mut people = st.store.people(scope).await?;
+    let trained = st.store.last_trained(scope).await?;
+    // Secret-related people whose training is more than a year old, or who never had any.
+    let due = |p: &baomi_store::Person| {
+        p.fields.secrecy_level != "none" && training_due(trained.get(&p.id).map(String::as_str))
+    };
+    let only_due = q.due.is_some_and(|d| d == "1");
+    if only_due {
+        people.retain(|p| due(p));
+    }
     let departments = st.store.departments().await?;
     let dept = |id: Option<i64>| {
         id.and_then(|id| departments.iter().find(|d| d.id == id))
@@ -58,9 +74,13 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
                     " · " a href="/people/import" { (t("import_register")) }
                 }
             }
+            p {
+                a href="/trainings" { (t("trainings")) } " · "
+                @if only_due { a href="/people" { (t("all")) } } @else { a href="/people?due=1" { (t("training_due_list")) } }
+            }
             @if people.is_empty() { p { (t("no_rows")) } } @else {
-                table {
-                    tr { th { (t("name")) } th { (t("department")) } th { (t("position")) } th { (t("secrecy_level")) } th { (t("undertaking_signed")) } }
+                table #people {
+                    tr { th { (t("name")) } th { (t("department")) } th { (t("position")) } th { (t("secrecy_level")) } th { (t("undertaking_signed")) } th { (t("last_trained")) } }
                     @for p in &people {
                         tr {
                             td { a href={"/people/" (p.id)} { (p.fields.name) } }
@@ -71,6 +91,10 @@ async fn list(State(st): State<AppState>, v: Viewer) -> PageResult {
                                 @if p.fields.undertaking_signed.is_empty() {
                                     @if p.fields.secrecy_level != "none" { b { (t("not_signed")) } } @else { "—" }
                                 } @else { (p.fields.undertaking_signed) }
+                            }
+                            td class=[due(p).then_some("overdue")] {
+                                (trained.get(&p.id).map_or("—", String::as_str))
+                                @if due(p) { " " b { (t("training_due")) } }
                             }
                         }
                     }
@@ -93,6 +117,10 @@ async fn form_page(
     let changes = match id {
         Some(id) => Some(crate::views::history(st, v.lang, &format!("person:{id}")).await?),
         None => None,
+    };
+    let sessions = match id {
+        Some(id) => st.store.trainings_of(id).await?,
+        None => Vec::new(),
     };
     let t = |k| v.lang.t(k);
     let action = id.map_or_else(|| "/people".to_owned(), |id| format!("/people/{id}"));
@@ -119,6 +147,12 @@ async fn form_page(
                     label { (t("undertaking_signed")) br; input name="undertaking_signed" type="date" value=(p.undertaking_signed); }
                     label { (t("notes")) br; textarea name="notes" { (p.notes) } }
                     @if editable { button type="submit" { (t("save")) } }
+                }
+                @if id.is_some() {
+                    h2 { (t("trainings")) }
+                    @if sessions.is_empty() { p { (t("no_rows")) } } @else {
+                        ul #sessions { @for (tid, day, title) in &sessions { li { (day) " " a href={"/trainings/" (tid)} { (title) } } } }
+                    }
                 }
                 @if let Some(c) = &changes { (c) }
             },

@@ -678,6 +678,34 @@ on_both!(every_route_for_every_role, |w: World| async move {
             &[Admin, Inspector, DeptHead, Reviewer],
             false,
         ),
+        (
+            "GET",
+            "/scorecards".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/scorecards/policy".into(),
+            Box::new(none),
+            &[Admin],
+            false,
+        ),
+        (
+            "GET",
+            "/campaigns".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
+        (
+            "GET",
+            "/trainings".into(),
+            Box::new(none),
+            &[Admin, Inspector, DeptHead, Reviewer],
+            false,
+        ),
     ];
     for (method, uri, body, allowed, is_api) in &cases {
         for role in Role::ALL {
@@ -2624,6 +2652,97 @@ on_both!(campaigns_plan_inspect_close, |w: World| async move {
     )
     .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(
+        w.app
+            .store
+            .audit_verify()
+            .await
+            .unwrap()
+            .problems
+            .is_empty()
+    );
+});
+
+on_both!(trainings_flag_who_is_due, |w: World| async move {
+    use Role::*;
+    let person_a = w
+        .app
+        .store
+        .create_person(
+            "t",
+            baomi_store::PersonInput {
+                name: "甲部门人员".into(),
+                department_id: Some(w.dept_a),
+                secrecy_level: "core".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let session = |role: Role, title: &str, day: &str| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf_of(role))
+            .append_pair("title", title)
+            .append_pair("held_on", day)
+            .append_pair("hours", "2")
+            .append_pair("trainer", "保密办")
+            .finish();
+        page("POST", "/trainings", Some(role), Some(body))
+    };
+    assert_eq!(
+        send(&w.app, session(DeptHead, "x", "2026-01-01"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let old = send(&w.app, session(Admin, "2020年保密法培训", "2020-03-01")).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER, "{}", old.body);
+    let today = baomi_store::rectify::today();
+    let new = send(&w.app, session(Admin, "新修订保密法宣传教育", &today)).await;
+    let attend = |uri: &str, people: &[i64]| {
+        let mut body = format!("csrf={}", csrf_of(Admin));
+        for p in people {
+            body.push_str(&format!("&person={p}"));
+        }
+        page(
+            "POST",
+            &format!("{uri}/attendance"),
+            Some(Admin),
+            Some(body),
+        )
+    };
+    let old_uri = old.location.unwrap();
+    let new_uri = new.location.unwrap();
+    assert_eq!(
+        send(&w.app, attend(&old_uri, &[person_a, w.person_b]))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send(&w.app, attend(&new_uri, &[w.person_b])).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        send(&w.app, attend(&new_uri, &[999_999])).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let due = send(&w.app, page("GET", "/people?due=1", Some(Admin), None)).await;
+    let table = due.body.split("id=\"people\"").nth(1).unwrap();
+    assert!(table.contains("甲部门人员"), "{}", due.body);
+    assert!(!table.contains("乙部门人员"));
+    let b = send(
+        &w.app,
+        page("GET", &format!("/people/{}", w.person_b), Some(Admin), None),
+    )
+    .await;
+    assert!(b.body.contains("新修订保密法宣传教育") && b.body.contains("2020年保密法培训"));
+    let s = send(&w.app, page("GET", &new_uri, Some(Reviewer), None)).await;
+    assert!(s.body.contains("参训人数: 1"), "{}", s.body);
+    // Department A's head sees their own people only, flagged.
+    let head = send(&w.app, page("GET", "/people", Some(DeptHead), None)).await;
+    assert!(head.body.contains("甲部门人员") && head.body.contains("12个月内未培训"));
+    assert!(!head.body.contains("乙部门人员"));
     assert!(
         w.app
             .store

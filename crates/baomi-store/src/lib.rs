@@ -27,6 +27,7 @@ pub mod rectify;
 mod registers;
 mod reports;
 pub mod scorecard;
+pub mod trainings;
 
 pub use accounts::{ApiToken, NewUser, Session, User};
 pub use audit::{AuditEntry, AuditProblem, AuditVerdict};
