@@ -247,6 +247,26 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Drawn from every computer's reports and the computer and media registers: the same USB device (by VID:PID:serial) used on a classified and on an Internet computer (cross-use), an unregistered or unclassified medium on a classified computer, a classified medium on a non-classified computer, a destroyed or lost medium that shows up again; judged by the zone in the register (not the one declared at scan time): classified files on a non-classified computer, Internet traces or wireless hardware on a classified computer, a computer moved to a lower zone that still holds files of its former one. Recomputed on every report import and register change; devices without a serial, or with one many devices share, cannot be told apart and are left out; findings marked false positive are left out.",
     ),
     ("device", "设备", "Device"),
+    (
+        "chart_findings_by_month",
+        "各月发现问题数",
+        "Findings per month",
+    ),
+    (
+        "chart_by_department",
+        "各部门问题数",
+        "Problems by department",
+    ),
+    (
+        "chart_by_rule",
+        "问题类型（涉及计算机台数）",
+        "Problems by kind (computers)",
+    ),
+    (
+        "chart_rectification",
+        "整改任务状态",
+        "Rectification tasks by state",
+    ),
     ("trainings", "保密教育培训", "Training"),
     ("training_title", "培训内容", "Title"),
     ("held_on", "培训日期", "Held on"),

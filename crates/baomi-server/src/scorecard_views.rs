@@ -478,3 +478,72 @@ async fn set_policy(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The dashboard's charts: findings per month, this quarter's problems by department and by rule,
+/// and rectification tasks by state (a department head: their own department).
+pub(crate) async fn dashboard_charts(
+    st: &AppState,
+    v: &Viewer,
+    scope: Option<i64>,
+) -> Result<Markup, Fail> {
+    let t = |k| v.lang.t(k);
+    let months = st.store.findings_by_month(scope, 12).await?;
+    let labels: Vec<String> = months.iter().map(|(m, _)| m[2..].to_owned()).collect();
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let series = vec![(
+        t("findings").to_owned(),
+        months.iter().map(|(_, n)| Some(*n as f64)).collect(),
+    )];
+    let quarter = Period::quarter_of(baomi_store::now())?;
+    let mut card = st.store.scorecard(&quarter).await?;
+    if let Some(own) = scope {
+        card.departments.retain(|d| d.department_id == own);
+    }
+    let by_department: Vec<Bar> = card
+        .departments
+        .iter()
+        .map(|d| Bar {
+            label: d.name.clone(),
+            value: f64::from(d.counts.problems.iter().sum::<u32>()),
+            alarm: d.vetoed,
+        })
+        .collect();
+    let mut rules: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
+    for d in &card.departments {
+        for (r, n) in &d.top_rules {
+            *rules.entry(r.as_str()).or_default() += n;
+        }
+    }
+    let mut rules: Vec<(&str, u32)> = rules.into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let by_rule: Vec<Bar> = rules
+        .iter()
+        .take(10)
+        .map(|(r, n)| Bar {
+            label: rule_title(v.lang, r),
+            value: f64::from(*n),
+            alarm: false,
+        })
+        .collect();
+    let (tasks, _) = st.store.rectification_counts(scope).await?;
+    #[allow(clippy::cast_precision_loss)]
+    let by_state: Vec<Bar> = baomi_store::RectState::ALL
+        .iter()
+        .map(|s| Bar {
+            label: crate::rectify_views::state_word(v.lang, s.as_str()).to_owned(),
+            value: tasks
+                .iter()
+                .find(|(x, _)| x == s.as_str())
+                .map_or(0.0, |(_, n)| *n as f64),
+            alarm: s.is_pending(),
+        })
+        .collect();
+    Ok(html! {
+        div.charts {
+            (lines(t("chart_findings_by_month"), &labels, &series))
+            (bars(&format!("{} · {}", t("chart_by_department"), quarter.label), &by_department, None))
+            (bars(&format!("{} · {}", t("chart_by_rule"), quarter.label), &by_rule, None))
+            (bars(t("chart_rectification"), &by_state, None))
+        }
+    })
+}

@@ -266,8 +266,15 @@ async fn logout(
 
 async fn dashboard(State(st): State<AppState>, v: Viewer) -> PageResult {
     v.must(Action::ViewDashboard)?;
-    let [computers, reports, findings, unmatched] =
-        st.store.counts(department_scope(&v.user)).await?;
+    let scope = department_scope(&v.user);
+    let [computers, reports, findings, unmatched] = st.store.counts(scope).await?;
+    let charts = crate::scorecard_views::dashboard_charts(&st, &v, scope).await?;
+    let (tasks, overdue) = st.store.rectification_counts(scope).await?;
+    let pending: i64 = tasks
+        .iter()
+        .filter(|(s, _)| matches!(s.as_str(), "open" | "in_progress"))
+        .map(|(_, n)| n)
+        .sum();
     let t = |k| v.lang.t(k);
     Ok(page(
         v.lang,
@@ -279,7 +286,10 @@ async fn dashboard(State(st): State<AppState>, v: Viewer) -> PageResult {
                 span { (t("reports")) ": " b { (reports) } }
                 span { (t("findings")) ": " b { (findings) } }
                 @if unmatched > 0 { span { a href="/reports/unmatched" { (t("unmatched")) } ": " b { (unmatched) } } }
+                span { a href="/rectifications" { (t("rectifications")) } ": " b { (pending) } }
+                @if overdue > 0 { span.overdue #overdue-count { a href="/rectifications?overdue=1" { (t("overdue")) } ": " b { (overdue) } } }
             }
+            (charts)
         },
     )
     .into_response())

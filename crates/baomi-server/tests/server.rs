@@ -2376,6 +2376,8 @@ on_both!(scorecards_rank_and_veto, |w: World| async move {
         "{}",
         notice.body
     );
+    let home = send(&w.app, page("GET", "/", Some(Admin), None)).await;
+    assert!(home.body.contains("各月发现问题数") && home.body.matches("<svg").count() == 4);
     let bad = send(
         &w.app,
         page("GET", "/scorecards?period=2026-Q9", Some(Admin), None),

@@ -548,13 +548,23 @@ impl Store {
             };
             pc.report_row = Some(*row);
             window_rows.push(*row);
-            let by_check: Vec<(String, String, i64)> = sqlx::query_as(
-                "SELECT check_id, severity, COUNT(*) FROM findings WHERE report_row = $1 \
-                 AND status <> 'false_positive' GROUP BY check_id, severity",
+            // A rule's id starts with its check's (`web.internet_visit`).
+            let by_rule: Vec<(String, String, i64)> = sqlx::query_as(
+                "SELECT rule, severity, n FROM report_problems WHERE report_row = $1",
             )
             .bind(row)
             .fetch_all(&self.pool)
             .await?;
+            let by_check: Vec<(String, String, i64)> = by_rule
+                .into_iter()
+                .map(|(rule, sev, n)| {
+                    (
+                        rule.split('.').next().unwrap_or_default().to_owned(),
+                        sev,
+                        n,
+                    )
+                })
+                .collect();
             let ran: Vec<String> = sqlx::query_scalar(
                 "SELECT check_id FROM report_checks WHERE report_row = $1 \
                  AND status IN ('ok', 'partial')",

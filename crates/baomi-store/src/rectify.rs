@@ -715,7 +715,11 @@ async fn set_status(
         .bind(finding_id)
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    let reports: Vec<i64> = sqlx::query_scalar("SELECT id FROM reports WHERE computer_id = $1")
+        .bind(computer_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    crate::reports::refresh_problems(conn, &reports).await
 }
 
 /// What a report says about the findings it does not contain.
@@ -784,6 +788,31 @@ pub(crate) async fn follow_up_report(
             .await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// Tasks by state (of one department when given), and how many are overdue.
+    pub async fn rectification_counts(
+        &self,
+        department_id: Option<i64>,
+    ) -> Result<(Vec<(String, i64)>, i64)> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM rectifications WHERE $1 IS NULL OR department_id = $1 \
+             GROUP BY state",
+        )
+        .bind(department_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let overdue: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM rectifications WHERE ($1 IS NULL OR department_id = $1) \
+             AND state IN ('open', 'in_progress') AND due_date < $2",
+        )
+        .bind(department_id)
+        .bind(today())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((rows, overdue))
+    }
 }
 
 #[cfg(test)]

@@ -429,6 +429,9 @@ impl Store {
                 unread: &unread,
             };
             crate::rectify::follow_up_report(&mut tx, report_row, c, Some(&seen)).await?;
+        }
+        refresh_problems(&mut tx, &[report_row]).await?;
+        if let Some(c) = computer_id {
             crate::computer_correlation::recompute_computers(&mut tx, &[c]).await?;
         }
         crate::correlate::recompute_devices(&mut tx, &devices).await?;
@@ -502,9 +505,10 @@ impl Store {
         .bind(report_row)
         .fetch_all(&mut *tx)
         .await?;
-        // False-positive marks apply; whether a task's finding is gone is not judged here (the
-        // report's check statuses are in its body, not in columns).
+        // False-positive marks apply; whether a task's finding is gone is judged only at import,
+        // where the report's unreadable files are known (they are not stored).
         crate::rectify::follow_up_report(&mut tx, report_row, computer_id, None).await?;
+        refresh_problems(&mut tx, &[report_row]).await?;
         crate::computer_correlation::recompute_computers(&mut tx, &[computer_id]).await?;
         crate::correlate::recompute_devices(&mut tx, &devices).await?;
         let detail = serde_json::json!({ "computer_id": computer_id });
@@ -657,6 +661,51 @@ impl Store {
             .collect())
     }
 
+    /// Findings per month (China's time) of the reports started in the last `months` months, oldest
+    /// first, of one department when given: `("2026-11", n)`.
+    pub async fn findings_by_month(
+        &self,
+        department_id: Option<i64>,
+        months: usize,
+    ) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT r.started_at, r.findings FROM reports r LEFT JOIN computers c ON c.id = r.computer_id \
+             WHERE $1 IS NULL OR c.department_id = $1",
+        )
+        .bind(department_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let month_of = |unix: i64| {
+            jiff::Timestamp::from_second(unix.saturating_add(8 * 3600))
+                .map(|t| t.strftime("%Y-%m").to_string())
+                .unwrap_or_default()
+        };
+        // The last `months` month labels, walking back from this month a day before each first.
+        let mut labels = Vec::new();
+        let mut t = crate::now();
+        while labels.len() < months {
+            let m = month_of(t);
+            if labels.last() != Some(&m) {
+                labels.push(m);
+            }
+            t -= 86_400;
+        }
+        labels.reverse();
+        let mut counts: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for (started, n) in rows {
+            if let Some(u) = crate::correlate::unix(&started) {
+                *counts.entry(month_of(u)).or_default() += n;
+            }
+        }
+        Ok(labels
+            .into_iter()
+            .map(|m| {
+                let n = counts.get(&m).copied().unwrap_or(0);
+                (m, n)
+            })
+            .collect())
+    }
+
     /// Counts for the dashboard: computers, reports, findings (as the reports declare them: a sum over
     /// reports, not a count over millions of findings), unmatched reports.
     pub async fn counts(&self, department_id: Option<i64>) -> Result<[i64; 4]> {
@@ -682,4 +731,27 @@ impl Store {
         };
         Ok([computers, reports, findings, unmatched])
     }
+}
+
+/// Count the problems of `reports` again from their findings (see migration 0015), inside the
+/// caller's transaction.
+pub(crate) async fn refresh_problems(
+    conn: &mut sqlx::AnyConnection,
+    reports: &[i64],
+) -> Result<()> {
+    for row in reports {
+        sqlx::query("DELETE FROM report_problems WHERE report_row = $1")
+            .bind(row)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO report_problems (report_row, rule, severity, n) \
+             SELECT report_row, rule, severity, COUNT(*) FROM findings \
+             WHERE report_row = $1 AND status <> 'false_positive' GROUP BY report_row, rule, severity",
+        )
+        .bind(row)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }

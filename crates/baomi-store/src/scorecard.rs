@@ -377,8 +377,7 @@ impl Store {
                 .join(",");
             // Ids are integers formatted here, not input: safe to inline.
             let found: Vec<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT report_row, rule, severity FROM findings WHERE report_row IN ({list}) \
-                 AND status <> 'false_positive' GROUP BY report_row, rule, severity"
+                "SELECT report_row, rule, severity FROM report_problems WHERE report_row IN ({list})"
             )))
             .fetch_all(&self.pool)
             .await?;
