@@ -47,20 +47,25 @@ pub(crate) fn bars(title: &str, items: &[Bar], max: Option<f64>) -> Markup {
     }
 }
 
-/// Lines over `x_labels` (oldest first); a missing point breaks its line.
+/// Lines over `x_labels` (oldest first), scaled to `max` (or the largest value); a missing point
+/// breaks its line.
 pub(crate) fn lines(
     title: &str,
     x_labels: &[String],
     series: &[(String, Vec<Option<f64>>)],
+    max: Option<f64>,
 ) -> Markup {
     let (w, h) = (640.0, 260.0);
     let (left, right, top, bottom) = (40.0, 160.0, 28.0, 30.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
-    let max = series
-        .iter()
-        .flat_map(|(_, v)| v.iter().flatten())
-        .fold(0.0, |a: f64, b| a.max(*b))
+    let max = max
+        .unwrap_or_else(|| {
+            series
+                .iter()
+                .flat_map(|(_, v)| v.iter().flatten())
+                .fold(0.0, |a: f64, b| a.max(*b))
+        })
         .max(1e-9);
     let n = x_labels.len().max(1);
     let x = move |i: usize| {
@@ -170,11 +175,16 @@ mod tests {
             "趋势",
             &["Q1".into(), "Q2".into(), "Q3".into()],
             &[("甲".into(), vec![Some(90.0), None, Some(70.0)])],
+            Some(100.0),
         )
         .into_string();
         // A gap breaks the line: two one-point segments, no polyline across the gap.
         assert_eq!(l.matches("<polyline").count(), 2);
         assert_eq!(l.matches("<circle").count(), 2);
-        assert!(lines("空", &[], &[]).into_string().starts_with("<svg"));
+        assert!(
+            lines("空", &[], &[], None)
+                .into_string()
+                .starts_with("<svg")
+        );
     }
 }

@@ -358,6 +358,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("trend", "得分趋势", "Trend"),
     ("rank", "名次", "Rank"),
     ("inspected", "已检查", "Inspected"),
+    ("computers_in_use", "在用计算机", "Computers in use"),
     ("veto", "一票否决", "Veto"),
     ("vetoed", "否决", "Vetoed"),
     (
@@ -398,6 +399,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("overdue", "已超期", "Overdue"),
     ("overdue_only", "只看超期", "Overdue only"),
     ("assignee", "整改责任人", "Responsible"),
+    ("rect_due", "整改期限", "Deadline"),
     ("opened_by", "下发", "Opened by"),
     ("finding", "发现", "Finding"),
     ("comment", "说明", "Comment"),

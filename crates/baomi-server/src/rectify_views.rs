@@ -97,7 +97,7 @@ pub(crate) fn tasks_table(lang: Lang, tasks: &[Rectification]) -> Markup {
     html! {
         @if tasks.is_empty() { p { (t("no_rows")) } } @else {
             table.tasks {
-                tr { th { "#" } th { (t("computer")) } th { (t("rule")) } th { (t("path")) } th { (t("assignee")) } th { (t("due_date")) } th { (t("state")) } }
+                tr { th { "#" } th { (t("computer")) } th { (t("rule")) } th { (t("path")) } th { (t("assignee")) } th { (t("rect_due")) } th { (t("state")) } }
                 @for r in tasks {
                     tr class=[r.overdue.then_some("overdue")] {
                         td { a href={"/rectifications/" (r.id)} { (r.id) } }
@@ -157,7 +157,7 @@ async fn task_view(
                 tr { th { (t("finding")) } td { a href={"/findings/" (r.finding_row)} { (r.title) } " " code { (r.rule) } } }
                 tr { th { (t("path")) } td { code { (r.path) } } }
                 tr { th { (t("assignee")) } td { (r.assignee) } }
-                tr { th { (t("due_date")) } td class=[r.overdue.then_some("overdue")] { (r.due_date) @if r.overdue { " " b { (t("overdue")) } } } }
+                tr { th { (t("rect_due")) } td class=[r.overdue.then_some("overdue")] { (r.due_date) @if r.overdue { " " b { (t("overdue")) } } } }
                 tr { th { (t("state")) } td #state { b { (state_word(v.lang, r.state.as_str())) } } }
                 tr { th { (t("opened_by")) } td { (r.created_by) " · " (when(Some(r.created_at))) } }
             }
@@ -427,7 +427,7 @@ pub(crate) async fn finding_sections(
             form method="post" action={"/findings/" (f.id) "/rectification"} {
                 input type="hidden" name="csrf" value=(csrf);
                 label { (t("assignee")) " " input name="assignee" required; }
-                label { (t("due_date")) " " input name="due_date" type="date" value=(due) required; }
+                label { (t("rect_due")) " " input name="due_date" type="date" value=(due) required; }
                 button type="submit" { (t("open_task")) }
             }
         } @else { p { (t("no_rows")) } }

@@ -127,7 +127,7 @@ async fn scorecards(
             }
             (ranking(v.lang, &card))
             (bars(t("score"), &score_bars, Some(100.0)))
-            (lines(t("trend"), &labels, &series))
+            (lines(t("trend"), &labels, &series, Some(100.0)))
         },
     )
     .into_response())
@@ -139,7 +139,7 @@ fn ranking(lang: Lang, card: &Scorecard) -> Markup {
         @if card.departments.is_empty() { p { (t("no_rows")) } } @else {
             table #ranking {
                 tr {
-                    th { (t("rank")) } th { (t("department")) } th { (t("computers")) } th { (t("inspected")) }
+                    th { (t("rank")) } th { (t("department")) } th { (t("computers_in_use")) } th { (t("inspected")) }
                     th { (t("critical")) } th { (t("high")) } th { (t("medium")) } th { (t("low")) }
                     th { (t("correlations")) } th { (t("overdue")) } th { (t("score")) } th { (t("veto")) }
                 }
@@ -540,7 +540,7 @@ pub(crate) async fn dashboard_charts(
         .collect();
     Ok(html! {
         div.charts {
-            (lines(t("chart_findings_by_month"), &labels, &series))
+            (lines(t("chart_findings_by_month"), &labels, &series, None))
             (bars(&format!("{} · {}", t("chart_by_department"), quarter.label), &by_department, None))
             (bars(&format!("{} · {}", t("chart_by_rule"), quarter.label), &by_rule, None))
             (bars(t("chart_rectification"), &by_state, None))

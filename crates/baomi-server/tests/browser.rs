@@ -1,5 +1,7 @@
-//! The core flow in a real headless Chromium, through chromedriver: sign in, register a computer,
-//! import a report by uploading the file, open a finding. Screenshots of each step are kept under
+//! The core flows in a real headless Chromium, through chromedriver: sign in, register a computer,
+//! import a report by uploading the file, open a finding; then the office's follow-up: the
+//! correlations, a rectification task from the finding to closure (verification proposed by the
+//! next report), a campaign's coverage and an on-site result, the quarter's scorecard and notice. Screenshots of each step are kept under
 //! `target/tmp/browser/` as artifacts. The server runs on SQLite here; the same routes run on both
 //! backends in `server.rs`.
 //!
@@ -253,6 +255,38 @@ async fn sign_in_register_import_open_a_finding() {
         .unwrap()
         .to_owned();
 
+    // The next inspection of the same computer, a week later, without the marked file.
+    let mut next: Value = serde_json::from_str(&std::fs::read_to_string(REPORT).unwrap()).unwrap();
+    next["report_id"] = "browser-later-report".into();
+    next["started_at"] = "2026-12-03T02:00:00Z".into();
+    next["finished_at"] = "2026-12-03T02:05:00Z".into();
+    let kept: Vec<Value> = next["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "content.marking")
+        .cloned()
+        .collect();
+    next["findings"] = kept.into();
+    let later = dir.path().join("later-report.json");
+    std::fs::write(&later, next.to_string()).unwrap();
+    // A campaign over the whole office this quarter, with the administrator as its inspector.
+    let campaign = store
+        .create_campaign(
+            "t",
+            baomi_store::campaigns::CampaignInput {
+                name: "2026年第四季度保密检查".into(),
+                kind: "regular".into(),
+                starts: "2026-10-01".into(),
+                ends: "2026-12-31".into(),
+                inspectors: vec!["bmb".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let handle = tokio::runtime::Handle::current();
+    let finding_store = store.clone();
     // WebDriver calls block: they run off the async threads that serve the pages.
     let report = std::fs::canonicalize(REPORT).unwrap();
     tokio::task::spawn_blocking(move || {
@@ -305,15 +339,100 @@ async fn sign_in_register_import_open_a_finding() {
 
         d.click("a[href^='/findings/']");
         d.wait_for_url("/findings/");
+        let marked = handle
+            .block_on(finding_store.findings(&baomi_store::FindingFilter {
+                rule: Some("content.marking".into()),
+                ..Default::default()
+            }))
+            .unwrap()[0]
+            .id;
         let finding = d.source();
         assert!(
             finding.contains("命中内容") && finding.contains("判定依据"),
             "evidence shown"
         );
         d.screenshot(&artifacts, "6-finding");
+
+        // The whole office's view: the classified computer's Internet traces, by the register's zone.
+        d.go(&format!("{site}/correlations"));
+        assert!(d.source().contains("涉密计算机有上互联网痕迹"));
+        d.screenshot(&artifacts, "7-correlations");
+
+        // Rectify the marked file: a task from the finding's page, then reported fixed.
+        d.go(&format!("{site}/findings/{marked}"));
+        d.type_in("input[name=assignee]", "张三");
+        d.click(&format!(
+            "form[action='/findings/{marked}/rectification'] button[type=submit]"
+        ));
+        d.wait_for_url("/rectifications/");
+        let task_url = d.url();
+        d.click("select[name=to] option[value=fixed]");
+        d.type_in(
+            "textarea[name=comment]",
+            "已将该文件移至涉密计算机并彻底删除",
+        );
+        d.click("form[enctype='multipart/form-data'] button[type=submit]");
+        wait_for_text(&d, "id=\"state\"><b>已整改</b>");
+        d.screenshot(&artifacts, "8-task-fixed");
+
+        // The next inspection no longer finds it: verification is proposed, confirmed, closed.
+        d.go(&format!("{site}/reports/import"));
+        d.type_in("input[type=file]", later.to_str().unwrap());
+        d.click("form[action='/reports/import'] button[type=submit]");
+        d.wait_for_url("?imported=");
+        d.go(&task_url);
+        assert!(
+            d.source().contains("id=\"proposal\""),
+            "verification proposed"
+        );
+        d.screenshot(&artifacts, "9-verification-proposed");
+        d.click("select[name=to] option[value=verified]");
+        d.click("form[enctype='multipart/form-data'] button[type=submit]");
+        wait_for_text(&d, "id=\"state\"><b>已复查</b>");
+        d.click("select[name=to] option[value=closed]");
+        d.click("form[enctype='multipart/form-data'] button[type=submit]");
+        wait_for_text(&d, "id=\"state\"><b>已销号</b>");
+
+        // The campaign: coverage and an on-site result.
+        d.go(&format!("{site}/campaigns/{campaign}"));
+        assert!(d.source().contains("已检查 1 / 1"), "{}", d.source());
+        let form = "form[action$='/results']";
+        d.click(&format!("{form} select[name=result] option[value=fail]"));
+        d.type_in(&format!("{form} input[name=note]"), "未粘贴密级标识");
+        d.click(&format!("{form} button[type=submit]"));
+        wait_for_text(&d, "未粘贴密级标识");
+        d.screenshot(&artifacts, "10-campaign");
+
+        // The quarter's scorecard and notice.
+        d.go(&format!("{site}/scorecards?period=2026-Q4"));
+        let card = d.source();
+        assert!(
+            card.contains("第一检察部") && card.contains("否决"),
+            "{card}"
+        );
+        d.screenshot(&artifacts, "11-scorecard");
+        d.go(&format!("{site}/scorecards/notice?period=2026-Q4"));
+        assert!(d.source().contains("关于2026年第四季度保密检查情况的通报"));
+        d.screenshot(&artifacts, "12-notice");
+        d.go(&format!("{site}/"));
+        d.screenshot(&artifacts, "13-dashboard-charts");
         eprintln!("screenshots in {}", artifacts.display());
     })
     .await
     .unwrap();
     assert!(store.audit_verify().await.unwrap().problems.is_empty());
+}
+
+/// Wait (up to 15 s) until the page shows `text`: a form's answer loads after the click returns.
+fn wait_for_text(d: &Driver, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !d.source().contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "no {text:?} on {}:\n{}",
+            d.url(),
+            d.source()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

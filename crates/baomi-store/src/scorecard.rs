@@ -12,7 +12,8 @@
 //!   its findings, so they do not deduct again, but a critical one vetoes.
 //! - **Overdue rectification**: tasks due by the period's end (or today, if earlier) and still open
 //!   or in progress.
-//! - **Not inspected**: computers in use with no report started in the period.
+//! - **Not inspected**: computers in use (registered before the period ended) with no report started
+//!   in the period.
 
 use crate::{Error, Result, Store, now};
 use serde::{Deserialize, Serialize};
@@ -325,10 +326,13 @@ impl Store {
                 .await?;
         let mut counts: BTreeMap<i64, DeptCounts> = BTreeMap::new();
         let mut rules: HashMap<i64, HashMap<String, u32>> = HashMap::new();
-        let computers: Vec<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT id, department_id FROM computers WHERE status = 'in_use'")
-                .fetch_all(&self.pool)
-                .await?;
+        // A computer registered after the period was not there to inspect.
+        let computers: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, department_id FROM computers WHERE status = 'in_use' AND created_at < $1",
+        )
+        .bind(period.to)
+        .fetch_all(&self.pool)
+        .await?;
         let in_use: HashMap<i64, i64> = computers
             .iter()
             .filter_map(|&(c, d)| d.map(|d| (c, d)))
