@@ -177,6 +177,8 @@ def run(a, db):
         "a medium's page": lambda i: f"/media/{1 + (i * 7919) % a.media}",
         "coverage (computers not inspected)": lambda i: "/coverage",
         "correlations": lambda i: "/correlations",
+        "scorecards (this quarter, 6-quarter trend)": lambda i: "/scorecards",
+        "rectification tasks": lambda i: "/rectifications",
     }
     rows = []
     for name, path in pages.items():

@@ -310,6 +310,7 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Computers not inspected yet",
     ),
     ("checklist", "检查项", "Checklist"),
+    ("place_inspections", "检查记录", "Inspections"),
     ("closing_report", "总结报告", "Closing report"),
     ("target", "检查对象", "Target"),
     ("result", "结果", "Result"),

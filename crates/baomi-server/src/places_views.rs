@@ -82,6 +82,11 @@ async fn form_page(
         Some(id) => Some(crate::views::history(st, v.lang, &format!("place:{id}")).await?),
         None => None,
     };
+    // Its inspections: what campaigns recorded on site.
+    let inspections = match id {
+        Some(id) => st.store.results_for(&format!("place:{id}")).await?,
+        None => Vec::new(),
+    };
     let t = |k| v.lang.t(k);
     let action = id.map_or_else(|| "/places".to_owned(), |id| format!("/places/{id}"));
     let has: Vec<&str> = p.devices.split(',').collect();
@@ -111,6 +116,23 @@ async fn form_page(
                     }
                     label { (t("notes")) br; textarea name="notes" { (p.notes) } }
                     @if crate::authz::allowed(v.user.role, Action::EditPlaces) { button type="submit" { (t("save")) } }
+                }
+                @if id.is_some() {
+                    h2 { (t("place_inspections")) }
+                    @if inspections.is_empty() { p { (t("no_rows")) } } @else {
+                        table #inspections {
+                            tr { th { (t("campaigns")) } th { (t("checklist")) } th { (t("result")) } th { (t("note")) } th { (t("actor")) } }
+                            @for (cid, name, item, result, note, actor, at) in &inspections {
+                                tr class=[(result == "fail").then_some("overdue")] {
+                                    td { a href={"/campaigns/" (cid)} { (name) } }
+                                    td { (crate::campaign_views::item_word(v.lang, item)) }
+                                    td { (t(match result.as_str() { "pass" => "result_pass", "fail" => "result_fail", _ => "result_na" })) }
+                                    td { (note) }
+                                    td { (actor) " · " (crate::correlation_views::when(Some(*at))) }
+                                }
+                            }
+                        }
+                    }
                 }
                 @if let Some(c) = &changes { (c) }
             },

@@ -2604,6 +2604,25 @@ on_both!(campaigns_plan_inspect_close, |w: World| async move {
         .status,
         StatusCode::FORBIDDEN
     );
+    // The key place's inspection shows on its record.
+    w.app
+        .store
+        .record_campaign_result(
+            "inspector",
+            id,
+            "place_devices_working",
+            &format!("place:{}", w.place_b),
+            "fail",
+            "报警器电池耗尽",
+        )
+        .await
+        .unwrap();
+    let place = send(
+        &w.app,
+        page("GET", &format!("/places/{}", w.place_b), Some(Admin), None),
+    )
+    .await;
+    assert!(place.body.contains("id=\"inspections\"") && place.body.contains("报警器电池耗尽"));
     // Department A's head sees A's part only.
     let head = send(&w.app, page("GET", &uri, Some(DeptHead), None)).await;
     assert!(

@@ -649,6 +649,23 @@ impl Store {
     }
 }
 
+impl Store {
+    /// What campaigns recorded on `target` (`place:ID`, `computer:ID`, `department:ID`), newest
+    /// first: (campaign id, campaign name, item, result, note, actor, at).
+    pub async fn results_for(&self, target: &str) -> Result<Vec<TargetResult>> {
+        Ok(sqlx::query_as(
+            "SELECT c.id, c.name, r.item, r.result, r.note, r.actor, r.at FROM campaign_results r \
+             JOIN campaigns c ON c.id = r.campaign_id WHERE r.target = $1 ORDER BY r.at DESC, r.id DESC",
+        )
+        .bind(target)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
+
+/// A result recorded on one target: (campaign id, campaign name, item, result, note, actor, at).
+pub type TargetResult = (i64, String, String, String, String, String, i64);
+
 #[cfg(test)]
 mod tests {
     use super::*;
