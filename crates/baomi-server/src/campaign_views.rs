@@ -25,6 +25,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/results", post(record))
         .route("/campaigns/{id}/close", post(close))
         .route("/campaigns/{id}/report", get(report_page))
+        .route("/campaigns/{id}/report.docx", get(report_docx))
+        .route("/campaigns/{id}/report.pdf", get(report_pdf))
 }
 
 /// The name of a checklist item: a scanner check's name from the catalogue, or a manual item's.
@@ -245,7 +247,11 @@ async fn campaign_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
             p.msg #campaign-coverage {
                 (t("inspected")) " " (done) " / " (total)
             }
-            p { a href={"/campaigns/" (c.id) "/report"} { (t("closing_report")) } }
+            p {
+                a href={"/campaigns/" (c.id) "/report"} { (t("closing_report")) } " · "
+                a href={"/campaigns/" (c.id) "/report.docx"} { ".docx" } " · "
+                a href={"/campaigns/" (c.id) "/report.pdf"} { "PDF" }
+            }
             h2 { (t("not_inspected_yet")) }
             @let missing: Vec<_> = status.computers.iter().filter(|x| x.report_row.is_none()).collect();
             @if missing.is_empty() { p { (t("no_rows")) } } @else {
@@ -522,4 +528,26 @@ async fn report_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>)
     let status = scoped(&v, st.store.campaign_status(&c).await?);
     let blocks = closing_report(v.lang, &c, &status);
     Ok(page(v.lang, Some(&v), &c.fields.name, notice_html(&blocks)).into_response())
+}
+
+async fn report_docx(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    let c = visible_campaign(&st, &v, id).await?;
+    let status = scoped(&v, st.store.campaign_status(&c).await?);
+    let blocks = closing_report(v.lang, &c, &status);
+    crate::scorecard_views::document_download(
+        &format!("{}.docx", c.fields.name),
+        crate::scorecard_views::DOCX,
+        crate::scorecard_views::as_docx(&blocks)?,
+    )
+}
+
+async fn report_pdf(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+    let c = visible_campaign(&st, &v, id).await?;
+    let status = scoped(&v, st.store.campaign_status(&c).await?);
+    let blocks = closing_report(v.lang, &c, &status);
+    crate::scorecard_views::document_download(
+        &format!("{}.pdf", c.fields.name),
+        "application/pdf",
+        baomi_print::blocks_pdf(&blocks),
+    )
 }

@@ -247,6 +247,16 @@ const WORDS: &[(&str, &str, &str)] = &[
         "Drawn from every computer's reports and the computer and media registers: the same USB device (by VID:PID:serial) used on a classified and on an Internet computer (cross-use), an unregistered or unclassified medium on a classified computer, a classified medium on a non-classified computer, a destroyed or lost medium that shows up again; judged by the zone in the register (not the one declared at scan time): classified files on a non-classified computer, Internet traces or wireless hardware on a classified computer, a computer moved to a lower zone that still holds files of its former one. Recomputed on every report import and register change; devices without a serial, or with one many devices share, cannot be told apart and are left out; findings marked false positive are left out.",
     ),
     ("device", "设备", "Device"),
+    ("labels", "密级标识", "Labels"),
+    (
+        "labels_help",
+        "按部门打印计算机和涉密载体的密级标识（密级、类别、编号、责任人、部门和编号的二维码），选择与不干胶标签纸一致的规格；PDF按标签纸的精确位置排版，SVG可直接在浏览器中打印。",
+        "Print classification labels for computers and media by department (level, kind, number, custodian, department and a QR code of the number) on the label stock you have; the PDF is laid out to the stock's exact positions, the SVG sheets print from the browser.",
+    ),
+    ("label_stock", "标签纸规格", "Label stock"),
+    ("label_classified_pc", "涉密计算机", "Classified computer"),
+    ("label_internal_pc", "内网计算机", "Internal computer"),
+    ("label_internet_pc", "互联网计算机", "Internet computer"),
     (
         "chart_findings_by_month",
         "各月发现问题数",

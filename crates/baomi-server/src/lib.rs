@@ -17,6 +17,7 @@ mod correlation_views;
 pub mod export;
 pub mod i18n;
 pub mod inbox;
+mod label_views;
 mod media_views;
 mod people_views;
 mod places_views;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(scorecard_views::routes())
         .merge(campaign_views::routes())
         .merge(training_views::routes())
+        .merge(label_views::routes())
         .merge(api::routes())
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)

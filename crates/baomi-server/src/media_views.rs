@@ -96,6 +96,11 @@ async fn list(State(st): State<AppState>, v: Viewer, Query(query): Query<ListQue
     .into_response())
 }
 
+/// The word for a medium's kind (U盘, 移动硬盘 …).
+pub(crate) fn kind_word(lang: crate::i18n::Lang, k: &str) -> &'static str {
+    lang.t(kind_key(k))
+}
+
 fn kind_key(k: &str) -> &'static str {
     MEDIUM_KINDS
         .iter()
@@ -285,8 +290,11 @@ async fn medium_view(
                     tr { th { (t("brand_model")) } td { (f.brand_model) } th { (t("custodian")) } td { (f.custodian) } }
                     tr { th { (t("notes")) } td colspan="3" { (f.notes) } }
                 }
-                @if crate::authz::allowed(v.user.role, Action::EditMedia) {
-                    p { a href={"/media/" (m.id) "/edit"} { (t("edit")) } }
+                p {
+                    @if crate::authz::allowed(v.user.role, Action::EditMedia) {
+                        a href={"/media/" (m.id) "/edit"} { (t("edit")) } " · "
+                    }
+                    a href={"/labels/media.pdf?asset=" (form_urlencoded::byte_serialize(f.number.as_bytes()).collect::<String>())} { (t("labels")) " (PDF)" }
                 }
                 h2 { (t("life")) }
                 @if events.is_empty() { p { (t("no_rows")) } } @else {

@@ -21,6 +21,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/scorecards", get(scorecards))
         .route("/scorecards/notice", get(notice_page))
+        .route("/scorecards/notice.docx", get(notice_docx))
+        .route("/scorecards/notice.pdf", get(notice_pdf))
         .route("/scorecards/policy", get(policy_form).post(set_policy))
 }
 
@@ -162,18 +164,7 @@ fn ranking(lang: Lang, card: &Scorecard) -> Markup {
 }
 
 /// A part of the notification document, as every output (page, .docx, PDF) lays it out.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Block {
-    Title(String),
-    Heading(String),
-    Paragraph(String),
-    /// Right-aligned: the issuing office and the date.
-    Right(String),
-    Table {
-        header: Vec<String>,
-        rows: Vec<Vec<String>>,
-    },
-}
+pub(crate) use baomi_print::Block;
 
 /// The notice of `card`: what was inspected and found, the ranking, the departments with problems
 /// and what they are, and what is asked of them.
@@ -398,6 +389,61 @@ async fn notice_page(
         notice_html(&blocks),
     )
     .into_response())
+}
+
+async fn notice_docx(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    v.must(Action::ViewScorecards)?;
+    let (period, blocks) = notice_blocks(&st, v.lang, &q).await?;
+    let name = format!("{}-{}.docx", v.lang.t("notice"), period.label);
+    document_download(&name, DOCX, as_docx(&blocks)?)
+}
+
+async fn notice_pdf(
+    State(st): State<AppState>,
+    v: Viewer,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    v.must(Action::ViewScorecards)?;
+    let (period, blocks) = notice_blocks(&st, v.lang, &q).await?;
+    let name = format!("{}-{}.pdf", v.lang.t("notice"), period.label);
+    document_download(&name, "application/pdf", baomi_print::blocks_pdf(&blocks))
+}
+
+pub(crate) const DOCX: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+pub(crate) fn as_docx(blocks: &[Block]) -> Result<Vec<u8>, Fail> {
+    baomi_print::docx(blocks).map_err(|e| Fail::Internal(format!("writing the .docx: {e}")))
+}
+
+/// A document to save, named `name` (Chinese names as RFC 5987 `filename*`, with an ASCII fallback).
+pub(crate) fn document_download(name: &str, media_type: &str, body: Vec<u8>) -> PageResult {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, media_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 async fn policy_form(State(st): State<AppState>, v: Viewer) -> PageResult {

@@ -75,6 +75,7 @@ pub(crate) fn page(lang: Lang, viewer: Option<&Viewer>, title: &str, body: Marku
                             a href="/correlations" { (t("correlations")) }
                             a href="/coverage" { (t("coverage")) }
                             a href="/rectifications" { (t("rectifications")) }
+                            a href="/labels" { (t("labels")) }
                             @if crate::authz::allowed(v.user.role, Action::ViewCampaigns) {
                                 a href="/campaigns" { (t("campaigns")) }
                             }
@@ -590,8 +591,11 @@ async fn computer_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
         Some(&v),
         &format!("{} {}", f.asset_no, f.name),
         html! {
-            @if crate::authz::allowed(v.user.role, Action::EditComputers) {
-                p { a href={"/computers/" (c.id) "/edit"} { (t("edit")) } }
+            p {
+                @if crate::authz::allowed(v.user.role, Action::EditComputers) {
+                    a href={"/computers/" (c.id) "/edit"} { (t("edit")) } " · "
+                }
+                a href={"/labels/computers.pdf?asset=" (form_urlencoded::byte_serialize(f.asset_no.as_bytes()).collect::<String>())} { (t("labels")) " (PDF)" }
             }
             table {
                 tr { th { (t("asset_no")) } td { (f.asset_no) } th { (t("name")) } td { (f.name) } }

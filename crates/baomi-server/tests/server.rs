@@ -2774,3 +2774,164 @@ on_both!(trainings_flag_who_is_due, |w: World| async move {
             .is_empty()
     );
 });
+
+/// The text Baomi's own extractor reads from a document the server wrote.
+fn document_text(name: &str, bytes: &[u8]) -> String {
+    struct Collect(String);
+    impl baomi_extract::Visitor for Collect {
+        fn segment(&mut self, _inner: &[String], s: &baomi_extract::Segment<'_>) {
+            self.0.push_str(&s.text);
+            self.0.push('\n');
+        }
+        fn unscanned(&mut self, _: &[String], reason: baomi_core::UnscannedReason, detail: &str) {
+            panic!("unreadable: {reason:?} {detail}");
+        }
+    }
+    let mut budget = baomi_extract::Budget::new(baomi_extract::Limits::default());
+    let mut out = Collect(String::new());
+    baomi_extract::extract(name, bytes, &mut budget, &mut out).unwrap();
+    out.0
+}
+
+on_both!(documents_and_labels, |w: World| async move {
+    use Role::*;
+    let r = send(
+        &w.app,
+        api(
+            "POST",
+            "/api/v1/reports",
+            Some(Inspector),
+            Some(REPORT.to_owned()),
+        ),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let download = |uri: String, role: Role| {
+        let app = w.app.clone();
+        async move {
+            let res = router(app)
+                .oneshot(page("GET", &uri, Some(role), None))
+                .await
+                .unwrap();
+            let status = res.status();
+            let kind = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            let disposition = res
+                .headers()
+                .get(header::CONTENT_DISPOSITION)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+            (status, kind, disposition, body)
+        }
+    };
+    // The notice, to circulate: .docx to edit and seal, PDF as is.
+    let (status, kind, disposition, docx) =
+        download("/scorecards/notice.docx?period=2026-Q4".into(), Reviewer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(kind.contains("wordprocessingml"), "{kind}");
+    assert!(disposition.contains("filename*=UTF-8''"), "{disposition}");
+    let text = document_text("notice.docx", &docx);
+    assert!(
+        text.contains("关于2026年第四季度保密检查情况的通报"),
+        "{text}"
+    );
+    assert!(
+        text.contains("乙部门") && text.contains("本期考核一票否决"),
+        "{text}"
+    );
+    let (status, kind, _, pdf) =
+        download("/scorecards/notice.pdf?period=2026-Q4".into(), DeptHead).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
+    let text = document_text("notice.pdf", &pdf);
+    assert!(
+        text.contains("关于2026年第四季度保密检查情况的通报") && text.contains("甲部门"),
+        "{text}"
+    );
+
+    // Labels: a department head prints their own department's, and no other's.
+    let (status, _, _, pdf) = download(
+        format!("/labels/computers.pdf?department={}", w.dept_a),
+        DeptHead,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = document_text("labels.pdf", &pdf);
+    assert!(
+        text.contains("A-1") && text.contains("机密") && !text.contains("B-1"),
+        "{text}"
+    );
+    let (status, ..) = download("/labels/computers.pdf".into(), DeptHead).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a department head's own department by default"
+    );
+    let other = w
+        .app
+        .store
+        .departments()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.id != w.dept_a)
+        .unwrap();
+    let (status, ..) = download(
+        format!("/labels/computers.pdf?department={}", other.id),
+        DeptHead,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, ..) = download("/labels/computers.pdf".into(), Staff).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, _, all) = download("/labels/computers.pdf?stock=avery-l7163".into(), Admin).await;
+    let text = document_text("labels.pdf", &all);
+    assert!(text.contains("A-1") && text.contains("B-1"), "{text}");
+    let (status, ..) = download("/labels/computers.pdf?stock=nonsense".into(), Admin).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let sheet = send(
+        &w.app,
+        page("GET", "/labels/media.html", Some(Inspector), None),
+    )
+    .await;
+    assert!(
+        sheet.body.contains("<svg") && sheet.body.contains("U-A"),
+        "{}",
+        sheet.body
+    );
+    let one = document_text(
+        "one.pdf",
+        &download("/labels/media.pdf?asset=U-B".into(), Admin)
+            .await
+            .3,
+    );
+    assert!(one.contains("U-B") && !one.contains("U-A"), "{one}");
+    let form = send(&w.app, page("GET", "/labels", Some(Admin), None)).await;
+    assert!(form.body.contains("avery-l7163"), "{}", form.body);
+
+    // A campaign's closing report, as a document.
+    let id = w
+        .app
+        .store
+        .create_campaign(
+            "t",
+            baomi_store::campaigns::CampaignInput {
+                name: "年度检查".into(),
+                kind: "regular".into(),
+                starts: "2026-11-01".into(),
+                ends: "2026-12-31".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (status, _, _, pdf) = download(format!("/campaigns/{id}/report.pdf"), Reviewer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document_text("report.pdf", &pdf).contains("年度检查总结报告"));
+    let (status, _, _, docx) = download(format!("/campaigns/{id}/report.docx"), Admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document_text("report.docx", &docx).contains("应检查计算机2台，已检查1台"));
+});
