@@ -160,6 +160,13 @@ fn check_report(report: &Report) -> Result<()> {
     if id.is_empty() || id.len() > 200 {
         return Err(Error::Invalid("the report has no usable report_id".into()));
     }
+    // A scan runs a handful of checks; a report claiming thousands is not one (and each is a row).
+    if report.checks.len() > 100 {
+        return Err(Error::Invalid(format!(
+            "the report lists {} checks; at most 100 are accepted",
+            report.checks.len()
+        )));
+    }
     if report.findings.len() > MAX_FINDINGS_PER_REPORT {
         return Err(Error::Invalid(format!(
             "the report has {} findings; at most {MAX_FINDINGS_PER_REPORT} are accepted",
@@ -366,15 +373,21 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        for k in &report.checks {
-            sqlx::query(
-                "INSERT INTO report_checks (report_row, check_id, status) VALUES ($1, $2, $3)",
-            )
-            .bind(report_row)
-            .bind(&k.id)
-            .bind(k.status.as_str())
-            .execute(&mut *tx)
-            .await?;
+        if !report.checks.is_empty() {
+            let values: Vec<String> = (0..report.checks.len())
+                .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                .collect();
+            let mut q = sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO report_checks (report_row, check_id, status) VALUES {}",
+                values.join(", ")
+            )));
+            for k in &report.checks {
+                q = q
+                    .bind(report_row)
+                    .bind(k.id.clone())
+                    .bind(k.status.as_str());
+            }
+            q.execute(&mut *tx).await?;
         }
         for d in &report.artifacts.usb_devices {
             sqlx::query(
