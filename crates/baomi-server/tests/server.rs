@@ -2297,6 +2297,10 @@ on_both!(
 
 on_both!(scorecards_rank_and_veto, |w: World| async move {
     use Role::*;
+    // Before any report: nobody vetoed (and this answer is kept until the next change).
+    let q4 = baomi_store::scorecard::Period::parse("2026-Q4").unwrap();
+    let empty = w.app.store.scorecard(&q4).await.unwrap();
+    assert!(empty.departments.iter().all(|d| !d.vetoed));
     // Department B's classified computer went on the Internet: a critical problem, so B is vetoed;
     // department A's computer was not inspected this quarter.
     let r = send(

@@ -101,7 +101,23 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Answers computed from everything stored (scorecards, monthly counts), kept until the next change.
+    aggregates: std::sync::Arc<std::sync::Mutex<Aggregates>>,
 }
+
+/// Aggregates over the whole office cost a second at 5 million findings and are read on every
+/// dashboard view. Every change appends to the audit log, so the chain's head number says whether a
+/// kept answer is still true: each entry is kept with the number it was computed at (and the day, for
+/// what depends on today's date).
+#[derive(Debug, Default)]
+pub(crate) struct Aggregates {
+    pub(crate) scorecards: std::collections::HashMap<String, (i64, scorecard::Scorecard)>,
+    pub(crate) months: std::collections::HashMap<String, (i64, Vec<(String, i64)>)>,
+}
+
+/// Entries kept per kind of aggregate; past it, all are dropped (periods and departments asked for are
+/// few, a flood of odd ones should not grow memory).
+pub(crate) const MAX_KEPT_AGGREGATES: usize = 256;
 
 impl Store {
     /// Connect to `address` (`sqlite:baomi.db`, `sqlite:///abs/path.db`, `postgres://…`) and bring its
@@ -145,7 +161,51 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            aggregates: std::sync::Arc::default(),
+        })
+    }
+
+    /// The audit chain's head number: it moves with every stored change.
+    pub(crate) async fn change_mark(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// The aggregate kept for `key` (see [`Aggregates`]) if it is still true at `mark`.
+    pub(crate) fn kept<T: Clone>(
+        &self,
+        pick: impl Fn(&mut Aggregates) -> &mut std::collections::HashMap<String, (i64, T)>,
+        key: &str,
+        mark: i64,
+    ) -> Option<T> {
+        let mut a = self.aggregates.lock().ok()?;
+        match pick(&mut a).get(key) {
+            Some((m, v)) if *m == mark => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keep `value` for `key` as of `mark`.
+    pub(crate) fn keep<T>(
+        &self,
+        pick: impl Fn(&mut Aggregates) -> &mut std::collections::HashMap<String, (i64, T)>,
+        key: String,
+        mark: i64,
+        value: T,
+    ) {
+        if let Ok(mut a) = self.aggregates.lock() {
+            let map = pick(&mut a);
+            if map.len() >= MAX_KEPT_AGGREGATES {
+                map.clear();
+            }
+            map.insert(key, (mark, value));
+        }
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,

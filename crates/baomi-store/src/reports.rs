@@ -681,6 +681,23 @@ impl Store {
         department_id: Option<i64>,
         months: usize,
     ) -> Result<Vec<(String, i64)>> {
+        let mark = self.change_mark().await?;
+        let key = format!("{department_id:?}/{months}@{}", crate::rectify::today());
+        if let Some(v) = self.kept(|a| &mut a.months, &key, mark) {
+            return Ok(v);
+        }
+        let v = self
+            .compute_findings_by_month(department_id, months)
+            .await?;
+        self.keep(|a| &mut a.months, key, mark, v.clone());
+        Ok(v)
+    }
+
+    async fn compute_findings_by_month(
+        &self,
+        department_id: Option<i64>,
+        months: usize,
+    ) -> Result<Vec<(String, i64)>> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT r.started_at, r.findings FROM reports r LEFT JOIN computers c ON c.id = r.computer_id \
              WHERE $1 IS NULL OR c.department_id = $1",

@@ -317,8 +317,20 @@ impl Store {
     }
 
     /// The scorecard of `period` under the office's policy: every department with computers in use
-    /// or problems, ranked (higher score first; vetoed departments last).
+    /// or problems, ranked (higher score first; vetoed departments last). Kept until the next change.
     pub async fn scorecard(&self, period: &Period) -> Result<Scorecard> {
+        let mark = self.change_mark().await?;
+        // Overdue counts depend on today's date too.
+        let key = format!("{}@{}", period.label, crate::rectify::today());
+        if let Some(card) = self.kept(|a| &mut a.scorecards, &key, mark) {
+            return Ok(card);
+        }
+        let card = self.compute_scorecard(period).await?;
+        self.keep(|a| &mut a.scorecards, key, mark, card.clone());
+        Ok(card)
+    }
+
+    async fn compute_scorecard(&self, period: &Period) -> Result<Scorecard> {
         let policy = self.score_policy().await?;
         let departments: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, name FROM departments ORDER BY id")
@@ -327,28 +339,33 @@ impl Store {
         let mut counts: BTreeMap<i64, DeptCounts> = BTreeMap::new();
         let mut rules: HashMap<i64, HashMap<String, u32>> = HashMap::new();
         // A computer registered after the period was not there to inspect.
-        let computers: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, department_id FROM computers WHERE status = 'in_use' AND created_at < $1",
+        let per_department: Vec<(Option<i64>, i64)> = sqlx::query_as(
+            "SELECT department_id, COUNT(*) FROM computers WHERE status = 'in_use' AND created_at < $1 \
+             GROUP BY department_id",
         )
         .bind(period.to)
         .fetch_all(&self.pool)
         .await?;
-        let in_use: HashMap<i64, i64> = computers
-            .iter()
-            .filter_map(|&(c, d)| d.map(|d| (c, d)))
-            .collect();
-        for d in in_use.values() {
-            counts.entry(*d).or_default().computers += 1;
+        for (d, n) in per_department {
+            if let Some(d) = d {
+                counts.entry(d).or_default().computers += u32::try_from(n).unwrap_or(u32::MAX);
+            }
         }
         // Each computer's latest report started in the period.
-        let reports: Vec<(i64, i64, String, String, Option<i64>)> = sqlx::query_as(
-            "SELECT r.id, r.computer_id, r.started_at, r.report_id, c.department_id FROM reports r \
-             JOIN computers c ON c.id = r.computer_id",
+        let reports: Vec<(i64, i64, String, String, Option<i64>, i64)> = sqlx::query_as(
+            "SELECT r.id, r.computer_id, r.started_at, r.report_id, c.department_id, \
+             CASE WHEN c.status = 'in_use' AND c.created_at < $1 THEN 1 ELSE 0 END \
+             FROM reports r JOIN computers c ON c.id = r.computer_id",
         )
+        .bind(period.to)
         .fetch_all(&self.pool)
         .await?;
+        let mut in_use: HashSet<i64> = HashSet::new();
         let mut latest: HashMap<i64, (i64, String, i64, Option<i64>)> = HashMap::new();
-        for (row, computer, started, report_id, dept) in reports {
+        for (row, computer, started, report_id, dept, counted) in reports {
+            if counted == 1 {
+                in_use.insert(computer);
+            }
             let Some(t) = crate::correlate::unix(&started) else {
                 continue;
             };
@@ -364,7 +381,7 @@ impl Store {
             }
         }
         for (computer, (_, _, _, dept)) in &latest {
-            if let (Some(d), true) = (dept, in_use.contains_key(computer)) {
+            if let (Some(d), true) = (dept, in_use.contains(computer)) {
                 counts.entry(*d).or_default().inspected += 1;
             }
         }
