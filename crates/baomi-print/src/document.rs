@@ -133,6 +133,61 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// Horizontal bars, a label column on the left and the value after each bar.
+    fn bars(&mut self, items: &[(String, f64, bool)], max: f64) {
+        let size = TABLE_PT;
+        let row = size * 1.6 / PT_PER_MM;
+        let label_w = items
+            .iter()
+            .map(|(l, ..)| Pdf::text_width_mm(size, l))
+            .fold(0.0f32, f32::max)
+            .min(WIDTH * 0.35)
+            + 2.0;
+        let bar_w = WIDTH - label_w - 16.0;
+        for (label, value, red) in items {
+            self.room(row);
+            let share = if max > 0.0 && value.is_finite() {
+                (*value / max).clamp(0.0, 1.0) as f32
+            } else {
+                0.0
+            };
+            let baseline = self.y + row * 0.72;
+            let text = Pdf::wrap(size, label_w - 2.0, label)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            self.pdf.set_fill_gray(0.0);
+            self.pdf.text(LEFT, baseline, size, &text);
+            if *red {
+                self.pdf.set_fill_rgb(0.7, 0.13, 0.13);
+            } else {
+                self.pdf.set_fill_rgb(0.23, 0.43, 0.65);
+            }
+            let w = bar_w * share;
+            if w > 0.0 {
+                self.pdf.rect(
+                    LEFT + label_w,
+                    self.y + row * 0.15,
+                    w,
+                    row * 0.7,
+                    true,
+                    false,
+                );
+            }
+            self.pdf.set_fill_gray(0.0);
+            self.pdf.text(
+                LEFT + label_w + w + 1.5,
+                baseline,
+                size,
+                &crate::docx::bar_value(*value),
+            );
+            self.y += row;
+        }
+        self.y += LINE / 2.0;
+    }
+}
+
 /// Column widths: a column whose content fits in its fair share gets just what it needs; what is left
 /// goes to the wider ones in proportion to what they would need; leftover width is spread evenly.
 fn share_width(want: &[f32], total: f32) -> Vec<f32> {
@@ -220,6 +275,12 @@ pub fn blocks_pdf(blocks: &[Block]) -> Vec<u8> {
                 }
             }
             Block::Table { header, rows } => l.table(header, rows),
+            Block::Bars { title, items, max } => {
+                for line in Pdf::wrap(BODY_PT, WIDTH, title) {
+                    l.line(LEFT, BODY_PT, &line, true);
+                }
+                l.bars(items, *max);
+            }
         }
     }
     l.pdf.finish()
@@ -255,6 +316,14 @@ mod tests {
                 .map(String::from)
                 .to_vec(),
             rows,
+        });
+        blocks.push(Block::Bars {
+            title: "各部门得分".into(),
+            items: vec![
+                ("第一检察部".into(), 98.0, false),
+                ("第二检察部".into(), 34.5, true),
+            ],
+            max: 100.0,
         });
         blocks.push(Block::Right("保密办".into()));
         let pdf = blocks_pdf(&blocks);

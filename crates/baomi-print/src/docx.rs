@@ -22,7 +22,7 @@ use std::io::{Cursor, Write as _};
 use zip::write::SimpleFileOptions;
 
 /// One block of a notice, in document order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// The title, centred in large type.
     Title(String),
@@ -40,6 +40,36 @@ pub enum Block {
         /// The data rows.
         rows: Vec<Vec<String>>,
     },
+    /// A bar chart: a title and one bar per item (label, value, drawn in red), scaled to `max`. The
+    /// PDF draws the bars; Word gets a table whose cells hold the bar as block characters, which
+    /// every font has and an editor can still change.
+    Bars {
+        /// What the chart shows.
+        title: String,
+        /// (label, value, red).
+        items: Vec<(String, f64, bool)>,
+        /// The value of a full-width bar.
+        max: f64,
+    },
+}
+
+/// A bar of `value` out of `max` as block characters, `cells` wide at full length.
+pub(crate) fn text_bar(value: f64, max: f64, cells: usize) -> String {
+    let share = if max > 0.0 && value.is_finite() {
+        (value / max).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    "█".repeat((share * cells as f64).round() as usize)
+}
+
+/// A value as printed beside its bar: whole numbers without decimals.
+pub(crate) fn bar_value(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 /// Columns a Word table can have.
@@ -256,6 +286,22 @@ fn document(blocks: &[Block]) -> String {
             Block::Right(s) => paragraph(&mut out, "Right", s),
             Block::Table { header, rows } => {
                 if table(&mut out, header, rows) {
+                    ends_in_paragraph = false;
+                }
+                continue;
+            }
+            Block::Bars { title, items, max } => {
+                paragraph(&mut out, "Heading1", title);
+                let rows: Vec<Vec<String>> = items
+                    .iter()
+                    .map(|(label, value, _)| {
+                        vec![
+                            label.clone(),
+                            format!("{} {}", text_bar(*value, *max, 20), bar_value(*value)),
+                        ]
+                    })
+                    .collect();
+                if table(&mut out, &[], &rows) {
                     ends_in_paragraph = false;
                 }
                 continue;

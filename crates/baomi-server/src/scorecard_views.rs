@@ -250,6 +250,14 @@ pub(crate) fn notice(lang: Lang, period: &Period, card: &Scorecard, issued: &str
             })
             .collect(),
     });
+    out.push(Block::Bars {
+        title: if zh { "各部门得分" } else { "Scores" }.to_owned(),
+        items: ds
+            .iter()
+            .map(|d| (d.name.clone(), d.score, d.vetoed))
+            .collect(),
+        max: 100.0,
+    });
     out.push(Block::Heading(
         if zh {
             "二、存在问题的部门"
@@ -332,6 +340,18 @@ pub(crate) fn notice(lang: Lang, period: &Period, card: &Scorecard, issued: &str
     out
 }
 
+fn chart(title: &str, items: &[(String, f64, bool)], max: f64) -> Markup {
+    let items: Vec<Bar> = items
+        .iter()
+        .map(|(label, value, alarm)| Bar {
+            label: label.clone(),
+            value: *value,
+            alarm: *alarm,
+        })
+        .collect();
+    bars(title, &items, Some(max))
+}
+
 pub(crate) fn notice_html(blocks: &[Block]) -> Markup {
     html! {
         article.notice {
@@ -345,6 +365,7 @@ pub(crate) fn notice_html(blocks: &[Block]) -> Markup {
                         tr { @for h in header { th { (h) } } }
                         @for r in rows { tr { @for c in r { td { (c) } } } }
                     },
+                    Block::Bars { title, items, max } => (chart(title, items, *max)),
                 }
             }
         }

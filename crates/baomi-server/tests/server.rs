@@ -2847,6 +2847,8 @@ on_both!(documents_and_labels, |w: World| async move {
         text.contains("乙部门") && text.contains("本期考核一票否决"),
         "{text}"
     );
+    // The scores as a chart: bars of block characters in Word, drawn bars in the PDF, SVG on the page.
+    assert!(text.contains("各部门得分") && text.contains("█"), "{text}");
     let (status, kind, _, pdf) =
         download("/scorecards/notice.pdf?period=2026-Q4".into(), DeptHead).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, "application/pdf"));
