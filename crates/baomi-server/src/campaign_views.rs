@@ -512,14 +512,7 @@ pub(crate) fn closing_report(lang: Lang, c: &Campaign, s: &CampaignStatus) -> Ve
     if !c.closing_note.is_empty() {
         out.push(Block::Paragraph(c.closing_note.clone()));
     }
-    out.push(Block::Right(
-        if zh {
-            "保密办"
-        } else {
-            "Confidentiality office"
-        }
-        .to_owned(),
-    ));
+    out.push(crate::scorecard_views::issuer(lang));
     out
 }
 
@@ -531,23 +524,16 @@ async fn report_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>)
 }
 
 async fn report_docx(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
-    let c = visible_campaign(&st, &v, id).await?;
-    let status = scoped(&v, st.store.campaign_status(&c).await?);
-    let blocks = closing_report(v.lang, &c, &status);
-    crate::scorecard_views::document_download(
-        &format!("{}.docx", c.fields.name),
-        crate::scorecard_views::DOCX,
-        crate::scorecard_views::as_docx(&blocks)?,
-    )
+    report_file(&st, &v, id, "docx").await
 }
 
 async fn report_pdf(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
-    let c = visible_campaign(&st, &v, id).await?;
-    let status = scoped(&v, st.store.campaign_status(&c).await?);
+    report_file(&st, &v, id, "pdf").await
+}
+
+async fn report_file(st: &AppState, v: &Viewer, id: i64, ext: &str) -> PageResult {
+    let c = visible_campaign(st, v, id).await?;
+    let status = scoped(v, st.store.campaign_status(&c).await?);
     let blocks = closing_report(v.lang, &c, &status);
-    crate::scorecard_views::document_download(
-        &format!("{}.pdf", c.fields.name),
-        "application/pdf",
-        baomi_print::blocks_pdf(&blocks),
-    )
+    crate::scorecard_views::document_file(&c.fields.name, ext, &blocks)
 }

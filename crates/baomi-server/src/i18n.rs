@@ -359,6 +359,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     ("scorecards", "考核", "Scorecards"),
     ("period", "考核周期", "Period"),
     ("notice", "通报", "Notice"),
+    ("issuer", "保密办", "Confidentiality office"),
     ("score_policy", "考核权重", "Score weights"),
     (
         "score_policy_help",

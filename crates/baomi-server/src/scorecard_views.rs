@@ -328,14 +328,7 @@ pub(crate) fn notice(lang: Lang, period: &Period, card: &Scorecard, issued: &str
     } else {
         "Each department fixes the problems named here and reports to the confidentiality office by the deadline of each task; overdue tasks lose points in the next period.".to_owned()
     }));
-    out.push(Block::Right(
-        if zh {
-            "保密办"
-        } else {
-            "Confidentiality office"
-        }
-        .to_owned(),
-    ));
+    out.push(issuer(lang));
     out.push(Block::Right(issued.to_owned()));
     out
 }
@@ -417,10 +410,7 @@ async fn notice_docx(
     v: Viewer,
     Query(q): Query<PeriodQuery>,
 ) -> PageResult {
-    v.must(Action::ViewScorecards)?;
-    let (period, blocks) = notice_blocks(&st, v.lang, &q).await?;
-    let name = format!("{}-{}.docx", v.lang.t("notice"), period.label);
-    document_download(&name, DOCX, as_docx(&blocks)?)
+    notice_file(&st, &v, &q, "docx").await
 }
 
 async fn notice_pdf(
@@ -428,10 +418,34 @@ async fn notice_pdf(
     v: Viewer,
     Query(q): Query<PeriodQuery>,
 ) -> PageResult {
+    notice_file(&st, &v, &q, "pdf").await
+}
+
+async fn notice_file(st: &AppState, v: &Viewer, q: &PeriodQuery, ext: &str) -> PageResult {
     v.must(Action::ViewScorecards)?;
-    let (period, blocks) = notice_blocks(&st, v.lang, &q).await?;
-    let name = format!("{}-{}.pdf", v.lang.t("notice"), period.label);
-    document_download(&name, "application/pdf", baomi_print::blocks_pdf(&blocks))
+    let (period, blocks) = notice_blocks(st, v.lang, q).await?;
+    document_file(
+        &format!("{}-{}", v.lang.t("notice"), period.label),
+        ext,
+        &blocks,
+    )
+}
+
+/// `blocks` as a document to save: `.docx` or `.pdf`, named `stem`.
+pub(crate) fn document_file(stem: &str, ext: &str, blocks: &[Block]) -> PageResult {
+    match ext {
+        "docx" => document_download(&format!("{stem}.docx"), DOCX, as_docx(blocks)?),
+        _ => document_download(
+            &format!("{stem}.pdf"),
+            "application/pdf",
+            baomi_print::blocks_pdf(blocks),
+        ),
+    }
+}
+
+/// The issuing office, as the last lines of a notice or report are signed.
+pub(crate) fn issuer(lang: Lang) -> Block {
+    Block::Right(lang.t("issuer").to_owned())
 }
 
 pub(crate) const DOCX: &str =

@@ -307,15 +307,7 @@ async fn facts_of(conn: &mut AnyConnection, id: i64) -> Result<Option<ComputerFa
     let Some((asset_no, zone, department_id)) = row else {
         return Ok(None);
     };
-    let reports: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, report_id, started_at FROM reports WHERE computer_id = $1")
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let latest = reports
-        .into_iter()
-        .map(|(row, report_id, started)| (crate::correlate::unix(&started), report_id, row))
-        .max();
+    let latest = crate::correlate::latest_report_of(conn, id).await?;
     let mut findings = Vec::new();
     if let Some((_, _, row)) = &latest {
         // `rule || ''` keeps PostgreSQL on the report's index: with a plain `rule IN (…)` it

@@ -100,6 +100,24 @@ pub(crate) fn unix(t: &str) -> Option<i64> {
         .map(|t| t.as_second())
 }
 
+/// A computer's latest report: the one whose scan started last (an instant, whatever the offset it
+/// was written with), then the greatest report id — never the order of import, so every reader agrees.
+/// Returns (start in Unix seconds, report id, row).
+pub(crate) async fn latest_report_of(
+    conn: &mut AnyConnection,
+    computer_id: i64,
+) -> Result<Option<(Option<i64>, String, i64)>> {
+    let reports: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT id, report_id, started_at FROM reports WHERE computer_id = $1")
+            .bind(computer_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(reports
+        .into_iter()
+        .map(|(row, report_id, started)| (unix(&started), report_id, row))
+        .max())
+}
+
 /// The subject key of a device.
 pub fn subject(vid: &str, pid: &str, serial: &str) -> String {
     format!("usb:{vid}:{pid}:{serial}")

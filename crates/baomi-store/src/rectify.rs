@@ -751,15 +751,8 @@ pub(crate) async fn follow_up_report(
     .bind(computer_id)
     .execute(&mut *conn)
     .await?;
-    let reports: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT id, report_id, started_at FROM reports WHERE computer_id = $1")
-            .bind(computer_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    let latest = reports
-        .into_iter()
-        .map(|(row, report_id, started)| (crate::correlate::unix(&started), report_id, row))
-        .max()
+    let latest = crate::correlate::latest_report_of(conn, computer_id)
+        .await?
         .map(|(_, _, row)| row);
     let Some(seen) = seen.filter(|_| latest == Some(report_row)) else {
         return Ok(());
