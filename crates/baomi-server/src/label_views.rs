@@ -72,6 +72,16 @@ async fn form(State(st): State<AppState>, v: Viewer) -> PageResult {
     .into_response())
 }
 
+/// Refuse a run larger than [`MAX_LABELS`] instead of printing its first part without a word.
+fn too_many(n: usize) -> Result<(), Fail> {
+    if n > MAX_LABELS {
+        return Err(Fail::Bad(format!(
+            "more than {MAX_LABELS} labels at once: choose a department"
+        )));
+    }
+    Ok(())
+}
+
 fn chosen_stock(q: &LabelQuery) -> Result<&'static Stock, Fail> {
     match q.stock.as_deref().filter(|s| !s.is_empty()) {
         None => STOCKS
@@ -116,10 +126,11 @@ async fn labels_of(
                 .computers(&ComputerFilter {
                     department_id: department,
                     text: asset.map(str::to_owned),
-                    limit: Some(MAX_LABELS as i64),
+                    limit: Some(MAX_LABELS as i64 + 1),
                     ..Default::default()
                 })
                 .await?;
+            too_many(computers.len())?;
             Ok(computers
                 .into_iter()
                 .filter(|c| c.fields.status != "scrapped")
@@ -146,10 +157,11 @@ async fn labels_of(
                 .media(&MediaFilter {
                     department_id: department,
                     text: asset.map(str::to_owned),
-                    limit: Some(MAX_LABELS as i64),
+                    limit: Some(MAX_LABELS as i64 + 1),
                     ..Default::default()
                 })
                 .await?;
+            too_many(media.len())?;
             Ok(media
                 .into_iter()
                 .filter(|m| {

@@ -543,45 +543,53 @@ impl Store {
         let mut findings = [0i64; 5];
         let mut window_rows = Vec::new();
         for pc in &mut computers {
-            let Some((_, _, row)) = latest.get(&pc.id) else {
-                continue;
-            };
-            pc.report_row = Some(*row);
-            window_rows.push(*row);
-            // A rule's id starts with its check's (`web.internet_visit`).
-            let by_rule: Vec<(String, String, i64)> = sqlx::query_as(
-                "SELECT rule, severity, n FROM report_problems WHERE report_row = $1",
-            )
-            .bind(row)
+            if let Some((_, _, row)) = latest.get(&pc.id) {
+                pc.report_row = Some(*row);
+                window_rows.push(*row);
+            }
+        }
+        // Problems per check (a rule's id starts with its check's: `web.internet_visit`) and the checks
+        // that ran, for all the window's reports, 500 at a time.
+        let mut problems: HashMap<i64, Vec<(String, String)>> = HashMap::new();
+        let mut ran: HashMap<i64, Vec<String>> = HashMap::new();
+        for chunk in window_rows.chunks(500) {
+            // Integers formatted here, not input.
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT report_row, rule, severity, n FROM report_problems WHERE report_row IN ({list})"
+            )))
             .fetch_all(&self.pool)
             .await?;
-            let by_check: Vec<(String, String, i64)> = by_rule
-                .into_iter()
-                .map(|(rule, sev, n)| {
-                    (
-                        rule.split('.').next().unwrap_or_default().to_owned(),
-                        sev,
-                        n,
-                    )
-                })
-                .collect();
-            let ran: Vec<String> = sqlx::query_scalar(
-                "SELECT check_id FROM report_checks WHERE report_row = $1 \
-                 AND status IN ('ok', 'partial')",
-            )
-            .bind(row)
-            .fetch_all(&self.pool)
-            .await?;
-            for (_, severity, n) in &by_check {
+            for (row, rule, severity, n) in rows {
                 if let Some(i) = ["critical", "high", "medium", "low", "info"]
                     .iter()
-                    .position(|s| s == severity)
+                    .position(|s| *s == severity)
                 {
                     findings[i] += n;
                 }
+                let check = rule.split('.').next().unwrap_or_default().to_owned();
+                problems.entry(row).or_default().push((check, severity));
             }
+            let rows: Vec<(i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT report_row, check_id FROM report_checks WHERE report_row IN ({list}) \
+                 AND status IN ('ok', 'partial')"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            for (row, check) in rows {
+                ran.entry(row).or_default().push(check);
+            }
+        }
+        for pc in &mut computers {
+            let Some(row) = pc.report_row else { continue };
+            let found = problems.get(&row).map(Vec::as_slice).unwrap_or_default();
+            let ran = ran.get(&row).map(Vec::as_slice).unwrap_or_default();
             for key in &automated {
-                let bad = by_check.iter().any(|(check, sev, _)| {
+                let bad = found.iter().any(|(check, sev)| {
                     check == key && matches!(sev.as_str(), "critical" | "high")
                 });
                 let verdict = if bad {
