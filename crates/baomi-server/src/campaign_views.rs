@@ -193,13 +193,52 @@ async fn visible_campaign(st: &AppState, v: &Viewer, id: i64) -> Result<Campaign
     Ok(c)
 }
 
-async fn campaign_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64>) -> PageResult {
+/// Computers shown per page of a campaign (checks and on-site items); coverage counts them all.
+const COMPUTERS_PER_PAGE: usize = 200;
+/// Missing computers named on the page; the rest are counted.
+const MISSING_NAMED: usize = 500;
+
+#[derive(serde::Deserialize, Default)]
+struct CampaignQuery {
+    /// Show the computers after this asset number (the next page).
+    after: Option<String>,
+}
+
+async fn campaign_page(
+    State(st): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<CampaignQuery>,
+) -> PageResult {
     let c = visible_campaign(&st, &v, id).await?;
     let status = st.store.campaign_status(&c).await?;
     // A department head sees their own department's part.
-    let status = scoped(&v, status);
+    let mut status = scoped(&v, status);
     let t = |k| v.lang.t(k);
     let (done, total) = status.coverage();
+    let missing_total = status
+        .computers
+        .iter()
+        .filter(|x| x.report_row.is_none())
+        .count();
+    let missing: Vec<(i64, String)> = status
+        .computers
+        .iter()
+        .filter(|x| x.report_row.is_none())
+        .take(MISSING_NAMED)
+        .map(|x| (x.id, x.asset_no.clone()))
+        .collect();
+    // An office holds tens of thousands of computers: this page shows one slice of them, by asset number.
+    let after = q.after.unwrap_or_default();
+    status
+        .computers
+        .retain(|x| after.is_empty() || x.asset_no > after);
+    let next = status
+        .computers
+        .get(COMPUTERS_PER_PAGE)
+        .and(status.computers.get(COMPUTERS_PER_PAGE - 1))
+        .map(|x| form_urlencoded::byte_serialize(x.asset_no.as_bytes()).collect::<String>());
+    status.computers.truncate(COMPUTERS_PER_PAGE);
     let may_record = may_record_in_campaign(&v.user, &c) && c.closed_at.is_none();
     let automated: Vec<&str> = c
         .checklist
@@ -253,9 +292,14 @@ async fn campaign_page(State(st): State<AppState>, v: Viewer, Path(id): Path<i64
                 a href={"/campaigns/" (c.id) "/report.pdf"} { "PDF" }
             }
             h2 { (t("not_inspected_yet")) }
-            @let missing: Vec<_> = status.computers.iter().filter(|x| x.report_row.is_none()).collect();
             @if missing.is_empty() { p { (t("no_rows")) } } @else {
-                p #missing { @for m in &missing { a href={"/computers/" (m.id)} { (m.asset_no) } " " } }
+                p #missing {
+                    @for (mid, asset) in &missing { a href={"/computers/" (mid)} { (asset) } " " }
+                    @if missing_total > missing.len() { " " (t("and_more")) " " (missing_total - missing.len()) }
+                }
+            }
+            @if let Some(n) = &next {
+                p { a href={"/campaigns/" (c.id) "?after=" (n)} { (t("next_page")) } }
             }
             h2 { (t("checklist")) }
             table #checks {
