@@ -137,7 +137,7 @@ pub fn may_see_campaign(user: &User, c: &Campaign, now: i64) -> bool {
     match department_scope(user) {
         None => true,
         Some(own) => {
-            let reaches = c.fields.departments.is_empty() || c.fields.departments.contains(&own);
+            let reaches = c.fields.reaches(Some(own));
             let hidden = c.fields.kind == "unannounced" && c.state(now) == "planned";
             reaches && !hidden
         }

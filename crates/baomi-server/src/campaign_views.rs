@@ -49,7 +49,7 @@ pub(crate) fn item_word(lang: Lang, key: &str) -> String {
     .to_owned()
 }
 
-fn verdict_word(lang: Lang, v: &str) -> &'static str {
+pub(crate) fn verdict_word(lang: Lang, v: &str) -> &'static str {
     lang.t(match v {
         "pass" => "result_pass",
         "fail" => "result_fail",

@@ -126,7 +126,7 @@ async fn form_page(
                                 tr class=[(result == "fail").then_some("overdue")] {
                                     td { a href={"/campaigns/" (cid)} { (name) } }
                                     td { (crate::campaign_views::item_word(v.lang, item)) }
-                                    td { (t(match result.as_str() { "pass" => "result_pass", "fail" => "result_fail", _ => "result_na" })) }
+                                    td { (crate::campaign_views::verdict_word(v.lang, result)) }
                                     td { (note) }
                                     td { (actor) " · " (crate::correlation_views::when(Some(*at))) }
                                 }

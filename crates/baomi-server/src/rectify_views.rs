@@ -9,7 +9,6 @@ use crate::views::page;
 use crate::{AppState, Fail, PageFail, Viewer};
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use baomi_store::rectify::MAX_ATTACHMENT_BYTES;
@@ -295,30 +294,7 @@ async fn file(
         .ok_or(Fail::NotFound)?;
     // Always a download, never rendered here: an uploaded HTML or SVG file must not run as this
     // site's page.
-    let name: String = f
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(f.name.as_bytes()).collect();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        ],
-        body,
-    )
-        .into_response())
+    crate::scorecard_views::document_download(&f.name, "application/octet-stream", body)
 }
 
 #[derive(Deserialize)]
@@ -412,9 +388,7 @@ pub(crate) async fn finding_sections(
     let manage = crate::authz::allowed(v.user.role, Action::ManageRectification);
     let csrf = v.csrf.as_deref().unwrap_or("");
     // A month from today, the usual time given to fix a finding.
-    let due = jiff::Timestamp::from_second(baomi_store::now() + 8 * 3600 + 30 * 86_400)
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default();
+    let due = baomi_store::china_date(baomi_store::now() + 30 * 86_400);
     Ok(html! {
         h2 { (t("rectification")) }
         @if let Some(r) = &task {

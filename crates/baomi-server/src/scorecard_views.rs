@@ -455,7 +455,8 @@ pub(crate) fn as_docx(blocks: &[Block]) -> Result<Vec<u8>, Fail> {
     baomi_print::docx(blocks).map_err(|e| Fail::Internal(format!("writing the .docx: {e}")))
 }
 
-/// A document to save, named `name` (Chinese names as RFC 5987 `filename*`, with an ASCII fallback).
+/// A document to save, named `name` (Chinese names as RFC 5987 `filename*`, with an ASCII fallback);
+/// never sniffed into something a browser would render.
 pub(crate) fn document_download(name: &str, media_type: &str, body: Vec<u8>) -> PageResult {
     let ascii: String = name
         .chars()
@@ -474,6 +475,10 @@ pub(crate) fn document_download(name: &str, media_type: &str, body: Vec<u8>) -> 
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                "nosniff".to_owned(),
             ),
         ],
         body,

@@ -133,6 +133,18 @@ impl CampaignInput {
         Ok(self)
     }
 
+    /// Whether the scope reaches department `d` (all departments when none are named).
+    pub fn reaches(&self, d: Option<i64>) -> bool {
+        self.departments.is_empty() || d.is_some_and(|d| self.departments.contains(&d))
+    }
+
+    /// Whether a computer in use with this asset number, department and zone is in scope.
+    pub fn covers(&self, asset_no: &str, department: Option<i64>, zone: &str) -> bool {
+        self.reaches(department)
+            && (self.zones.is_empty() || self.zones.iter().any(|z| z == zone))
+            && (self.computers.is_empty() || self.computers.iter().any(|c| c == asset_no))
+    }
+
     /// The window as Unix seconds: from the first day's midnight to the midnight after the last day,
     /// in China's time.
     pub fn window(&self) -> (i64, i64) {
@@ -400,20 +412,42 @@ impl Store {
         if result == "fail" && note.is_empty() {
             return Err(Error::Invalid("say what was wrong".into()));
         }
-        let status = self.campaign_status(&c).await?;
+        // The one target asked about, by the same scope rules as the campaign's status.
+        let id_of = |prefix: &str| -> Option<i64> {
+            target.strip_prefix(prefix).and_then(|n| n.parse().ok())
+        };
         let in_scope = match it.target {
-            Target::Computer => status
-                .computers
-                .iter()
-                .any(|x| format!("computer:{}", x.id) == target),
-            Target::Place => status
-                .places
-                .iter()
-                .any(|x| format!("place:{}", x.0) == target),
-            Target::Department => status
-                .departments
-                .iter()
-                .any(|x| format!("department:{}", x.0) == target),
+            Target::Computer => match id_of("computer:") {
+                Some(id) => sqlx::query_as::<_, (String, Option<i64>, String)>(
+                    "SELECT asset_no, department_id, zone FROM computers \
+                     WHERE id = $1 AND status = 'in_use'",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some_and(|(asset, dept, zone)| c.fields.covers(&asset, dept, &zone)),
+                None => false,
+            },
+            Target::Place => match id_of("place:") {
+                Some(id) => sqlx::query_scalar::<_, Option<i64>>(
+                    "SELECT department_id FROM places WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some_and(|dept| c.fields.reaches(dept)),
+                None => false,
+            },
+            Target::Department => match id_of("department:") {
+                Some(id) => {
+                    sqlx::query_scalar::<_, i64>("SELECT id FROM departments WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                        .is_some_and(|d| c.fields.reaches(Some(d)))
+                }
+                None => false,
+            },
         };
         if !in_scope {
             return Err(Error::Invalid(format!(
@@ -489,7 +523,7 @@ impl Store {
                 .await?;
         let departments: Vec<(i64, String)> = all_departments
             .into_iter()
-            .filter(|(d, _)| f.departments.is_empty() || f.departments.contains(d))
+            .filter(|(d, _)| f.reaches(Some(*d)))
             .collect();
         let rows: Vec<(i64, String, Option<i64>, String)> = sqlx::query_as(
             "SELECT id, asset_no, department_id, zone FROM computers WHERE status = 'in_use' \
@@ -499,11 +533,7 @@ impl Store {
         .await?;
         let mut computers: Vec<ScopeComputer> = rows
             .into_iter()
-            .filter(|(_, asset, dept, zone)| {
-                (f.departments.is_empty() || dept.is_some_and(|d| f.departments.contains(&d)))
-                    && (f.zones.is_empty() || f.zones.contains(zone))
-                    && (f.computers.is_empty() || f.computers.contains(asset))
-            })
+            .filter(|(_, asset, dept, zone)| f.covers(asset, *dept, zone))
             .map(|(id, asset_no, department_id, zone)| ScopeComputer {
                 id,
                 asset_no,
@@ -519,21 +549,7 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut latest: HashMap<i64, (i64, String, i64)> = HashMap::new();
-        for (row, computer, started, report_id) in reports {
-            let Some(t) = crate::correlate::unix(&started) else {
-                continue;
-            };
-            if t < from || t >= to {
-                continue;
-            }
-            let newer = latest
-                .get(&computer)
-                .is_none_or(|held| (held.0, &held.1) < (t, &report_id));
-            if newer {
-                latest.insert(computer, (t, report_id, row));
-            }
-        }
+        let latest = crate::correlate::latest_in_window(reports, from, to);
         let automated: Vec<&str> = c
             .checklist
             .iter()
@@ -543,22 +559,18 @@ impl Store {
         let mut findings = [0i64; 5];
         let mut window_rows = Vec::new();
         for pc in &mut computers {
-            if let Some((_, _, row)) = latest.get(&pc.id) {
+            if let Some(row) = latest.get(&pc.id) {
                 pc.report_row = Some(*row);
                 window_rows.push(*row);
             }
         }
-        // Problems per check (a rule's id starts with its check's: `web.internet_visit`) and the checks
-        // that ran, for all the window's reports, 500 at a time.
+        // Problems per check (a rule's id starts with its check's: `web.internet_visit`), the checks
+        // that ran and the tasks opened, for all the window's reports, 500 at a time.
         let mut problems: HashMap<i64, Vec<(String, String)>> = HashMap::new();
         let mut ran: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut tasks: BTreeMap<String, i64> = BTreeMap::new();
         for chunk in window_rows.chunks(500) {
-            // Integers formatted here, not input.
-            let list = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+            let list = crate::id_list(chunk);
             let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT report_row, rule, severity, n FROM report_problems WHERE report_row IN ({list})"
             )))
@@ -582,6 +594,15 @@ impl Store {
             .await?;
             for (row, check) in rows {
                 ran.entry(row).or_default().push(check);
+            }
+            let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT r.state, COUNT(*) FROM rectifications r JOIN findings f ON f.id = r.finding_row \
+                 WHERE f.report_row IN ({list}) GROUP BY r.state"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            for (state, n) in rows {
+                *tasks.entry(state).or_insert(0) += n;
             }
         }
         for pc in &mut computers {
@@ -607,9 +628,7 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
                 .into_iter()
-                .filter(|(_, _, d): &(i64, String, Option<i64>)| {
-                    f.departments.is_empty() || d.is_some_and(|d| f.departments.contains(&d))
-                })
+                .filter(|(_, _, d): &(i64, String, Option<i64>)| f.reaches(*d))
                 .collect();
         let manual: Vec<(String, String, String, String, String, i64)> = sqlx::query_as(
             "SELECT item, target, result, note, actor, at FROM campaign_results WHERE campaign_id = $1 \
@@ -618,24 +637,6 @@ impl Store {
         .bind(c.id)
         .fetch_all(&self.pool)
         .await?;
-        let mut tasks = BTreeMap::new();
-        for chunk in window_rows.chunks(500) {
-            let list = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            // Integers formatted here, not input.
-            let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT r.state, COUNT(*) FROM rectifications r JOIN findings f ON f.id = r.finding_row \
-                 WHERE f.report_row IN ({list}) GROUP BY r.state"
-            )))
-            .fetch_all(&self.pool)
-            .await?;
-            for (state, n) in rows {
-                *tasks.entry(state).or_insert(0) += n;
-            }
-        }
         Ok(CampaignStatus {
             computers,
             places,

@@ -330,12 +330,6 @@ async fn facts_of(conn: &mut AnyConnection, id: i64) -> Result<Option<ComputerFa
             .await?;
         findings = rows
             .into_iter()
-            .filter(|(rule, ..)| {
-                let r = rule.as_str();
-                CONTENT_RULES.contains(&r)
-                    || INTERNET_TRACE_RULES.contains(&r)
-                    || WIRELESS_RULES.contains(&r)
-            })
             .map(|(rule, level, path, title, excerpt)| FindingFact {
                 rule,
                 level,

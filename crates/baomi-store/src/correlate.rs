@@ -114,8 +114,36 @@ pub(crate) async fn latest_report_of(
             .await?;
     Ok(reports
         .into_iter()
-        .map(|(row, report_id, started)| (unix(&started), report_id, row))
-        .max())
+        .map(|(row, report_id, started)| (later_key(&started, &report_id), row))
+        .max()
+        .map(|((t, report_id), row)| (t, report_id, row)))
+}
+
+/// The order in which a computer's reports are "later": the scan's start as an instant, then the report
+/// id — never the order of import, so every reader agrees on the latest.
+fn later_key(started: &str, report_id: &str) -> (Option<i64>, String) {
+    (unix(started), report_id.to_owned())
+}
+
+/// Each computer's latest report whose scan started in `[from, to)`: computer → report row. `reports`
+/// are (row, computer, started_at, report_id).
+pub(crate) fn latest_in_window(
+    reports: impl IntoIterator<Item = (i64, i64, String, String)>,
+    from: i64,
+    to: i64,
+) -> std::collections::HashMap<i64, i64> {
+    let mut latest: std::collections::HashMap<i64, ((Option<i64>, String), i64)> =
+        std::collections::HashMap::new();
+    for (row, computer, started, report_id) in reports {
+        let key = later_key(&started, &report_id);
+        if !key.0.is_some_and(|t| t >= from && t < to) {
+            continue;
+        }
+        if latest.get(&computer).is_none_or(|(held, _)| *held < key) {
+            latest.insert(computer, (key, row));
+        }
+    }
+    latest.into_iter().map(|(c, (_, row))| (c, row)).collect()
 }
 
 /// The subject key of a device.

@@ -230,6 +230,20 @@ impl Store {
     }
 }
 
+/// The date in China (UTC+8, no daylight saving) at `unix`, `YYYY-MM-DD`: what deadlines, training
+/// dates and notices are written in.
+pub fn china_date(unix: i64) -> String {
+    jiff::Timestamp::from_second(unix.saturating_add(8 * 3600))
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Row ids as an SQL list (`1,2,3`): integers formatted here, never input, so safe to inline where
+/// a query takes a chunk of ids at once.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// Now, in Unix seconds: the unit of every time the server itself records.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

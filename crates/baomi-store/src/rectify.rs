@@ -161,9 +161,7 @@ pub struct FalsePositive {
 
 /// Today's date in China (UTC+8, no daylight saving): what a deadline is compared with.
 pub fn today() -> String {
-    jiff::Timestamp::from_second(now().saturating_add(8 * 3600))
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::china_date(now())
 }
 
 const RECT_COLUMNS: &str = "r.id, r.computer_id, COALESCE(c.asset_no, ''), r.department_id, r.finding_id, \

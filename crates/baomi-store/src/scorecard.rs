@@ -361,42 +361,30 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut in_use: HashSet<i64> = HashSet::new();
-        let mut latest: HashMap<i64, (i64, String, i64, Option<i64>)> = HashMap::new();
+        let mut dept_of: HashMap<i64, i64> = HashMap::new();
+        let mut all = Vec::with_capacity(reports.len());
         for (row, computer, started, report_id, dept, counted) in reports {
             if counted == 1 {
                 in_use.insert(computer);
             }
-            let Some(t) = crate::correlate::unix(&started) else {
-                continue;
-            };
-            if t < period.from || t >= period.to {
-                continue;
+            if let Some(d) = dept {
+                dept_of.insert(computer, d);
             }
-            let candidate = (t, report_id, row, dept);
-            match latest.get(&computer) {
-                Some(held) if (held.0, &held.1) >= (candidate.0, &candidate.1) => {}
-                _ => {
-                    latest.insert(computer, candidate);
+            all.push((row, computer, started, report_id));
+        }
+        let latest = crate::correlate::latest_in_window(all, period.from, period.to);
+        let mut dept_of_report: HashMap<i64, i64> = HashMap::new();
+        for (computer, row) in &latest {
+            if let Some(d) = dept_of.get(computer) {
+                dept_of_report.insert(*row, *d);
+                if in_use.contains(computer) {
+                    counts.entry(*d).or_default().inspected += 1;
                 }
             }
         }
-        for (computer, (_, _, _, dept)) in &latest {
-            if let (Some(d), true) = (dept, in_use.contains(computer)) {
-                counts.entry(*d).or_default().inspected += 1;
-            }
-        }
-        let dept_of_report: HashMap<i64, i64> = latest
-            .values()
-            .filter_map(|(_, _, row, dept)| dept.map(|d| (*row, d)))
-            .collect();
         let rows: Vec<i64> = dept_of_report.keys().copied().collect();
         for chunk in rows.chunks(500) {
-            let list = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            // Ids are integers formatted here, not input: safe to inline.
+            let list = crate::id_list(chunk);
             let found: Vec<(i64, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT report_row, rule, severity FROM report_problems WHERE report_row IN ({list})"
             )))
@@ -492,9 +480,7 @@ impl Store {
 /// The date (UTC+8) of the last day before `unix`, as `YYYY-MM-DD`: tasks due on or before the
 /// period's last day count as overdue for it.
 fn date_before(unix: i64) -> String {
-    jiff::Timestamp::from_second(unix.saturating_add(8 * 3600 - 1))
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::china_date(unix.saturating_sub(1))
 }
 
 #[cfg(test)]

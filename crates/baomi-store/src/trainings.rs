@@ -38,9 +38,7 @@ pub const TRAINING_VALID_DAYS: i64 = 365;
 
 /// The day `days` before today in China, `YYYY-MM-DD`.
 fn days_ago(days: i64) -> String {
-    jiff::Timestamp::from_second(now().saturating_add(8 * 3600 - days * 86_400))
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    crate::china_date(now().saturating_sub(days * 86_400))
 }
 
 impl Store {
