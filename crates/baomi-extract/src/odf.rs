@@ -62,7 +62,68 @@ pub(crate) fn extract(
         inner,
         budget,
         visitor,
-    )
+    )?;
+    drop((content, styles, meta));
+    embedded_objects(&mut pkg, inner, budget, visitor)
+}
+
+/// Objects embedded in the document (a spreadsheet in a report, a text in a sheet, a chart's table):
+/// each is a sub-document in a folder of the package (`Object 1/content.xml`), read as a member named
+/// by its folder. Its kind is told by its body element, as the manifest's media type says the same.
+fn embedded_objects(
+    pkg: &mut Package<'_>,
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    let mut folders: Vec<String> = pkg
+        .names()
+        .iter()
+        .filter_map(|n| n.strip_suffix("/content.xml"))
+        .filter(|folder| !folder.is_empty())
+        .map(str::to_owned)
+        .collect();
+    folders.sort();
+    if folders.len() > usize::try_from(budget.limits.max_members).unwrap_or(usize::MAX) {
+        return Err(Unreadable::limit(format!(
+            "more than {} embedded objects in one document",
+            budget.limits.max_members
+        )));
+    }
+    for folder in folders {
+        budget.check_time()?;
+        let part = format!("{folder}/content.xml");
+        inner.push(folder);
+        let r = pkg.read_named(&part, budget).and_then(|content| {
+            let Some(content) = content else {
+                return Ok(());
+            };
+            let content = PartText::new(content);
+            let format = if content.contains("<office:spreadsheet") {
+                Format::Ods
+            } else if content.contains("<office:presentation") {
+                Format::Odp
+            } else {
+                Format::Odt
+            };
+            budget.enter()?;
+            let r = emit_document(format, &content, None, None, inner, budget, visitor);
+            budget.leave();
+            r?;
+            visitor.format(inner, format);
+            Ok(())
+        });
+        let r = match r {
+            Err(e) if !budget.exhausted() => {
+                visitor.unscanned(inner, e.reason, &e.detail);
+                Ok(())
+            }
+            other => other,
+        };
+        inner.pop();
+        r?;
+    }
+    Ok(())
 }
 
 /// Parse the content, styles and meta parts and report their segments.

@@ -1,5 +1,6 @@
 //! Rich Text Format: the body (split at `\page`), headers and footers, footnotes, annotations and the
-//! `\info` title, each as its own segment.
+//! `\info` title, each as its own segment; objects embedded with their data (`\objdata`: a workbook in
+//! a report saved as RTF by Word) are read as members.
 //!
 //! Written by hand: RTF is a small grammar (groups, control words, `\'hh` bytes, `\uN` characters) and
 //! what matters here is what the available crates get wrong for Chinese files — bytes escaped one by one
@@ -15,7 +16,7 @@ const TIME_CHECK_EVERY: u32 = 8192;
 
 pub(crate) fn extract(
     data: &[u8],
-    inner: &[String],
+    inner: &mut Vec<String>,
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
 ) -> Result<(), Unreadable> {
@@ -40,7 +41,83 @@ pub(crate) fn extract(
     ] {
         emit(visitor, kind, None, text);
     }
+    for (i, object) in out.objects.iter().enumerate() {
+        budget.check_time()?;
+        embedded_object(i + 1, object, inner, budget, visitor)?;
+    }
     Ok(())
+}
+
+/// An `\objdata` object: an OLE 1 object header (MS-OLEDS 2.2.4: version, format, then the class, topic
+/// and item names as length-prefixed ANSI strings, then the native data's size and the data). The
+/// native data of an embedded document is an OLE 2 compound file, read as a member; Packager's
+/// (class `Package`) is a packaged file. A linked object holds no data and is passed over.
+fn embedded_object(
+    n: usize,
+    object: &[u8],
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<(), Unreadable> {
+    const EMBEDDED: u32 = 2;
+    let mut at = 8usize;
+    let mut names = Vec::new();
+    for _ in 0..3 {
+        let Some(len) = crate::ole::usize_at(object, at) else {
+            break;
+        };
+        let Some(name) = at
+            .checked_add(4)
+            .and_then(|s| object.get(s..s.checked_add(len)?))
+        else {
+            break;
+        };
+        names.push(
+            String::from_utf8_lossy(name)
+                .trim_end_matches('\0')
+                .to_owned(),
+        );
+        at = at + 4 + len;
+    }
+    let label = |class: &str| {
+        if class.is_empty() {
+            format!("objdata {n}")
+        } else {
+            format!("objdata {n} ({class})")
+        }
+    };
+    let native = crate::ole::usize_at(object, at)
+        .and_then(|len| object.get(at.checked_add(4)?..at.checked_add(4)?.checked_add(len)?));
+    let (Some(class), Some(native), Some(EMBEDDED)) =
+        (names.first(), native, crate::ole::u32_at(object, 4))
+    else {
+        if crate::ole::u32_at(object, 4) == Some(EMBEDDED) {
+            inner.push(label(names.first().map_or("", String::as_str)));
+            visitor.unscanned(
+                inner,
+                baomi_core::UnscannedReason::Corrupt,
+                "embedded object: damaged OLE 1 header",
+            );
+            inner.pop();
+        }
+        return Ok(());
+    };
+    if class.starts_with("Package") {
+        // Packager's native data is the `\x01Ole10Native` stream without its size.
+        let mut stream = u32::try_from(native.len())
+            .unwrap_or(0)
+            .to_le_bytes()
+            .to_vec();
+        stream.extend_from_slice(native);
+        let (name, payload) = crate::ole::packaged_file(&stream);
+        let name = format!(
+            "{}/{}",
+            label(class),
+            name.unwrap_or_else(|| "Package".to_owned())
+        );
+        return crate::extract_member(&name, payload, inner, budget, visitor);
+    }
+    crate::extract_member(&label(class), native, inner, budget, visitor)
 }
 
 /// Where the text of a group goes.
@@ -55,6 +132,8 @@ enum Dest {
     Info,
     /// The font table: read for charsets, no text.
     FontTable,
+    /// An embedded object's data (`\objdata`): hex digits, gathered as bytes.
+    ObjData,
     /// Everything else: no visible text.
     Skip,
 }
@@ -77,6 +156,8 @@ struct Output {
     notes: String,
     comments: String,
     info: String,
+    /// The data of each `\objdata` group.
+    objects: Vec<Vec<u8>>,
 }
 
 struct Parser<'d, 'b> {
@@ -96,6 +177,8 @@ struct Parser<'d, 'b> {
     skip: u32,
     out: Output,
     tokens: u32,
+    /// The high half of a byte of `\objdata` whose low half is still to come.
+    nibble: Option<u8>,
 }
 
 impl<'d, 'b> Parser<'d, 'b> {
@@ -122,6 +205,7 @@ impl<'d, 'b> Parser<'d, 'b> {
                 ..Output::default()
             },
             tokens: 0,
+            nibble: None,
         }
     }
 
@@ -153,6 +237,11 @@ impl<'d, 'b> Parser<'d, 'b> {
                     self.flush()?;
                     self.pos += 1;
                     self.end_group();
+                    if self.state.dest == Dest::ObjData
+                        && self.stack.last().map(|s| s.dest) != Some(Dest::ObjData)
+                    {
+                        self.nibble = None;
+                    }
                     match self.stack.pop() {
                         Some(s) => self.state = s,
                         // The closing brace of the document: anything after it is not RTF.
@@ -171,6 +260,10 @@ impl<'d, 'b> Parser<'d, 'b> {
                         self.pos += 1;
                     }
                     let run = &self.data[start..self.pos];
+                    if self.state.dest == Dest::ObjData {
+                        self.object_hex(run);
+                        continue;
+                    }
                     for &c in run {
                         if self.take_skip() {
                             continue;
@@ -182,6 +275,25 @@ impl<'d, 'b> Parser<'d, 'b> {
         }
         self.flush()?;
         Ok(self.out)
+    }
+
+    /// Hex digits of `\objdata` onto the object's bytes (white space and anything else ignored).
+    fn object_hex(&mut self, run: &[u8]) {
+        let Some(object) = self.out.objects.last_mut() else {
+            return;
+        };
+        for &c in run {
+            let v = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => continue,
+            };
+            match self.nibble.take() {
+                Some(high) => object.push(high << 4 | v),
+                None => self.nibble = Some(v),
+            }
+        }
     }
 
     /// A `\uN` is followed by `uc` fallback characters for readers without Unicode: skip them.
@@ -352,8 +464,20 @@ impl<'d, 'b> Parser<'d, 'b> {
             {
                 self.set_dest(Dest::Info)?;
             }
+            "objdata" => {
+                self.flush()?;
+                if self.out.objects.len()
+                    < usize::try_from(self.budget.limits.max_members).unwrap_or(usize::MAX)
+                {
+                    self.out.objects.push(Vec::new());
+                    self.nibble = None;
+                    self.state.dest = Dest::ObjData;
+                } else {
+                    self.state.dest = Dest::Skip;
+                }
+            }
             // Destinations that hold no visible text (or only hex), skipped with their groups.
-            "colortbl" | "stylesheet" | "pict" | "object" | "objdata" | "fldinst" | "themedata"
+            "colortbl" | "stylesheet" | "pict" | "object" | "fldinst" | "themedata"
             | "colorschememapping" | "datastore" | "latentstyles" | "listtable"
             | "listoverridetable" | "rsidtbl" | "generator" | "xmlnstbl" | "filetbl" | "revtbl"
             | "bkmkstart" | "bkmkend" | "atnid" | "atnauthor" | "atndate" | "atnref"
@@ -439,7 +563,7 @@ impl<'d, 'b> Parser<'d, 'b> {
             Dest::Note => Some(&mut self.out.notes),
             Dest::Comment => Some(&mut self.out.comments),
             Dest::Info => Some(&mut self.out.info),
-            Dest::FontTable | Dest::Skip => None,
+            Dest::FontTable | Dest::ObjData | Dest::Skip => None,
         }
     }
 }
@@ -608,5 +732,55 @@ mod tests {
         assert_eq!(r.expect_err("too deep").reason, UnscannedReason::Limit);
         let (r, _) = run("bin.rtf", b"{\\rtf1 {\\pict\\bin99999999 }text}");
         assert!(r.is_ok(), "{r:?}");
+    }
+
+    /// Objects as Word embeds them (fixture by make_objects.py): a workbook whose native data is a real
+    /// Excel 97 file, and a packaged text file; their hex never reaches the text.
+    #[test]
+    fn embedded_objects_are_read_as_members() {
+        let c = ok("objects.rtf");
+        let body: Vec<_> = c
+            .segments
+            .iter()
+            .filter(|s| s.0.is_empty() && s.1 == "body")
+            .map(|s| (s.2, s.3.as_str()))
+            .collect();
+        assert_eq!(body.len(), 1);
+        assert!(
+            body[0].1.starts_with("关于二〇二六年度工作安排的报告"),
+            "{body:?}"
+        );
+        assert!(!body[0].1.contains("d0cf11"), "{body:?}");
+        let sheet = c
+            .segments
+            .iter()
+            .find(|s| s.0 == "objdata 1 (Excel.Sheet.8)" && s.1 == "sheet");
+        assert!(
+            sheet.is_some_and(|s| s.3.starts_with("机密★1年")),
+            "{:?}",
+            c.segments
+        );
+        let file = c
+            .segments
+            .iter()
+            .find(|s| s.0 == "objdata 2 (Package)/名单.txt");
+        assert!(
+            file.is_some_and(|s| s.3.starts_with("秘密★6个月")),
+            "{:?}",
+            c.segments
+        );
+        assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+        // Cut inside the first object's data: the text before it is still read, nothing panics, and
+        // the object is listed as unreadable rather than dropped.
+        let data = fixture("objects.rtf");
+        let cut = data.len() / 2;
+        let (r, c) = run("objects.rtf", &data[..cut]);
+        assert!(r.is_ok(), "{r:?}");
+        assert!(
+            of(&c, "body")
+                .iter()
+                .any(|b| b.1.contains("关于二〇二六年度工作安排的报告"))
+        );
+        assert!(!c.unscanned.is_empty(), "{:?}", c.segments);
     }
 }

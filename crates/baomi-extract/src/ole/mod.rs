@@ -4,6 +4,7 @@
 
 mod doc;
 mod msg;
+mod objects;
 mod ppt;
 mod xls;
 
@@ -61,9 +62,11 @@ pub(crate) fn extract_from(
     };
     if ole.has("WordDocument") {
         doc::extract(&mut ole, &mut out)?;
+        objects::in_storages(&mut ole, &mut out)?;
         Ok(Format::Doc)
     } else if ole.has("Workbook") || ole.has("Book") {
         xls::extract(&mut ole, &mut out)?;
+        objects::in_storages(&mut ole, &mut out)?;
         Ok(Format::Xls)
     } else if ole.has("PowerPoint Document") {
         ppt::extract(&mut ole, &mut out)?;
@@ -71,6 +74,9 @@ pub(crate) fn extract_from(
     } else if ole.root.iter().any(|n| n.starts_with("__substg1.0_")) {
         msg::extract(&mut ole, &mut out)?;
         Ok(Format::Msg)
+    } else if objects::is_object(&ole) {
+        objects::object(&mut ole, "/", None, &mut out)?;
+        Ok(Format::Ole)
     } else {
         Err(Unreadable::new(
             UnscannedReason::UnsupportedFormat,
@@ -150,6 +156,54 @@ impl<'d> Ole<'d> {
         Ok(stream)
     }
 
+    /// The storage at `path` (absolute, `/ObjectPool/_1`) as a compound file of its own, its children
+    /// at the new file's root: an embedded document is then read as any file is. What is copied is
+    /// bounded by this file's size, so a directory that names one stream many times cannot inflate.
+    pub(crate) fn copy_storage(
+        &mut self,
+        path: &str,
+        budget: &mut Budget,
+    ) -> Result<Vec<u8>, Unreadable> {
+        let damaged = |e: std::io::Error| Unreadable::corrupt(format!("OLE storage {path}: {e}"));
+        let base = std::path::Path::new(path);
+        let entries: Vec<(std::path::PathBuf, bool)> = self
+            .cfb
+            .walk_storage(base)
+            .map_err(damaged)?
+            .take(MAX_ENTRIES)
+            .map(|e| (e.path().to_owned(), e.is_stream()))
+            .collect();
+        let mut copy = cfb::CompoundFile::create(Cursor::new(Vec::new())).map_err(damaged)?;
+        let mut copied = 0u64;
+        for (entry, is_stream) in entries {
+            let Ok(relative) = entry.strip_prefix(base) else {
+                continue;
+            };
+            if relative.as_os_str().is_empty() {
+                continue;
+            }
+            let target = std::path::Path::new("/").join(relative);
+            if !is_stream {
+                copy.create_storage(&target).map_err(damaged)?;
+                continue;
+            }
+            let Some(name) = entry.to_str() else {
+                continue;
+            };
+            let data = self.read(name, budget)?.unwrap_or_default();
+            copied = copied.saturating_add(data.len() as u64);
+            if copied > self.data_len {
+                return Err(Unreadable::corrupt(format!(
+                    "OLE storage {path} holds more than the whole file"
+                )));
+            }
+            std::io::Write::write_all(&mut copy.create_stream(&target).map_err(damaged)?, &data)
+                .map_err(damaged)?;
+        }
+        copy.flush().map_err(damaged)?;
+        Ok(copy.into_inner().into_inner())
+    }
+
     /// The whole of a stream, `None` when there is no such stream. Streams are stored uncompressed, so
     /// one longer than the file itself is a lie of the directory; we never allocate past the file size.
     pub(crate) fn read(
@@ -220,6 +274,11 @@ pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
 pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+/// A packaged file (`\x01Ole10Native`): its name, when the layout gives one, and its bytes.
+pub(crate) fn packaged_file(stream: &[u8]) -> (Option<String>, &[u8]) {
+    objects::ole10_native(stream)
 }
 
 pub(crate) fn usize_at(b: &[u8], at: usize) -> Option<usize> {
@@ -557,11 +616,15 @@ mod tests {
             ("EncryptedPackage", b"y"),
         ]));
         assert_eq!(r.expect_err("enc").reason, UnscannedReason::Encrypted);
-        let (r, _) = run(&cfb_with(&[("Equation Native", b"x")]));
+        let (r, _) = run(&cfb_with(&[("VisioDocument", b"x")]));
         assert_eq!(
             r.expect_err("unknown").reason,
             UnscannedReason::UnsupportedFormat
         );
+        // An OLE object's wrapper (OOXML keeps them as oleObject1.bin): a formula holds no prose.
+        let (r, c) = run(&cfb_with(&[("Equation Native", b"x")]));
+        assert_eq!(r.expect("equation"), Format::Ole);
+        assert!(c.segs.is_empty() && c.unscanned.is_empty());
         // Streams too short to hold their headers are damage, not a crash.
         let (r, _) = run(&cfb_with(&[("WordDocument", b"\xEC\xA5")]));
         assert_eq!(r.expect_err("short").reason, UnscannedReason::Corrupt);

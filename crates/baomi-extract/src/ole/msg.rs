@@ -6,7 +6,6 @@
 
 use super::{Ole, Out, codepage, u32_at, utf16le};
 use crate::{Format, SegmentKind, Unreadable};
-use baomi_core::UnscannedReason;
 
 const SUBJECT: u16 = 0x0037;
 const BODY: u16 = 0x1000;
@@ -139,13 +138,8 @@ fn attachments(ole: &mut Ole<'_>, prefix: &str, out: &mut Out<'_>) -> Result<(),
             // By reference or by web link: nothing of the file is in the message.
             continue;
         } else {
-            out.inner.push(name);
-            out.visitor.unscanned(
-                out.inner,
-                UnscannedReason::UnsupportedFormat,
-                "OLE object attached to an Outlook message is not read",
-            );
-            out.inner.pop();
+            // An OLE object (a document or a packaged file attached as an object): read as one.
+            super::objects::object(ole, &object, Some(&name), out)?;
         }
     }
     Ok(())
@@ -196,6 +190,7 @@ mod tests {
     use super::*;
     use crate::text::testutil::Collect;
     use crate::{Budget, Limits};
+    use baomi_core::UnscannedReason;
 
     /// No tool on this machine writes Outlook messages, so the fixture is built here following
     /// MS-OXMSG with the cfb writer: the layout Outlook uses (property streams, an attachment storage,
@@ -312,6 +307,24 @@ mod tests {
                 "/__attach_version1.0_#00000001/__substg1.0_3701000D/\u{1}Ole",
                 vec![0; 20],
             ),
+            // An object of a kind that is not read: listed, not skipped.
+            (
+                "/__attach_version1.0_#00000001/__substg1.0_3701000D/VisioDocument",
+                vec![1; 20],
+            ),
+            // A file attached as a packaged object: read as the file it holds.
+            (
+                "/__attach_version1.0_#00000002/__properties_version1.0",
+                props(8, &[]),
+            ),
+            (
+                "/__attach_version1.0_#00000002/__substg1.0_3701000D/\u{1}Ole10Native",
+                crate::ole::objects::testing::packaged(
+                    "名单.txt",
+                    "D:\\名单.txt",
+                    "机密★5年\r\n名单".as_bytes(),
+                ),
+            ),
         ]);
         let (r, c) = run(&data);
         assert_eq!(r.expect("reads"), Format::Msg);
@@ -324,12 +337,22 @@ mod tests {
             .collect();
         assert_eq!(
             body,
-            [("", "机密★1年\nHTML 正文"), ("转发的邮件", "内层正文")]
+            [
+                ("", "机密★1年\nHTML 正文"),
+                ("转发的邮件", "内层正文"),
+                ("attachment-3/名单.txt", "机密★5年\r\n名单")
+            ]
         );
         assert!(c.formats.contains(&("转发的邮件".to_owned(), Format::Msg)));
-        assert_eq!(c.unscanned.len(), 1);
+        assert_eq!(c.unscanned.len(), 1, "{:?}", c.unscanned);
         assert_eq!(c.unscanned[0].0, "attachment-2");
         assert_eq!(c.unscanned[0].1, UnscannedReason::UnsupportedFormat);
+        let packaged = c.segments.iter().find(|s| s.0 == "attachment-3/名单.txt");
+        assert!(
+            packaged.is_some_and(|s| s.3.starts_with("机密★5年")),
+            "{:?}",
+            c.segments
+        );
     }
 
     #[test]

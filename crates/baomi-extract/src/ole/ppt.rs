@@ -25,6 +25,7 @@ const TEXT_CHARS: u16 = 0x0FA0;
 const TEXT_BYTES: u16 = 0x0FA8;
 const CSTRING: u16 = 0x0FBA;
 const HEADERS_FOOTERS: u16 = 0x0FD9;
+const EX_OLE_OBJ_STG: u16 = 0x1011;
 
 /// Edits followed back through `offsetLastEdit` at most: a real file has a few dozen fast saves.
 const MAX_EDITS: usize = 10_000;
@@ -68,7 +69,62 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
     )?;
     let r = super::summary_information(ole, out);
     out.soft("\u{5}SummaryInformation", r)?;
+    embedded_objects(&data, out)
+}
+
+/// Objects embedded in the slides (a table from Excel, a Word document): `ExOleObjStg` records at the
+/// top level of the stream, each a compound file of its own, zlib-compressed after its size when the
+/// record's instance is 1 (MS-PPT 2.10.34). Each is read as a member named by its record's offset.
+fn embedded_objects(data: &[u8], out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let max = usize::try_from(out.budget.limits.max_members).unwrap_or(usize::MAX);
+    let mut found = 0usize;
+    let mut at = 0usize;
+    while let Some(rec) = header(data, at, data.len()) {
+        if rec.kind == EX_OLE_OBJ_STG {
+            found += 1;
+            if found > max {
+                return Err(Unreadable::limit(format!(
+                    "more than {max} embedded objects in one presentation"
+                )));
+            }
+            out.budget.check_time()?;
+            let label = format!("ExOleObjStg@{at}");
+            let body = data.get(rec.start..rec.end).unwrap_or_default();
+            let r = object_bytes(body, rec.instance, out.budget);
+            if let Some(bytes) = out.soft(&label, r)? {
+                crate::extract_member(&label, &bytes, out.inner, out.budget, out.visitor)?;
+            }
+        }
+        // A header moves the walk on by at least its own 8 bytes.
+        at = rec.end.max(rec.start);
+    }
     Ok(())
+}
+
+/// An `ExOleObjStg` record's compound file, inflated when compressed, within what the file may still
+/// decompress.
+fn object_bytes<'a>(
+    body: &'a [u8],
+    instance: u16,
+    budget: &mut crate::Budget,
+) -> Result<std::borrow::Cow<'a, [u8]>, Unreadable> {
+    if instance != 1 {
+        return Ok(std::borrow::Cow::Borrowed(body));
+    }
+    let declared = u64::from(u32_at(body, 0).unwrap_or(0));
+    let packed = body.get(4..).unwrap_or_default();
+    budget.check_ratio(packed.len() as u64, declared)?;
+    let room = usize::try_from(declared.min(budget.uncompressed_left())).unwrap_or(usize::MAX);
+    let bytes = crate::inflate::zlib_bounded(packed, room).map_err(|e| match e {
+        crate::inflate::ZlibFailure::TooLarge => Unreadable::limit(format!(
+            "embedded object inflates past its declared {declared} bytes or the file's budget"
+        )),
+        crate::inflate::ZlibFailure::NotClean => {
+            Unreadable::corrupt("embedded object: damaged compressed data")
+        }
+    })?;
+    budget.spend_uncompressed(bytes.len() as u64)?;
+    Ok(std::borrow::Cow::Owned(bytes))
 }
 
 #[derive(Default, Debug)]
