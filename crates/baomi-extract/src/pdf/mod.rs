@@ -16,6 +16,7 @@
 mod content;
 mod font;
 mod lex;
+mod radicals;
 
 use crate::{Budget, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
@@ -151,6 +152,26 @@ pub(crate) fn extract(
         return Err(e);
     }
     Ok(())
+}
+
+/// The page's radicals that stand for the ideographs sharing their glyph (⼈⺠ for 人民): a writer that
+/// builds its ToUnicode map by inverting the font's cmap may name either code point, and a reader sees
+/// the same shape (see `radicals.rs`). Text without a radical is returned as it is.
+fn unify_radicals(text: String) -> String {
+    // U+2E80–U+2FDF, the radical blocks, are E2 BA 80 – E2 BF 9F in UTF-8.
+    let bytes = text.as_bytes();
+    let has_radical =
+        memchr::memchr_iter(0xE2, bytes).any(|i| matches!(bytes.get(i + 1), Some(0xBA..=0xBF)));
+    if !has_radical {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            radicals::RADICALS
+                .binary_search_by_key(&u32::from(c), |&(radical, _)| radical)
+                .map_or(c, |i| radicals::RADICALS[i].1)
+        })
+        .collect()
 }
 
 fn load_error(e: lopdf::Error) -> Unreadable {
@@ -347,7 +368,7 @@ impl<'d> Walker<'d, '_> {
         let mut interp = Interp::new(rotate, MAX_FORM_DEPTH);
         interp.run(self, &data, resources, IDENTITY)?;
         drop(data);
-        let text = content::layout(&mut interp.chunks);
+        let text = unify_radicals(content::layout(&mut interp.chunks));
         Ok(PageText {
             text,
             images: interp.images,

@@ -329,3 +329,37 @@ fn not_a_pdf_is_corrupt() {
     let (r, _) = run(b"%PDF-1.7\nnothing here");
     assert_eq!(r.expect_err("garbage").reason, UnscannedReason::Corrupt);
 }
+
+/// A page Chromium printed (Skia names radicals in its ToUnicode maps where Noto Sans CJK shares a
+/// glyph: ⼈⺠ for 人民): the text reads as pdftotext gives it, so keywords match.
+#[test]
+fn radicals_from_a_browser_printed_page_become_ideographs() {
+    let c = ok("chromium_notice.pdf");
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(first_line(&p[0].1), "机密★5年");
+    let body = squeeze(&p[0].1);
+    assert!(body.contains("某某市人民检察院文件"), "{body}");
+    assert!(body.contains("核心涉密人员"), "{body}");
+    assert!(body.contains("户籍、民事、文书工作同样适用。"), "{body}");
+    assert!(
+        !p[0]
+            .1
+            .chars()
+            .any(|c| ('\u{2E80}'..='\u{2FDF}').contains(&c)),
+        "{}",
+        p[0].1
+    );
+}
+
+#[test]
+fn radical_table_is_sorted_and_text_without_radicals_is_kept() {
+    assert!(radicals::RADICALS.windows(2).all(|w| w[0].0 < w[1].0));
+    assert!(radicals::RADICALS.iter().all(|&(r, c)| {
+        (0x2E80..=0x2FDF).contains(&r) && ('\u{3400}'..='\u{9FFF}').contains(&c)
+    }));
+    let plain = "机密★1年 “引号”—— … ★ ⽤".to_owned();
+    assert_eq!(unify_radicals(plain), "机密★1年 “引号”—— … ★ 用");
+    let untouched = "人民检察院 ‰ ← ⅰ".to_owned();
+    assert_eq!(unify_radicals(untouched.clone()), untouched);
+}
