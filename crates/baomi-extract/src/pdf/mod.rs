@@ -92,10 +92,20 @@ pub(crate) fn extract(
     let mut textless = 0usize;
     let mut scanned = 0usize;
     let mut truncated = false;
+    // Codes without text, and the characters read, over the pages: a page whose text is mostly in a
+    // font without a Unicode map is a gap in what was read, and is reported as one.
+    let mut unmapped = 0usize;
+    let mut read_chars = 0usize;
+    let mut unmapped_pages: Vec<u32> = Vec::new();
     for (number, &page_id) in (1u32..).zip(pages.iter().take(MAX_PAGES)) {
         walker.budget.check_time()?;
         let page = walker.page(page_id)?;
         truncated |= page.truncated;
+        unmapped += page.unmapped;
+        read_chars += page.text.chars().filter(|c| !c.is_whitespace()).count();
+        if page.unmapped > 0 && unmapped_pages.len() < 10 {
+            unmapped_pages.push(number);
+        }
         if page.text.trim().is_empty() {
             textless += 1;
             if page.images > 0 {
@@ -116,6 +126,20 @@ pub(crate) fn extract(
     walker.info(inner, visitor)?;
     walker.embedded_files(inner, visitor, &mut members)?;
 
+    let undecodable = |pages: &[u32]| {
+        let list: Vec<String> = pages.iter().map(u32::to_string).collect();
+        format!(
+            "{unmapped} characters on page {}{} are in fonts that give no Unicode for them (no ToUnicode map on an Identity encoding) and could not be read",
+            list.join(", "),
+            if pages.len() >= 10 { " and more" } else { "" }
+        )
+    };
+    if textless == pages.len().min(MAX_PAGES) && unmapped > 0 && scanned == 0 {
+        return Err(Unreadable::new(
+            UnscannedReason::NoTextLayer,
+            format!("{} — OCR is not done yet", undecodable(&unmapped_pages)),
+        ));
+    }
     if textless == pages.len().min(MAX_PAGES) {
         return Err(Unreadable::new(
             UnscannedReason::NoTextLayer,
@@ -136,6 +160,13 @@ pub(crate) fn extract(
                 "no text layer on {scanned} of {} pages (scanned?) — OCR is not done yet; the other pages were read",
                 pages.len().min(MAX_PAGES)
             ),
+        ));
+    }
+    // A few unmapped codes are bullets and symbols of a symbol font; a tenth of the text is text.
+    if unmapped >= 10 && unmapped * 10 >= unmapped + read_chars {
+        return Err(Unreadable::new(
+            UnscannedReason::NoTextLayer,
+            format!("{}; the rest was read", undecodable(&unmapped_pages)),
         ));
     }
     if pages.len() > MAX_PAGES {
@@ -204,6 +235,9 @@ fn emit(
 struct PageText {
     text: String,
     images: usize,
+    /// Character codes shown in fonts that give no text for them (no ToUnicode on an Identity
+    /// encoding, a symbolic font without an encoding).
+    unmapped: usize,
     truncated: bool,
 }
 
@@ -340,6 +374,7 @@ impl<'d> Walker<'d, '_> {
             return Ok(PageText {
                 text: String::new(),
                 images: 0,
+                unmapped: 0,
                 truncated: false,
             });
         };
@@ -372,6 +407,7 @@ impl<'d> Walker<'d, '_> {
         Ok(PageText {
             text,
             images: interp.images,
+            unmapped: interp.unmapped,
             truncated: interp.truncated,
         })
     }

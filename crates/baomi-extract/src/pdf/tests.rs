@@ -363,3 +363,22 @@ fn radical_table_is_sorted_and_text_without_radicals_is_kept() {
     let untouched = "人民检察院 ‰ ← ⅰ".to_owned();
     assert_eq!(unify_radicals(untouched.clone()), untouched);
 }
+
+/// The body font lost its ToUnicode map (made from the Chromium page by make.sh): its codes are glyph
+/// ids whose characters cannot be known. The heading, in a font that kept its map, is read; the rest
+/// is reported as unread, with the count and the page, never dropped in silence.
+#[test]
+fn text_in_a_font_without_unicode_is_reported_not_dropped() {
+    let (r, c) = run(&fixture("no_tounicode_body.pdf"));
+    let e = r.expect_err("a gap is reported");
+    assert_eq!(e.reason, UnscannedReason::NoTextLayer);
+    assert!(
+        e.detail.contains("on page 1") && e.detail.contains("no ToUnicode"),
+        "{}",
+        e.detail
+    );
+    assert!(e.detail.ends_with("the rest was read"), "{}", e.detail);
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(squeeze(&p[0].1).contains("某某市人民检察院文件"), "{p:?}");
+}
