@@ -332,6 +332,27 @@ fn docx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     for name in diagrams {
         drawing_part(cx, &name, SegmentKind::TextBox, None, None)?;
     }
+    alt_chunks(cx, &main)
+}
+
+/// Content imported from another format (`w:altChunk`, ECMA-376 §17.17.2): what office-automation systems
+/// write when they make a .docx from HTML or MHT (the Open XML SDK's alternative-format import). Word
+/// shows that content as the document's body, but `document.xml` holds only the reference, so each
+/// chunk part is read as a member in its own format (MHT, HTML, RTF, text or another .docx).
+fn alt_chunks(cx: &mut Cx<'_, '_, '_>, main: &str) -> Result<(), Unreadable> {
+    let chunks: Vec<String> = cx
+        .rels(main)?
+        .into_iter()
+        .filter(|r| r.kind.ends_with("/aFChunk"))
+        .map(|r| r.target)
+        .collect();
+    for name in chunks {
+        cx.budget.check_time()?;
+        let r = cx.pkg.read_named(&name, cx.budget);
+        if let Some(Some(bytes)) = cx.soft(&name, r)? {
+            crate::extract_member(&name, &bytes, cx.inner, cx.budget, cx.visitor)?;
+        }
+    }
     Ok(())
 }
 
@@ -1749,6 +1770,21 @@ mod tests {
         );
         assert_eq!(resolve("", "word/document.xml"), "word/document.xml");
         assert_eq!(resolve("a.xml", "../../../x"), "x");
+    }
+
+    /// A body imported from MHT (GB2312, base64) and HTML by `w:altChunk`, as office-automation systems
+    /// write it (fixture by tests/fixtures/office/make_altchunk.py): each chunk is read in its format.
+    #[test]
+    fn alt_chunks_are_read_as_the_body() {
+        let data = crate::xml::testing::fixture_in("corpus/formats", "公文处理单_altchunk.docx");
+        let c = ok(Format::Docx, &data);
+        let body = c.text_of(SegmentKind::Body);
+        assert!(
+            body.starts_with("机密★5年\n关于某案件侦查情况的报告"),
+            "{body}"
+        );
+        assert!(body.contains("承办部门\t第一检察部"), "{body}");
+        assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
     }
 
     #[test]
