@@ -30,11 +30,21 @@ const EX_OLE_OBJ_STG: u16 = 0x1011;
 /// Edits followed back through `offsetLastEdit` at most: a real file has a few dozen fast saves.
 const MAX_EDITS: usize = 10_000;
 
+/// `CurrentUserAtom.headerToken` of a presentation saved with a password (MS-PPT 2.3.2): its records are
+/// RC4-encrypted, and reading them as records would give no text, not an error.
+const ENCRYPTED_TOKEN: u32 = 0xF3D1_C4DF;
+
 pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let current = ole.read("Current User", out.budget)?.unwrap_or_default();
+    if u32_at(&current, 12) == Some(ENCRYPTED_TOKEN) {
+        return Err(Unreadable::new(
+            baomi_core::UnscannedReason::Encrypted,
+            "password-protected PowerPoint presentation",
+        ));
+    }
     let Some(data) = ole.read(PART, out.budget)? else {
         return Err(Unreadable::corrupt("no PowerPoint Document stream"));
     };
-    let current = ole.read("Current User", out.budget)?.unwrap_or_default();
     let deck = match persisted(&data, &current) {
         Some(deck) if !deck.slides.is_empty() => deck,
         _ => in_stream_order(&data),
@@ -472,6 +482,31 @@ mod tests {
         assert_eq!(deck.slides[1].notes, ["第二页备注"]);
         // Without Current User the persist path gives up rather than guessing.
         assert!(persisted(&stream, &[]).is_none());
+    }
+
+    /// A password-protected presentation says so in its Current User stream (PowerPoint writes the
+    /// token; LibreOffice here cannot save with a password, so the token is set on a real file).
+    #[test]
+    fn password_protected_is_encrypted() {
+        use std::io::{Read, Write};
+        let mut file = cfb::CompoundFile::open(std::io::Cursor::new(slides_ppt())).expect("ppt");
+        let mut current = Vec::new();
+        file.open_stream("Current User")
+            .expect("stream")
+            .read_to_end(&mut current)
+            .expect("read");
+        assert_eq!(u32_at(&current, 12), Some(0xE391_C05F), "the plain token");
+        current[12..16].copy_from_slice(&ENCRYPTED_TOKEN.to_le_bytes());
+        file.create_stream("Current User")
+            .expect("stream")
+            .write_all(&current)
+            .expect("write");
+        file.flush().expect("flush");
+        let (r, _) = run(&file.into_inner().into_inner());
+        assert_eq!(
+            r.expect_err("encrypted").reason,
+            baomi_core::UnscannedReason::Encrypted
+        );
     }
 
     #[test]
