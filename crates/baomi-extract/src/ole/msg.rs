@@ -10,6 +10,7 @@ use crate::{Format, SegmentKind, Unreadable};
 const SUBJECT: u16 = 0x0037;
 const BODY: u16 = 0x1000;
 const HTML: u16 = 0x1013;
+const RTF_COMPRESSED: u16 = 0x1009;
 const ATTACH_DATA: u16 = 0x3701;
 const ATTACH_FILENAME: u16 = 0x3704;
 const ATTACH_LONG_FILENAME: u16 = 0x3707;
@@ -51,15 +52,89 @@ fn message(
         Some(text) if !text.trim().is_empty() => {
             out.emit(SegmentKind::Body, None, None, "", text)?;
         }
-        // HTML is the same body again when a plain one exists; read it only when it is all there is.
+        // HTML and RTF are the same body again when a plain one exists; read them only when they are
+        // all there is (some clients and converters keep the body only as compressed RTF).
         _ => {
             let html = ole.read(&substg(prefix, HTML, PT_BINARY), out.budget)?;
             if let Some(html) = html {
                 crate::html::extract(&html, out.inner, out.budget, out.visitor)?;
+            } else if let Some(packed) =
+                ole.read(&substg(prefix, RTF_COMPRESSED, PT_BINARY), out.budget)?
+            {
+                let rtf = decompress_rtf(&packed, out.budget);
+                if let Some(rtf) = out.soft("__substg1.0_10090102", rtf)? {
+                    let r = crate::rtf::extract(&rtf, out.inner, out.budget, out.visitor);
+                    out.soft("__substg1.0_10090102", r)?;
+                }
             }
         }
     }
     attachments(ole, prefix, out)
+}
+
+/// The dictionary every compressed RTF starts from (MS-OXRTFCP 2.1.3.1.1).
+const RTF_PREBUF: &[u8] = b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
+
+/// `PR_RTF_COMPRESSED` to RTF (MS-OXRTFCP): a 16-byte header (compressed size, raw size, `LZFu` or
+/// `MELA`, CRC), then LZ77 runs over a 4 KiB dictionary: a control byte, then per bit (low first) a
+/// literal byte or a 2-byte reference (12-bit offset, 4-bit length + 2). A reference to the write
+/// position ends the data. The output is bounded by the declared raw size and the file's budget.
+fn decompress_rtf(packed: &[u8], budget: &mut crate::Budget) -> Result<Vec<u8>, Unreadable> {
+    const LZFU: u32 = 0x7546_5A4C;
+    const MELA: u32 = 0x414C_454D;
+    let (Some(raw_size), Some(kind)) = (u32_at(packed, 4), u32_at(packed, 8)) else {
+        return Err(Unreadable::corrupt("compressed RTF body: header cut short"));
+    };
+    let body = packed.get(16..).unwrap_or_default();
+    if kind == MELA {
+        return Ok(body.iter().copied().take(raw_size as usize).collect());
+    }
+    if kind != LZFU {
+        return Err(Unreadable::corrupt(
+            "compressed RTF body: unknown compression",
+        ));
+    }
+    let limit = u64::from(raw_size).min(budget.uncompressed_left());
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut dict = [0u8; 4096];
+    dict[..RTF_PREBUF.len()].copy_from_slice(RTF_PREBUF);
+    let mut write = RTF_PREBUF.len();
+    let mut out = Vec::with_capacity(limit.min(body.len().saturating_mul(8)));
+    let mut at = 0usize;
+    'runs: while let Some(&control) = body.get(at) {
+        at += 1;
+        for bit in 0..8 {
+            if control & (1 << bit) == 0 {
+                let Some(&b) = body.get(at) else { break 'runs };
+                at += 1;
+                out.push(b);
+                dict[write] = b;
+                write = (write + 1) % 4096;
+            } else {
+                let (Some(&hi), Some(&lo)) = (body.get(at), body.get(at + 1)) else {
+                    break 'runs;
+                };
+                at += 2;
+                let reference = u16::from_be_bytes([hi, lo]);
+                let offset = usize::from(reference >> 4);
+                if offset == write {
+                    break 'runs;
+                }
+                for k in 0..usize::from(reference & 0x0F) + 2 {
+                    let b = dict[(offset + k) % 4096];
+                    out.push(b);
+                    dict[write] = b;
+                    write = (write + 1) % 4096;
+                }
+            }
+            if out.len() >= limit {
+                out.truncate(limit);
+                break 'runs;
+            }
+        }
+    }
+    budget.spend_uncompressed(out.len() as u64)?;
+    Ok(out)
 }
 
 fn substg(prefix: &str, id: u16, kind: u16) -> String {
@@ -364,5 +439,61 @@ mod tests {
         assert_eq!(fixed(&[0; 40], 32, MESSAGE_CODEPAGE), None);
         assert_eq!(fixed(&[], 32, MESSAGE_CODEPAGE), None);
         assert_eq!(sanitize("..\\..\\a/b.doc\0"), "b.doc");
+    }
+
+    /// The two examples of MS-OXRTFCP section 3.1: literals only, and a run that copies from the
+    /// bytes it is writing (the dictionary reference overlaps its own output).
+    #[test]
+    fn compressed_rtf_specification_examples() {
+        let mut budget = Budget::new(Limits::default());
+        let plain = [
+            0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5,
+            0xc7, 0xa7, 0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42,
+            0x32, 0x0a, 0xf3, 0x20, 0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0,
+            0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f, 0xa0,
+        ];
+        assert_eq!(
+            decompress_rtf(&plain, &mut budget).expect("rtf"),
+            b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n"
+        );
+        let repeated = [
+            0x1a, 0x00, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xe2, 0xd4,
+            0x4b, 0x51, 0x41, 0x00, 0x04, 0x20, 0x57, 0x58, 0x59, 0x5a, 0x0d, 0x6e, 0x7d, 0x01,
+            0x0e, 0xb0,
+        ];
+        assert_eq!(
+            decompress_rtf(&repeated, &mut budget).expect("rtf"),
+            b"{\\rtf1 WXYZWXYZWXYZWXYZWXYZ}"
+        );
+        // Cut anywhere, it stops where the data stops; a wrong kind is damage.
+        for cut in 0..plain.len() {
+            let _ = decompress_rtf(&plain[..cut], &mut budget);
+        }
+        let mut other = plain;
+        other[8] = b'X';
+        assert!(decompress_rtf(&other, &mut budget).is_err());
+    }
+
+    /// A message whose only body is compressed RTF (Word-style, GBK): read as the body.
+    #[test]
+    fn body_only_as_compressed_rtf() {
+        let rtf = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\f0 \\'bb\\'fa\\'c3\\'dc\\'a1\\'ef1\\'c4\\'ea\\par hello\\par}";
+        // MELA: stored without compression, as MS-OXRTFCP allows.
+        let mut stream = u32::try_from(rtf.len() + 12)
+            .unwrap()
+            .to_le_bytes()
+            .to_vec();
+        stream.extend(u32::try_from(rtf.len()).unwrap().to_le_bytes());
+        stream.extend(b"MELA");
+        stream.extend([0; 4]);
+        stream.extend(rtf.as_bytes());
+        let data = msg(&[
+            ("/__properties_version1.0", props(32, &[])),
+            ("/__substg1.0_0037001F", w("RTF 邮件")),
+            ("/__substg1.0_10090102", stream),
+        ]);
+        let (r, c) = run(&data);
+        assert_eq!(r.expect("reads"), Format::Msg);
+        assert_eq!(c.text("body").trim(), "机密★1年\nhello");
     }
 }
