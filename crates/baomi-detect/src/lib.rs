@@ -387,11 +387,47 @@ impl Detector {
             let (ls, le) = line_bounds(text, pos);
             if !trim(&text[ls..le]).is_empty() {
                 seen += 1;
+                let before = run.out.len();
                 self.head_line(run, ls, le, Spot::Head);
+                if run.out.len() == before {
+                    Self::first_cell_mark(run, ls, le);
+                }
             }
             pos = le + 1;
         }
         pos.min(text.len())
+    }
+
+    /// A table row or sheet row at the head whose first cell is a ★-form marking and whose other cells
+    /// hold anything (`机密★5年⇥涉密人员名单`: the marking in A1, the title beside it). Only the ★ form,
+    /// only the first cell: a bare `秘密` or a marking further right is a value in a register's column.
+    fn first_cell_mark(run: &mut Run, ls: usize, le: usize) {
+        let line = &run.text[ls..le];
+        let lead = line.len() - line.trim_start().len();
+        let Some(tab) = line[lead..].find('\t') else {
+            return;
+        };
+        let cell = &line[lead..lead + tab];
+        let Some(h) = cn::parse_head_line(cell) else {
+            return;
+        };
+        let (Some(m), None, None) = (h.mark, h.field_start, h.declass) else {
+            return;
+        };
+        let conf = match m.shape {
+            cn::MarkShape::Star { period: true } => 0.95,
+            cn::MarkShape::Star { period: false } => 0.9,
+            cn::MarkShape::Bare | cn::MarkShape::Period => return,
+        };
+        run.push(
+            Rule::Marking,
+            m.level,
+            conf,
+            why::STAR_FORM_AT_HEAD,
+            ls + lead + m.start,
+            ls + lead + m.end,
+            None,
+        );
     }
 
     /// Everything a line at the marking position (head or margin) may carry.

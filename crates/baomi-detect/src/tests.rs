@@ -134,6 +134,20 @@ fn star_forms_at_head() {
     check("机密★1年\r\n正文", Doc, "Marking secret 0.98 star_form_at_head L1 «机密★1年»");
 }
 
+/// A sheet or table row at the head whose first cell is a ★-form marking, the other cells holding a
+/// title or names (`机密★5年⇥涉密人员名单`): a marking, a little below a line of its own. A bare level, a
+/// marking in a later cell (a register's 密级 column), or below the head, is not.
+#[test]
+#[rustfmt::skip]
+fn star_form_in_the_first_cell_of_a_head_row() {
+    check("机密★5年\t人员名单 张三 李四\n序号\t姓名", Doc, "Marking secret 0.95 star_form_at_head L1 «机密★5年»");
+    check("\t秘密★6个月\t关于X的报告", Doc, "Marking confidential 0.95 star_form_at_head L1 «秘密★6个月»");
+    negative("秘密\t涉密文件登记表", Doc);
+    negative("1\t关于X的通知\t机密★5年\t2024-03-01", Doc);
+    negative("涉密文件登记表\n序号\t文件名\t密级\n1\t关于X\t秘密", Doc);
+    negative("标题\n二\n三\n四\n五\n六\n机密★5年\t名单", Doc);
+}
+
 #[test]
 fn variants_at_head() {
     check(
