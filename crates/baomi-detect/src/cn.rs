@@ -330,7 +330,10 @@ fn eat_mark(c: &mut Cur) -> Option<Mark> {
     if c.eat_any(STAR_SEPARATORS) {
         let after_sep = c.i;
         c.skip_ws();
-        if c.at_end() {
+        // A tab after the ★ is a cell boundary (a table or sheet row): what follows is the next
+        // cell, not the marking's period.
+        if c.at_end() || c.s[after_sep..c.i].contains('\t') {
+            c.i = after_sep;
             return mark(MarkShape::Star { period: false }, after_sep);
         }
         let p = c.i;

@@ -142,6 +142,9 @@ fn star_forms_at_head() {
 fn star_form_in_the_first_cell_of_a_head_row() {
     check("机密★5年\t人员名单 张三 李四\n序号\t姓名", Doc, "Marking secret 0.95 star_form_at_head L1 «机密★5年»");
     check("\t秘密★6个月\t关于X的报告", Doc, "Marking confidential 0.95 star_form_at_head L1 «秘密★6个月»");
+    // The cell after a bare ★ is not its period.
+    check("秘密★\t关于X的报告", Doc, "Marking confidential 0.90 star_form_at_head L1 «秘密★»");
+    check("秘密★\t特急", Doc, "Marking confidential 0.95 star_form_at_head L1 «秘密★»");
     negative("秘密\t涉密文件登记表", Doc);
     negative("1\t关于X的通知\t机密★5年\t2024-03-01", Doc);
     negative("涉密文件登记表\n序号\t文件名\t密级\n1\t关于X\t秘密", Doc);
