@@ -272,11 +272,29 @@ pub(crate) fn extract_member(
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
 ) -> Result<(), Unreadable> {
-    inner.push(member_name.to_owned());
     let format = sniff_format(member_name, data);
+    in_member(
+        member_name,
+        inner,
+        budget,
+        visitor,
+        |inner, budget, visitor| extract_as(format, data, inner, budget, visitor).map(|_| ()),
+    )
+}
+
+/// Run `read` as a member named `name`: one level deeper (within the depth limit), with the name pushed
+/// on `inner`; its failure becomes a [`Visitor::unscanned`] entry so the container goes on.
+pub(crate) fn in_member(
+    name: &str,
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+    read: impl FnOnce(&mut Vec<String>, &mut Budget, &mut dyn Visitor) -> Result<(), Unreadable>,
+) -> Result<(), Unreadable> {
+    inner.push(name.to_owned());
     let result = match budget.enter() {
         Ok(()) => {
-            let r = extract_as(format, data, inner, budget, visitor).map(|_| ());
+            let r = read(inner, budget, visitor);
             budget.leave();
             r
         }

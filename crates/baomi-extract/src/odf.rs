@@ -93,9 +93,8 @@ fn embedded_objects(
     for folder in folders {
         budget.check_time()?;
         let part = format!("{folder}/content.xml");
-        inner.push(folder);
-        let r = pkg.read_named(&part, budget).and_then(|content| {
-            let Some(content) = content else {
+        crate::in_member(&folder, inner, budget, visitor, |inner, budget, visitor| {
+            let Some(content) = pkg.read_named(&part, budget)? else {
                 return Ok(());
             };
             let content = PartText::new(content);
@@ -106,22 +105,10 @@ fn embedded_objects(
             } else {
                 Format::Odt
             };
-            budget.enter()?;
-            let r = emit_document(format, &content, None, None, inner, budget, visitor);
-            budget.leave();
-            r?;
+            emit_document(format, &content, None, None, inner, budget, visitor)?;
             visitor.format(inner, format);
             Ok(())
-        });
-        let r = match r {
-            Err(e) if !budget.exhausted() => {
-                visitor.unscanned(inner, e.reason, &e.detail);
-                Ok(())
-            }
-            other => other,
-        };
-        inner.pop();
-        r?;
+        })?;
     }
     Ok(())
 }

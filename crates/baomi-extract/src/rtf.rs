@@ -109,7 +109,7 @@ fn embedded_object(
             .to_le_bytes()
             .to_vec();
         stream.extend_from_slice(native);
-        let (name, payload) = crate::ole::packaged_file(&stream);
+        let (name, payload) = crate::ole::objects::ole10_native(&stream);
         let name = format!(
             "{}/{}",
             label(class),

@@ -4,7 +4,7 @@
 
 mod doc;
 mod msg;
-mod objects;
+pub(crate) mod objects;
 mod ppt;
 mod xls;
 
@@ -274,11 +274,6 @@ pub(crate) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
 pub(crate) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at.checked_add(4)?)?;
     Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-}
-
-/// A packaged file (`\x01Ole10Native`): its name, when the layout gives one, and its bytes.
-pub(crate) fn packaged_file(stream: &[u8]) -> (Option<String>, &[u8]) {
-    objects::ole10_native(stream)
 }
 
 pub(crate) fn usize_at(b: &[u8], at: usize) -> Option<usize> {
@@ -569,8 +564,13 @@ pub(crate) mod testing {
 
     /// A fixture stored zipped because LibreOffice's export is large and compresses 40:1.
     pub(crate) fn zipped_fixture(zip_name: &str, member: &str) -> Vec<u8> {
+        zipped_fixture_in("ole", zip_name, member)
+    }
+
+    /// `member` of the zip `tests/fixtures/<dir>/<zip_name>`.
+    pub(crate) fn zipped_fixture_in(dir: &str, zip_name: &str, member: &str) -> Vec<u8> {
         use std::io::Read;
-        let data = fixture(zip_name);
+        let data = crate::xml::testing::fixture_in(dir, zip_name);
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(data)).expect("zip");
         let mut f = z.by_name(member).expect("member");
         let mut out = Vec::new();

@@ -61,10 +61,11 @@ fn message(
             } else if let Some(packed) =
                 ole.read(&substg(prefix, RTF_COMPRESSED, PT_BINARY), out.budget)?
             {
+                let part = "__substg1.0_10090102";
                 let rtf = decompress_rtf(&packed, out.budget);
-                if let Some(rtf) = out.soft("__substg1.0_10090102", rtf)? {
+                if let Some(rtf) = out.soft(part, rtf)? {
                     let r = crate::rtf::extract(&rtf, out.inner, out.budget, out.visitor);
-                    out.soft("__substg1.0_10090102", r)?;
+                    out.soft(part, r)?;
                 }
             }
         }

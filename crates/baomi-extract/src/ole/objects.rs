@@ -174,7 +174,7 @@ fn user_type(ole: &mut Ole<'_>, path: &str, out: &mut Out<'_>) -> Option<String>
 /// flags (4), the temporary path's length (4) and the path, the data's size (4) and the data. Other
 /// writers keep the raw data after the total size; that is what is returned when the layout does not
 /// fit.
-pub(super) fn ole10_native(data: &[u8]) -> (Option<String>, &[u8]) {
+pub(crate) fn ole10_native(data: &[u8]) -> (Option<String>, &[u8]) {
     let total = usize_at(data, 0).unwrap_or(0);
     let raw = data
         .get(4..4usize.saturating_add(total))
@@ -292,15 +292,11 @@ mod tests {
         );
         assert!(c.formats.contains(&("MBDF9377198".to_owned(), Format::Doc)));
 
-        let ppt = {
-            use std::io::Read;
-            let data = corpus("汇报_内嵌表格.ppt.zip");
-            let mut z = zip::ZipArchive::new(std::io::Cursor::new(data)).expect("zip");
-            let mut f = z.by_name("汇报_内嵌表格.ppt").expect("member");
-            let mut out = Vec::new();
-            f.read_to_end(&mut out).expect("read");
-            out
-        };
+        let ppt = crate::ole::testing::zipped_fixture_in(
+            "corpus/embedded",
+            "汇报_内嵌表格.ppt.zip",
+            "汇报_内嵌表格.ppt",
+        );
         let (r, c) = run(&ppt);
         assert_eq!(r.expect("ppt"), Format::Ppt);
         assert!(
