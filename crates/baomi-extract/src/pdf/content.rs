@@ -1,8 +1,10 @@
 //! The text part of the content-stream interpreter (ISO 32000-1 §8.4, §9.3–9.4): graphics state
 //! (`q`, `Q`, `cm`), text objects and positioning (`BT`, `ET`, `Td`, `TD`, `Tm`, `T*`, `TL`, `Tc`, `Tw`,
-//! `Tz`, `Ts`, `Tf`), showing (`Tj`, `TJ`, `'`, `"`) and Form XObjects (`Do`, depth-limited, cycles cut).
-//! Each shown string becomes a [`Chunk`] at its place on the page; [`layout`] then orders them into
-//! lines from the top of the page down.
+//! `Tz`, `Ts`, `Tf`), showing (`Tj`, `TJ`, `'`, `"`), Form XObjects (`Do`, depth-limited, cycles cut)
+//! and marked content carrying `/ActualText` (§14.9.4: `/Span <</ActualText (fi)>> BDC … EMC`, which
+//! Chromium writes for every ligature and Word for symbols: the replacement stands for what the
+//! span shows). Each shown string becomes a [`Chunk`] at its place on the page; [`layout`] then
+//! orders them into lines from the top of the page down.
 
 use super::font::Font;
 use super::lex::{Lexer, StrRef, Tok};
@@ -88,7 +90,21 @@ enum Operand<'a> {
     /// `TJ` arrays: their strings and numbers, `start..end` of the items read since the last
     /// operator (one buffer for all, reused: no allocation per array).
     Arr(usize, usize),
+    /// An inline dictionary, with its `/ActualText` string if it has one (the properties of `BDC`).
+    Dict(Option<StrRef>),
     Other,
+}
+
+/// A marked-content span with `/ActualText`: what it shows is replaced by its text, placed where the
+/// span's first glyph starts and ending where its last one ends.
+struct ActualSpan {
+    text: String,
+    /// The marked-content depth the span was opened at: its `EMC` brings the depth back to it.
+    depth: usize,
+    /// Where the first string shown in the span starts, and where the last one ends.
+    start: Option<(f64, f64, f64)>,
+    end: (f64, f64, f64),
+    vertical: bool,
 }
 
 /// What a `TJ` array holds that matters: strings and the adjustments between them.
@@ -118,6 +134,10 @@ pub(super) struct Interp {
     /// The text of the string being shown, kept between strings so that decoding one does not
     /// allocate (most strings are glued onto the piece before them).
     shown: String,
+    /// Marked-content sections open (`BMC`/`BDC` not yet closed by `EMC`), over nested forms.
+    marked_depth: usize,
+    /// The outermost open span with `/ActualText` (a replacement inside one is part of it).
+    actual: Option<ActualSpan>,
 }
 
 /// Form XObjects entered per page at most.
@@ -137,6 +157,8 @@ impl Interp {
             text_bytes: 0,
             truncated: false,
             shown: String::new(),
+            marked_depth: 0,
+            actual: None,
         }
     }
 
@@ -180,8 +202,8 @@ impl Interp {
                     continue;
                 }
                 Tok::DictOpen => {
-                    skip_dict(&mut lex);
-                    ops.push(Operand::Other);
+                    let actual_text = read_dict_actual_text(&mut lex);
+                    ops.push(Operand::Dict(actual_text));
                     continue;
                 }
                 other => {
@@ -334,6 +356,34 @@ impl Interp {
                         }
                     }
                 }
+                b"BMC" => self.marked_depth += 1,
+                b"BDC" => {
+                    if self.actual.is_none()
+                        && let Some(Operand::Dict(Some(s))) = ops.last()
+                    {
+                        self.actual = Some(ActualSpan {
+                            text: super::decode_text_string(lex.string(*s))
+                                .chars()
+                                .filter(|c| !c.is_control())
+                                .collect(),
+                            depth: self.marked_depth,
+                            start: None,
+                            end: (0.0, 0.0, 0.0),
+                            vertical: false,
+                        });
+                    }
+                    self.marked_depth += 1;
+                }
+                b"EMC" => {
+                    self.marked_depth = self.marked_depth.saturating_sub(1);
+                    if self
+                        .actual
+                        .as_ref()
+                        .is_some_and(|a| a.depth >= self.marked_depth)
+                    {
+                        self.close_actual_text(host)?;
+                    }
+                }
                 b"BI" => {
                     // Skip the image dictionary up to ID, then the data.
                     while let Some(t) = lex.next_tok() {
@@ -353,6 +403,59 @@ impl Interp {
         Ok(())
     }
 
+    /// Text that stands at a place of the page without being drawn by its content (a form field's
+    /// value): from `(x, y)` on its baseline, `width` long, `size` high, in page space.
+    pub(super) fn put<R: Copy>(
+        &mut self,
+        host: &mut dyn Host<R>,
+        (x, y): (f64, f64),
+        width: f64,
+        size: f64,
+        text: &str,
+    ) -> Result<(), Unreadable> {
+        let start = self.display(x, y, size);
+        let end = self.display(x + width, y, size);
+        self.keep(host, false, start, end, text)
+    }
+
+    /// The baseline of the text just left of a box of the page (`x0`, `y0`..`y1` in page space) and
+    /// level with it, nearest first: the label of a form field, whose value then reads on the label's
+    /// line even where the writer set the field box a few points off the label's line. Only on an
+    /// unrotated page, where page space is display space.
+    pub(super) fn label_baseline(&self, x0: f64, y0: f64, y1: f64) -> Option<f64> {
+        if self.rotate != 0 {
+            return None;
+        }
+        self.chunks
+            .iter()
+            .filter(|c| c.x_end <= x0 + 2.0 && c.x_end >= x0 - 200.0)
+            .filter(|c| {
+                let (bottom, top) = (c.y - 0.2 * c.size, c.y + 0.8 * c.size);
+                let overlap = top.min(y1) - bottom.max(y0);
+                overlap > 0.3 * (top - bottom).min(y1 - y0)
+            })
+            .max_by(|a, b| a.x_end.total_cmp(&b.x_end).then(a.y.total_cmp(&b.y)))
+            .map(|c| c.y)
+    }
+
+    /// End of the page: a span left open is closed (a stream cut short, or an `EMC` missing).
+    pub(super) fn finish<R: Copy>(&mut self, host: &mut dyn Host<R>) -> Result<(), Unreadable> {
+        self.marked_depth = 0;
+        self.close_actual_text(host)
+    }
+
+    /// Keep the replacement text of the span now closing where its glyphs were. A span that showed
+    /// nothing adds nothing: the replacement is for glyphs, and none were drawn.
+    fn close_actual_text<R: Copy>(&mut self, host: &mut dyn Host<R>) -> Result<(), Unreadable> {
+        let Some(span) = self.actual.take() else {
+            return Ok(());
+        };
+        match span.start {
+            Some(start) => self.keep(host, span.vertical, start, span.end, &span.text),
+            None => Ok(()),
+        }
+    }
+
     fn show<R: Copy>(
         &mut self,
         host: &mut dyn Host<R>,
@@ -368,35 +471,45 @@ impl Interp {
         text.clear();
         let mut advance = 0.0f64;
         let (size, tc, tw, th) = (gs.size, gs.char_spacing, gs.word_spacing, gs.h_scale);
-        self.unmapped += font.decode(bytes, &mut text, |g| {
+        let unmapped = font.decode(bytes, &mut text, |g| {
             let w = f64::from(g.advance) * size + tc + if g.is_space { tw } else { 0.0 };
             advance += if font.vertical { w } else { w * th };
         });
+
         let step = if font.vertical {
             [0.0, -advance]
         } else {
             [advance, 0.0]
         };
         *tm = mul(&[1.0, 0.0, 0.0, 1.0, step[0], step[1]], tm);
-        let r = self.keep(host, gs, font.vertical, start, tm, &text);
+        let end = self.place(gs, tm);
+        if let Some(span) = self.actual.as_mut() {
+            // Replaced: the glyphs only say where the replacement goes, and a code without Unicode
+            // is no gap when the span says what it is.
+            span.start.get_or_insert(start);
+            span.end = end;
+            span.vertical = font.vertical;
+            self.shown = text;
+            return Ok(());
+        }
+        self.unmapped += unmapped;
+        let r = self.keep(host, font.vertical, start, end, &text);
         self.shown = text;
         r
     }
 
-    /// Keep the text of a string shown from `start` to where `tm` now stands.
+    /// Keep the text of a string shown from `start` to `end` (display coordinates and height).
     fn keep<R: Copy>(
         &mut self,
         host: &mut dyn Host<R>,
-        gs: &GState,
         vertical: bool,
         start: (f64, f64, f64),
-        tm: &Matrix,
+        end: (f64, f64, f64),
         text: &str,
     ) -> Result<(), Unreadable> {
         if text.is_empty() {
             return Ok(());
         }
-        let end = self.place(gs, tm);
         host.budget().spend_text(text.len() as u64)?;
         self.text_bytes += text.len() as u64;
         // Glue onto the previous piece when this one continues it on the same baseline.
@@ -428,9 +541,12 @@ impl Interp {
             &mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], tm),
             &gs.ctm,
         );
-        let (x, y) = (trm[4], trm[5]);
         let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
-        // Display coordinates: the page turned clockwise by /Rotate.
+        self.display(trm[4], trm[5], size)
+    }
+
+    /// A point of the page in display coordinates: the page turned clockwise by /Rotate.
+    fn display(&self, x: f64, y: f64, size: f64) -> (f64, f64, f64) {
         let (dx, dy) = match self.rotate {
             90 => (y, -x),
             180 => (-x, -y),
@@ -489,6 +605,32 @@ fn skip_array(lex: &mut Lexer<'_>) {
             _ => {}
         }
     }
+}
+
+/// Skip to the `>>` closing a `<<` already read, as [`skip_dict`] does, and give the string its
+/// `/ActualText` key holds at the top level, if any.
+fn read_dict_actual_text(lex: &mut Lexer<'_>) -> Option<StrRef> {
+    let mut depth = 1usize;
+    let mut after_key = false;
+    let mut found = None;
+    while let Some(t) = lex.next_tok() {
+        let is_key = depth == 1 && matches!(&t, Tok::Name(n) if n.as_ref() == b"ActualText");
+        match t {
+            Tok::Str(s) if after_key => found = Some(s),
+            Tok::DictOpen => depth += 1,
+            Tok::ArrOpen => skip_array(lex),
+            Tok::DictClose => {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+            Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => break,
+            _ => {}
+        }
+        after_key = is_key;
+    }
+    found
 }
 
 /// Skip to the `>>` closing a `<<` already read (depth counted, so nesting cannot recurse).

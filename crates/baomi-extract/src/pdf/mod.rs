@@ -9,9 +9,12 @@
 //! itself comes from our own content-stream interpreter ([`content`]) and font decoding ([`font`]),
 //! so CJK fonts, limits and time checks are under our control.
 //!
+//! Form fields are read where they stand on their page (`widgets`): a value reads on its label's line.
+//!
 //! Not extracted: text drawn as vector outlines or images (a scan: reported as `no_text_layer`),
-//! form-field values, `/ActualText` replacements, outlines (bookmarks), XMP metadata, Type3 glyph
-//! procedures, and fonts whose codes have no known Unicode (see [`font`]).
+//! XFA form data, outlines (bookmarks, which repeat the headings), XMP metadata (which repeats the
+//! document information), Type3 glyph procedures, `/ActualText` given through a named property list,
+//! and fonts whose codes have no known Unicode (see [`font`]).
 
 mod content;
 mod font;
@@ -20,7 +23,7 @@ mod radicals;
 
 use crate::{Budget, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
-use content::{Host, IDENTITY, Interp, Matrix, XObject};
+use content::{Host, IDENTITY, Interp, Matrix, XObject, mul};
 use font::{DiffItem, Font, FontSpec, WItem};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 use std::collections::{HashMap, HashSet};
@@ -106,12 +109,13 @@ pub(crate) fn extract(
         if page.unmapped > 0 && unmapped_pages.len() < 10 {
             unmapped_pages.push(number);
         }
-        if page.text.trim().is_empty() {
+        if !page.drawn_text {
             textless += 1;
             if page.images > 0 {
                 scanned += 1;
             }
-        } else {
+        }
+        if !page.text.trim().is_empty() {
             emit(
                 visitor,
                 inner,
@@ -119,6 +123,16 @@ pub(crate) fn extract(
                 Some(number),
                 None,
                 &page.text,
+            );
+        }
+        if !page.hidden_fields.is_empty() {
+            emit(
+                visitor,
+                inner,
+                SegmentKind::Hidden,
+                Some(number),
+                Some("form field"),
+                &page.hidden_fields.join("\n"),
             );
         }
         walker.annotations(page_id, number, inner, visitor, &mut members)?;
@@ -187,22 +201,37 @@ pub(crate) fn extract(
 
 /// The page's radicals that stand for the ideographs sharing their glyph (⼈⺠ for 人民): a writer that
 /// builds its ToUnicode map by inverting the font's cmap may name either code point, and a reader sees
-/// the same shape (see `radicals.rs`). Text without a radical is returned as it is.
-fn unify_radicals(text: String) -> String {
-    // U+2E80–U+2FDF, the radical blocks, are E2 BA 80 – E2 BF 9F in UTF-8.
+/// the same shape (see `radicals.rs`). Latin ligatures (ﬁ, ﬂ, ﬀ … U+FB00–U+FB06), which a ToUnicode
+/// map names when the writer gave no `/ActualText`, are spelled out, so that "conﬁdential" is
+/// "confidential". Text with neither is returned as it is.
+fn unify_shapes(text: String) -> String {
+    // U+2E80–U+2FDF, the radical blocks, are E2 BA 80 – E2 BF 9F in UTF-8; U+FB00–U+FB06 are
+    // EF AC 80 – EF AC 86.
     let bytes = text.as_bytes();
     let has_radical =
         memchr::memchr_iter(0xE2, bytes).any(|i| matches!(bytes.get(i + 1), Some(0xBA..=0xBF)));
-    if !has_radical {
+    let has_ligature = memchr::memchr_iter(0xEF, bytes)
+        .any(|i| bytes.get(i + 1) == Some(&0xAC) && matches!(bytes.get(i + 2), Some(0x80..=0x86)));
+    if !has_radical && !has_ligature {
         return text;
     }
-    text.chars()
-        .map(|c| {
-            radicals::RADICALS
-                .binary_search_by_key(&u32::from(c), |&(radical, _)| radical)
-                .map_or(c, |i| radicals::RADICALS[i].1)
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => out.push_str("ff"),
+            '\u{FB01}' => out.push_str("fi"),
+            '\u{FB02}' => out.push_str("fl"),
+            '\u{FB03}' => out.push_str("ffi"),
+            '\u{FB04}' => out.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("st"),
+            c => out.push(
+                radicals::RADICALS
+                    .binary_search_by_key(&u32::from(c), |&(radical, _)| radical)
+                    .map_or(c, |i| radicals::RADICALS[i].1),
+            ),
+        }
+    }
+    out
 }
 
 fn load_error(e: lopdf::Error) -> Unreadable {
@@ -233,7 +262,12 @@ fn emit(
 }
 
 struct PageText {
+    /// The page's text: what its content draws, and the values of its form fields where they stand.
     text: String,
+    /// True when the page's content itself draws text (form fields over a scan do not make it text).
+    drawn_text: bool,
+    /// Values of form fields marked hidden: in the file, not on the screen.
+    hidden_fields: Vec<String>,
     images: usize,
     /// Character codes shown in fonts that give no text for them (no ToUnicode on an Identity
     /// encoding, a symbolic font without an encoding).
@@ -373,6 +407,8 @@ impl<'d> Walker<'d, '_> {
         let Ok(Object::Dictionary(page)) = self.doc.get_object(page_id) else {
             return Ok(PageText {
                 text: String::new(),
+                drawn_text: false,
+                hidden_fields: Vec::new(),
                 images: 0,
                 unmapped: 0,
                 truncated: false,
@@ -402,14 +438,196 @@ impl<'d> Walker<'d, '_> {
         }
         let mut interp = Interp::new(rotate, MAX_FORM_DEPTH);
         interp.run(self, &data, resources, IDENTITY)?;
+        interp.finish(self)?;
         drop(data);
-        let text = unify_radicals(content::layout(&mut interp.chunks));
+        let drawn_text = interp.chunks.iter().any(|c| !c.text.trim().is_empty());
+        let mut hidden_fields = Vec::new();
+        self.widgets(page, &mut interp, &mut hidden_fields)?;
+        let text = unify_shapes(content::layout(&mut interp.chunks));
         Ok(PageText {
             text,
+            drawn_text,
+            hidden_fields,
             images: interp.images,
             unmapped: interp.unmapped,
             truncated: interp.truncated,
         })
+    }
+
+    /// The form fields of a page (ISO 32000-1 §12.7), put where they stand so that a value reads on
+    /// the line of its label ("密级：" then the field holding "机密★10年"):
+    /// - text and choice fields by their value (`/V`): the value is what the field holds, and writers
+    ///   leave the appearance empty when they ask viewers to draw it (`/NeedAppearances`, as
+    ///   LibreOffice does), which pdftotext then draws only in fonts it has;
+    /// - other widgets (buttons, signatures) by their appearance stream, as drawn;
+    /// - a field marked hidden by its value, as hidden text. Password fields are left out.
+    fn widgets(
+        &mut self,
+        page: &'d Dictionary,
+        interp: &mut Interp,
+        hidden: &mut Vec<String>,
+    ) -> Result<(), Unreadable> {
+        let Some(Object::Array(annots)) = self.get(page, b"Annots") else {
+            return Ok(());
+        };
+        let acroform = self
+            .dict(&self.doc.trailer, b"Root")
+            .and_then(|root| self.dict(root, b"AcroForm"));
+        let form_resources = acroform.and_then(|f| self.dict(f, b"DR"));
+        for a in annots.iter().take(MAX_TREE_NODES) {
+            let Object::Dictionary(a) = self.deref(a) else {
+                continue;
+            };
+            if self.name(a, b"Subtype") != Some(b"Widget") {
+                continue;
+            }
+            let Some(rect) = self.get(a, b"Rect").and_then(|r| self.rect(r)) else {
+                continue;
+            };
+            // Hidden (2) or NoView (32): not on the screen.
+            let flags = self.num(a, b"F").unwrap_or(0.0) as i64;
+            let invisible = flags & (2 | 32) != 0;
+            let field_type = self.field_attr(a, b"FT");
+            let field_flags = self.field_attr(a, b"Ff").and_then(number).unwrap_or(0.0) as i64;
+            let is_text = matches!(field_type, Some(Object::Name(n)) if n == b"Tx" || n == b"Ch");
+            let value = if is_text {
+                self.field_attr(a, b"V").and_then(|v| self.field_value(v))
+            } else {
+                None
+            };
+            const PASSWORD: i64 = 1 << 13;
+            if let Some(value) = value {
+                if field_flags & PASSWORD != 0 {
+                    continue;
+                }
+                self.budget.spend_text(value.len() as u64)?;
+                if invisible {
+                    hidden.push(value);
+                } else {
+                    let da = self
+                        .field_attr(a, b"DA")
+                        .or_else(|| acroform.and_then(|f| self.get(f, b"DA")));
+                    self.put_value(interp, rect, da, &value)?;
+                }
+            } else if !invisible && let Some(ap) = self.appearance(a) {
+                let Object::Reference(id) = ap else { continue };
+                let Object::Stream(s) = self.deref(ap) else {
+                    continue;
+                };
+                let bbox = self.get(&s.dict, b"BBox").and_then(|r| self.rect(r));
+                if let (
+                    XObject::Form {
+                        content,
+                        matrix,
+                        resources,
+                        ..
+                    },
+                    Some(bbox),
+                ) = (self.form(*id, s, form_resources)?, bbox)
+                {
+                    let placed = mul(&matrix, &fit(&matrix, bbox, rect));
+                    interp.run(self, &content, resources, placed)?;
+                    interp.finish(self)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A field attribute, from the widget or, for the inheritable ones, its ancestors in the field
+    /// tree (`/Parent`).
+    fn field_attr(&self, widget: &'d Dictionary, key: &[u8]) -> Option<&'d Object> {
+        let mut node = widget;
+        for _ in 0..64 {
+            if let Some(v) = self.get(node, key) {
+                return Some(v);
+            }
+            node = self.dict(node, b"Parent")?;
+        }
+        None
+    }
+
+    /// The text of a field value: a string, or the strings of a multiple choice.
+    fn field_value(&self, v: &'d Object) -> Option<String> {
+        match v {
+            Object::Array(items) => {
+                let parts: Vec<String> = items
+                    .iter()
+                    .take(MAX_TREE_NODES)
+                    .filter_map(|o| text_string(self.deref(o)))
+                    .collect();
+                (!parts.is_empty()).then(|| parts.join(", "))
+            }
+            other => text_string(other),
+        }
+    }
+
+    /// The normal appearance of a widget: its stream, or for a check box or radio button the one of
+    /// its current state (`/AS`).
+    fn appearance(&self, widget: &'d Dictionary) -> Option<&'d Object> {
+        let ap = self.dict(widget, b"AP")?;
+        let normal = ap.get(b"N").ok()?;
+        match self.deref(normal) {
+            Object::Stream(_) => Some(normal),
+            Object::Dictionary(states) => {
+                let state = self.name(widget, b"AS")?;
+                states.get(state).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// A field value where the field stands: one line per line of the value from the top of a
+    /// multi-line field, centred in a one-line one, in the size its `/DA` sets (auto size: from the
+    /// field's height).
+    fn put_value(
+        &mut self,
+        interp: &mut Interp,
+        [x0, y0, x1, y1]: [f64; 4],
+        da: Option<&Object>,
+        value: &str,
+    ) -> Result<(), Unreadable> {
+        let height = y1 - y0;
+        let size = match da.and_then(|o| match o {
+            Object::String(b, _) => da_font_size(b),
+            _ => None,
+        }) {
+            Some(s) if s > 0.0 => s,
+            _ => (height * 0.7).clamp(1.0, 12.0),
+        };
+        let lines: Vec<&str> = value.lines().filter(|l| !l.trim().is_empty()).collect();
+        // A label level with any part of the box starts the value: a text box taller than one line
+        // sits on the label's baseline in a page laid out as HTML (LibreOffice), at its top in a
+        // table cell beside it.
+        let mut baseline = interp
+            .label_baseline(x0, y0, y1)
+            .unwrap_or(if lines.len() > 1 {
+                y1 - 2.0 - 0.8 * size
+            } else {
+                y0 + (height - size).max(0.0) / 2.0 + 0.2 * size
+            });
+        for line in lines {
+            // Where the line ends matters only for spacing against what follows it on the page.
+            let width: f64 = line
+                .chars()
+                .map(|c| if c.is_ascii() { 0.5 } else { 1.0 })
+                .sum::<f64>()
+                * size;
+            interp.put(self, (x0 + 2.0, baseline), width.min(x1 - x0), size, line)?;
+            baseline -= 1.15 * size;
+        }
+        Ok(())
+    }
+
+    /// A rectangle `[x0 y0 x1 y1]`, normalized so that x0 ≤ x1 and y0 ≤ y1.
+    fn rect(&self, o: &'d Object) -> Option<[f64; 4]> {
+        let Object::Array(a) = o else { return None };
+        let [a, b, c, d] = a.as_slice() else {
+            return None;
+        };
+        let [a, b, c, d] = [a, b, c, d].map(|v| number(self.deref(v)));
+        let (x0, y0, x1, y1) = (a?, b?, c?, d?);
+        Some([x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)])
     }
 
     fn load_font(&mut self, d: &'d Dictionary) -> Result<Font, Unreadable> {
@@ -627,6 +845,84 @@ impl<'d> Walker<'d, '_> {
     }
 }
 
+impl<'d> Walker<'d, '_> {
+    /// A Form XObject: its content (decoded once and cached within a bound), matrix and resources
+    /// (its own, else `resources`: a form without any uses those of what draws it).
+    fn form(
+        &mut self,
+        id: ObjectId,
+        s: &'d Stream,
+        resources: Res<'d>,
+    ) -> Result<XObject<Res<'d>>, Unreadable> {
+        let content = match self.forms.get(&id) {
+            Some(c) => c.clone(),
+            None => {
+                let c = Rc::new(self.stream(s)?);
+                if self.form_cache_bytes + c.len() <= FORM_CACHE_BYTES {
+                    self.form_cache_bytes += c.len();
+                    self.forms.insert(id, c.clone());
+                }
+                c
+            }
+        };
+        let mut matrix: Matrix = IDENTITY;
+        if let Some(Object::Array(m)) = self.get(&s.dict, b"Matrix")
+            && m.len() == 6
+        {
+            for (slot, o) in matrix.iter_mut().zip(m) {
+                *slot = number(self.deref(o)).unwrap_or(0.0);
+            }
+        }
+        let own = match self.get(&s.dict, b"Resources") {
+            Some(Object::Dictionary(d)) => Some(d),
+            _ => resources,
+        };
+        Ok(XObject::Form {
+            content,
+            matrix,
+            resources: own,
+            id,
+        })
+    }
+}
+
+/// The matrix that puts an appearance's box, as its own matrix turns it, onto the annotation's
+/// rectangle (ISO 32000-1 §12.5.5, algorithm steps a–b).
+fn fit(matrix: &Matrix, [bx0, by0, bx1, by1]: [f64; 4], [rx0, ry0, rx1, ry1]: [f64; 4]) -> Matrix {
+    let corners = [(bx0, by0), (bx1, by0), (bx0, by1), (bx1, by1)].map(|(x, y)| {
+        (
+            x * matrix[0] + y * matrix[2] + matrix[4],
+            x * matrix[1] + y * matrix[3] + matrix[5],
+        )
+    });
+    let min_x = corners.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+    let max_x = corners
+        .iter()
+        .map(|c| c.0)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let min_y = corners.iter().map(|c| c.1).fold(f64::INFINITY, f64::min);
+    let max_y = corners
+        .iter()
+        .map(|c| c.1)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let scale = |to: f64, from: f64| if from.abs() > 1e-9 { to / from } else { 1.0 };
+    let sx = scale(rx1 - rx0, max_x - min_x);
+    let sy = scale(ry1 - ry0, max_y - min_y);
+    [sx, 0.0, 0.0, sy, rx0 - min_x * sx, ry0 - min_y * sy]
+}
+
+/// The font size a default-appearance string sets (`/Helv 10 Tf 0 g`): the number before `Tf`.
+fn da_font_size(da: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(da).ok()?;
+    let words: Vec<&str> = text.split_ascii_whitespace().collect();
+    let at = words.iter().rposition(|w| *w == "Tf")?;
+    words
+        .get(at.checked_sub(1)?)?
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
 impl<'d> Host<Res<'d>> for Walker<'d, '_> {
     fn font(&mut self, resources: Res<'d>, name: &[u8]) -> Result<Rc<Font>, Unreadable> {
         let Some(entry) = resources
@@ -668,38 +964,7 @@ impl<'d> Host<Res<'d>> for Walker<'d, '_> {
         };
         match self.name(&s.dict, b"Subtype") {
             Some(b"Image") => Ok(XObject::Image),
-            Some(b"Form") => {
-                let content = match self.forms.get(id) {
-                    Some(c) => c.clone(),
-                    None => {
-                        let c = Rc::new(self.stream(s)?);
-                        if self.form_cache_bytes + c.len() <= FORM_CACHE_BYTES {
-                            self.form_cache_bytes += c.len();
-                            self.forms.insert(*id, c.clone());
-                        }
-                        c
-                    }
-                };
-                let mut matrix: Matrix = IDENTITY;
-                if let Some(Object::Array(m)) = self.get(&s.dict, b"Matrix")
-                    && m.len() == 6
-                {
-                    for (slot, o) in matrix.iter_mut().zip(m) {
-                        *slot = number(self.deref(o)).unwrap_or(0.0);
-                    }
-                }
-                // A form without resources of its own uses those of the page that draws it.
-                let own = match self.get(&s.dict, b"Resources") {
-                    Some(Object::Dictionary(d)) => Some(d),
-                    _ => resources,
-                };
-                Ok(XObject::Form {
-                    content,
-                    matrix,
-                    resources: own,
-                    id: *id,
-                })
-            }
+            Some(b"Form") => self.form(*id, s, resources),
             _ => Ok(XObject::None),
         }
     }
@@ -722,7 +987,18 @@ fn text_string(o: &Object) -> Option<String> {
     let Object::String(bytes, _) = o else {
         return None;
     };
-    let s = if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+    let s: String = decode_text_string(bytes)
+        .chars()
+        .map(|c| if c == '\r' { '\n' } else { c })
+        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
+        .collect();
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// The characters of a PDF text string's bytes (ISO 32000-1 §7.9.2.2).
+fn decode_text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
         let units: Vec<u16> = rest
             .chunks_exact(2)
             .map(|p| u16::from_be_bytes([p[0], p[1]]))
@@ -736,14 +1012,7 @@ fn text_string(o: &Object) -> Option<String> {
             .decode_without_bom_handling(bytes)
             .0
             .into_owned()
-    };
-    let s: String = s
-        .chars()
-        .map(|c| if c == '\r' { '\n' } else { c })
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
-    let s = s.trim();
-    (!s.is_empty()).then(|| s.to_owned())
+    }
 }
 
 #[cfg(test)]

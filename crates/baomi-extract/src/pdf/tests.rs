@@ -192,7 +192,7 @@ fn synthetic_fonts_forms_order_and_attachments() {
             "Sixth line",
             "Seventh line",
             "Last line of the page",
-            "机密 \u{FB01}ne",
+            "机密 fine",
             "Text inside a form",
             "Loop form",
         ],
@@ -255,6 +255,11 @@ fn pdf(contents: &[&[u8]]) -> Vec<u8> {
             .concat(),
         );
     }
+    build(&objs)
+}
+
+/// A PDF file of `objs` (object 1 is the catalog), with its cross-reference table.
+fn build(objs: &[Vec<u8>]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, body) in objs.iter().enumerate() {
@@ -276,6 +281,15 @@ fn pdf(contents: &[&[u8]]) -> Vec<u8> {
         .as_bytes(),
     );
     out
+}
+
+fn stream(dict: &str, content: &[u8]) -> Vec<u8> {
+    [
+        format!("<< {dict} /Length {} >>\nstream\n", content.len()).as_bytes(),
+        content,
+        b"\nendstream",
+    ]
+    .concat()
 }
 
 fn one_page(content: &[u8]) -> Vec<u8> {
@@ -359,9 +373,9 @@ fn radical_table_is_sorted_and_text_without_radicals_is_kept() {
         (0x2E80..=0x2FDF).contains(&r) && ('\u{3400}'..='\u{9FFF}').contains(&c)
     }));
     let plain = "机密★1年 “引号”—— … ★ ⽤".to_owned();
-    assert_eq!(unify_radicals(plain), "机密★1年 “引号”—— … ★ 用");
+    assert_eq!(unify_shapes(plain), "机密★1年 “引号”—— … ★ 用");
     let untouched = "人民检察院 ‰ ← ⅰ".to_owned();
-    assert_eq!(unify_radicals(untouched.clone()), untouched);
+    assert_eq!(unify_shapes(untouched.clone()), untouched);
 }
 
 /// The body font lost its ToUnicode map (made from the Chromium page by make.sh): its codes are glyph
@@ -381,4 +395,129 @@ fn text_in_a_font_without_unicode_is_reported_not_dropped() {
     let p = pages(&c);
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(squeeze(&p[0].1).contains("某某市人民检察院文件"), "{p:?}");
+}
+
+/// `/ActualText` replaces what its span shows, at the place of the span's glyphs: a code with no
+/// Unicode inside one is no gap; a span that shows nothing adds nothing; in nested spans the outer one
+/// wins; a span the stream never closes is kept at the end of the page.
+#[test]
+fn actual_text_replaces_what_its_span_shows() {
+    let doc = one_page(
+        b"BT /F1 12 Tf 72 800 Td /Span <</ActualText <FEFF673A5BC6> /Lang (zh)>> BDC (XY) Tj EMC (-1) Tj ET \
+          BT /F1 12 Tf 72 700 Td /P <</MCID 3>> BDC (plain) Tj EMC /Span <</ActualText (unused)>> BDC EMC \
+          /Span <</ActualText (outer)>> BDC /Span <</ActualText (inner)>> BDC (ab) Tj EMC [(c) -20 (d)] TJ EMC ET \
+          BT /F1 12 Tf 72 600 Td /Artifact BMC (page 2) Tj EMC /Span <</ActualText (open)>> BDC (zz) Tj ET",
+    );
+    let (r, c) = run(&doc);
+    r.expect("reads");
+    assert_eq!(
+        pages(&c),
+        vec![(1, "机密-1\nplainouter\npage 2open".to_owned())]
+    );
+}
+
+/// Chromium prints each Latin ligature as one glyph in an `/ActualText` span, and its ToUnicode
+/// names the ligature character (U+FB01 ﬁ): read as letters, "Confidential" is a word a policy can
+/// match, as pdftotext gives it.
+#[test]
+fn ligatures_from_a_browser_printed_page_are_letters() {
+    let c = ok("chromium_ligatures.pdf");
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let text = &p[0].1;
+    assert_eq!(first_line(text), "Confidential");
+    assert!(
+        text.contains("This memorandum is classified Confidential. Officials shall not file,"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the fifteen\naffected offices will affirm"),
+        "{text}"
+    );
+    assert!(
+        text.contains("机密★5年　关于规范涉密文件流转的通知"),
+        "{text}"
+    );
+    assert!(
+        !text.chars().any(|c| ('\u{FB00}'..='\u{FB06}').contains(&c)),
+        "{text}"
+    );
+    assert_eq!(
+        unify_shapes("ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ".to_owned()),
+        "ff fi fl ffi ffl st st"
+    );
+}
+
+/// LibreOffice's form: the values are only in the fields (`/NeedAppearances`, empty appearances),
+/// and pdftotext draws them only in fonts it has (here it gives "10" of "机密★10年"). Each value reads
+/// on its label's line, a multi-line one from the label down.
+#[test]
+fn form_field_values_read_on_their_labels_lines() {
+    let c = ok("form.pdf");
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let lines: Vec<&str> = p[0].1.lines().map(str::trim).collect();
+    assert_eq!(
+        lines,
+        [
+            "涉密载体复制审批表",
+            "密级：机密★10年",
+            "文件名称：关于专项行动的实施方案",
+            "承办人：张三 　份数：3",
+            "备注：核心涉密人员名单附后",
+            "不得扫描上传",
+            "已登记"
+        ]
+    );
+}
+
+/// Fields made by hand as other writers make them: values inherited from the parent field, a
+/// multiple choice, a push button drawn by its appearance (its caption is text), a hidden field
+/// (reported as hidden text), a password field (never read), and fields over a scanned page (the
+/// page is still reported as having no text layer).
+#[test]
+fn form_fields_of_every_kind() {
+    let mut objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R 7 0 R 8 0 R 9 0 R 10 0 R] /DA (/F1 0 Tf 0 g) /DR << /Font << /F1 3 0 R >> >> >> >>".to_vec(),
+        b"<< /Type /Pages /Kids [4 0 R 12 0 R] /Count 2 >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 11 0 R /Annots [6 0 R 7 0 R 8 0 R 9 0 R 10 0 R] >>".to_vec(),
+        // 5: a field whose widget (6) is its kid: type and value inherited.
+        b"<< /FT /Tx /T (level) /V <FEFF673A5BC6> /Kids [6 0 R] >>".to_vec(),
+        b"<< /Type /Annot /Subtype /Widget /Parent 5 0 R /Rect [150 790 300 810] >>".to_vec(),
+        // 7: a list box with two choices.
+        b"<< /Type /Annot /Subtype /Widget /FT /Ch /Ff 2097152 /T (units) /V [(Registry) (Archive)] /Rect [150 690 300 710] >>".to_vec(),
+        // 8: a push button: no value, a caption drawn by its appearance (13).
+        b"<< /Type /Annot /Subtype /Widget /FT /Btn /Ff 65536 /T (send) /Rect [72 600 172 620] /AP << /N 13 0 R >> >>".to_vec(),
+        // 9: hidden; 10: a password.
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (note) /F 2 /V (SECRET draft) /Rect [72 500 300 520] >>".to_vec(),
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (pin) /Ff 8192 /V (hunter2) /Rect [72 400 300 420] >>".to_vec(),
+        stream("", b"BT /F1 12 Tf 72 795 Td (Level:) Tj ET BT /F1 12 Tf 72 695 Td (Units:) Tj ET"),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im 15 0 R >> >> /Contents 14 0 R /Annots [16 0 R] >>".to_vec(),
+        stream("/Type /XObject /Subtype /Form /BBox [0 0 50 10] /Matrix [2 0 0 2 0 0] /Resources << /Font << /F1 3 0 R >> >>", b"/Tx BMC BT /F1 8 Tf 2 2 Td (Send now) Tj ET EMC"),
+        stream("", b"q 595 0 0 842 0 0 cm /Im Do Q"),
+        stream("/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8", b"\x00"),
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (case) /V (Case 2024-17) /Rect [72 800 300 820] >>".to_vec(),
+    ];
+    let doc = build(&std::mem::take(&mut objs));
+    let (r, c) = run(&doc);
+    let e = r.expect_err("page 2 is a scan");
+    assert_eq!(e.reason, UnscannedReason::NoTextLayer);
+    assert!(
+        e.detail.starts_with("no text layer on 1 of 2 pages"),
+        "{}",
+        e.detail
+    );
+    assert_eq!(
+        pages(&c),
+        vec![
+            (
+                1,
+                "Level: 机密\nUnits: Registry, Archive\nSend now".to_owned()
+            ),
+            (2, "Case 2024-17".to_owned()),
+        ]
+    );
+    assert_eq!(c.text_of(SegmentKind::Hidden), "SECRET draft");
+    assert!(!format!("{:?}", c.segs).contains("hunter2"));
 }
