@@ -354,7 +354,9 @@ fn odf_mimetype(head: &[u8]) -> Option<Format> {
 /// Map an ODF media type (possibly followed by more bytes) to a format.
 pub(crate) fn odf_media_type(value: &[u8]) -> Option<Format> {
     let rest = value.strip_prefix(b"application/vnd.oasis.opendocument.")?;
-    if rest.starts_with(b"text") {
+    // A chart package (LibreOffice's own embedding of a chart, `package_stream`) is read as a text
+    // document: its title and data table are paragraphs and a table.
+    if rest.starts_with(b"text") || rest.starts_with(b"chart") {
         Some(Format::Odt)
     } else if rest.starts_with(b"spreadsheet") {
         Some(Format::Ods)
@@ -674,6 +676,11 @@ mod tests {
             "x.zip",
             &stored_zip("mimetype", b"application/vnd.oasis.opendocument.graphics"),
             Format::Zip,
+        );
+        check(
+            "package_stream",
+            &stored_zip("mimetype", b"application/vnd.oasis.opendocument.chart"),
+            Format::Odt,
         );
         check(
             "x.zip",

@@ -67,7 +67,7 @@ pub(crate) fn extract(
     embedded_objects(&mut pkg, inner, budget, visitor)
 }
 
-/// Objects embedded in the document (a spreadsheet in a report, a text in a sheet, a chart's table):
+/// Objects embedded in the document (a spreadsheet in a report, a text in a sheet, a chart):
 /// each is a sub-document in a folder of the package (`Object 1/content.xml`), read as a member named
 /// by its folder. Its kind is told by its body element, as the manifest's media type says the same.
 fn embedded_objects(
@@ -423,7 +423,9 @@ fn parse_content(xml: &str, format: Format, budget: &mut Budget) -> Result<Doc, 
                             }
                         }
                     }
-                    "text" if targets.is_empty() && format == Format::Odt => {
+                    // `office:text`, or `office:chart` in a chart object (its title, axis titles
+                    // and the table of its data are text paragraphs and cells).
+                    "text" | "chart" if targets.is_empty() && format == Format::Odt => {
                         flow.push_target();
                         targets.push((Target::Body, depth));
                     }

@@ -44,6 +44,7 @@ pub(crate) fn extract(
         inner,
         budget,
         visitor,
+        charts_read: HashSet::new(),
     };
     match format {
         Format::Docx => docx(&mut cx)?,
@@ -56,6 +57,7 @@ pub(crate) fn extract(
             ));
         }
     }
+    charts(&mut cx, format)?;
     properties(&mut cx)?;
     let prefix = match format {
         Format::Docx => "word/embeddings/",
@@ -71,6 +73,8 @@ struct Cx<'p, 'd, 'v> {
     inner: &'p mut Vec<String>,
     budget: &'p mut Budget,
     visitor: &'v mut dyn Visitor,
+    /// Chart parts already read with their slide or sheet: the final pass over all charts skips them.
+    charts_read: HashSet<String>,
 }
 
 impl Cx<'_, '_, '_> {
@@ -587,6 +591,110 @@ fn drawing_part(
     Ok(())
 }
 
+/// Every chart of the package not read yet with its slide or sheet (a .docx's charts, charts whose
+/// relationships are lost), in part order.
+fn charts(cx: &mut Cx<'_, '_, '_>, format: Format) -> Result<(), Unreadable> {
+    let folder = match format {
+        Format::Docx => "word/charts/chart",
+        Format::Xlsx => "xl/charts/chart",
+        _ => "ppt/charts/chart",
+    };
+    let mut names: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| n.starts_with(folder) && n.ends_with(".xml") && !cx.charts_read.contains(*n))
+        .cloned()
+        .collect();
+    names.sort_by_key(|n| natural_key(n));
+    for name in names {
+        chart_part(cx, &name, None, None)?;
+    }
+    Ok(())
+}
+
+/// A chart (DrawingML charts, ECMA-376 §21.2): its titles and labels, read once.
+fn chart_part(
+    cx: &mut Cx<'_, '_, '_>,
+    name: &str,
+    page: Option<u32>,
+    sheet: Option<&str>,
+) -> Result<(), Unreadable> {
+    if !cx.charts_read.insert(name.to_owned()) {
+        return Ok(());
+    }
+    let Some(xml) = cx.part(name)? else {
+        return Ok(());
+    };
+    let r = chartml(&xml, name, cx.budget);
+    if let Some(lines) = cx.soft(name, r)? {
+        cx.emit(SegmentKind::TextBox, page, sheet, name, &lines.text());
+    }
+    Ok(())
+}
+
+/// The words of a chart: rich text (titles of the chart and its axes, data labels typed in) and the
+/// string caches of its series names and categories (what the chart shows from its data, kept in the
+/// chart: a chart copied from a workbook carries no workbook). Numbers are left out.
+fn chartml(xml: &str, part: &str, budget: &mut Budget) -> Result<Lines, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut flow = Flow::new();
+    flow.push_target();
+    let mut alt = Alternates::default();
+    // Local names of the open elements: a value is text only under a string cache or literal, or as
+    // a series name given in place (`c:tx/c:v`).
+    let mut open: Vec<&str> = Vec::new();
+    let mut in_text = false;
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Text(t) if in_text => flow.text(&t),
+            Ev::Text(_) => {}
+            Ev::Start(e) => {
+                let name = local(&e);
+                if alt.start(name) || name == "extLst" || name == "numCache" || name == "numLit" {
+                    r.skip_element(budget)?;
+                    continue;
+                }
+                match name {
+                    "p" => flow.open_para(),
+                    "t" => in_text = true,
+                    "pt" => flow.open_para(),
+                    "v" => {
+                        in_text = matches!(open.last(), Some(&"tx"))
+                            || (open.last() == Some(&"pt")
+                                && open.iter().any(|n| {
+                                    matches!(*n, "strCache" | "multiLvlStrCache" | "strLit")
+                                }));
+                        if in_text && open.last() == Some(&"tx") {
+                            flow.open_para();
+                        }
+                    }
+                    _ => {}
+                }
+                open.push(name);
+            }
+            Ev::End(e) => {
+                let name = local_end(&e);
+                alt.end(name);
+                open.pop();
+                match name {
+                    "p" | "pt" => flow.close_para(),
+                    "t" => in_text = false,
+                    "v" => {
+                        if in_text && open.last() == Some(&"tx") {
+                            flow.close_para();
+                        }
+                        in_text = false;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Ok(flow.pop_target())
+}
+
 /// Text of simple list-like parts (comments, properties): each `line` element is one line; text counts
 /// inside the `text` elements (anywhere in a line when `text` is empty); `skip` elements are ignored.
 fn simple_lines(
@@ -746,6 +854,11 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
                 done.insert(rel.target);
             } else if rel.kind.ends_with("/drawing") {
                 drawing_part(cx, &rel.target, SegmentKind::TextBox, None, Some(name))?;
+                for chart in cx.rels(&rel.target)? {
+                    if chart.kind.ends_with("/chart") {
+                        chart_part(cx, &chart.target, None, Some(name))?;
+                    }
+                }
                 done.insert(rel.target);
             }
         }
@@ -770,7 +883,195 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
             sheet_comments(cx, &name, None)?;
         }
     }
+    pivot_caches(cx)
+}
+
+/// Pivot caches (ECMA-376 §18.10): a pivot table keeps its own copy of every row and every column of
+/// its source, also the columns it does not show, and the copy stays when the source sheet is
+/// deleted. It is not on any sheet, so it is reported as hidden text: a header line of field names,
+/// then one tab-separated line per record (the distinct values per field when no records were saved).
+fn pivot_caches(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
+    let mut definitions: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| n.starts_with("xl/pivotCache/pivotCacheDefinition") && n.ends_with(".xml"))
+        .cloned()
+        .collect();
+    definitions.sort_by_key(|n| natural_key(n));
+    for name in definitions {
+        cx.budget.check_time()?;
+        let Some(xml) = cx.part(&name)? else {
+            continue;
+        };
+        let r = pivot_fields(&xml, &name, cx.budget);
+        drop(xml);
+        let Some(fields) = cx.soft(&name, r)? else {
+            continue;
+        };
+        let records = cx
+            .rels(&name)?
+            .into_iter()
+            .find(|r| r.kind.ends_with("/pivotCacheRecords"))
+            .map(|r| r.target);
+        let mut text = fields
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\t");
+        let mut part = name.clone();
+        let rows = match records {
+            Some(records) => match cx.part(&records)? {
+                Some(xml) => {
+                    let r = pivot_records(&xml, &records, &fields, cx.budget);
+                    part = records;
+                    cx.soft(&part, r)?
+                }
+                None => None,
+            },
+            None => None,
+        };
+        match rows {
+            Some(rows) => {
+                for row in rows {
+                    text.push('\n');
+                    text.push_str(&row);
+                }
+            }
+            None => {
+                for f in &fields {
+                    text.push('\n');
+                    text.push_str(&f.name);
+                    text.push(':');
+                    if !f.items.is_empty() {
+                        text.push(' ');
+                        text.push_str(&f.items.join("\t"));
+                    }
+                }
+            }
+        }
+        cx.emit(SegmentKind::Hidden, None, None, &part, &text);
+    }
     Ok(())
+}
+
+/// A field of a pivot cache: its name and its distinct values (`sharedItems`), which records name
+/// by index.
+struct PivotField {
+    name: String,
+    items: Vec<String>,
+}
+
+/// A value element of a pivot cache (`s`, `n`, `d`, `b`, `e`; `m` is missing) as text.
+fn pivot_value(name: &str, e: &Tag<'_>) -> Option<String> {
+    match name {
+        "s" | "n" | "d" | "b" | "e" => Some(attr(e, "v").unwrap_or_default()),
+        "m" => Some(String::new()),
+        _ => None,
+    }
+}
+
+fn pivot_fields(xml: &str, part: &str, budget: &mut Budget) -> Result<Vec<PivotField>, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut fields: Vec<PivotField> = Vec::new();
+    let mut in_shared = false;
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Start(e) => {
+                let name = local(&e);
+                match name {
+                    "cacheField" => fields.push(PivotField {
+                        name: attr(&e, "name").unwrap_or_default(),
+                        items: Vec::new(),
+                    }),
+                    "sharedItems" => in_shared = true,
+                    // Grouping ranges and formulas hold no source values.
+                    "fieldGroup" | "extLst" => r.skip_element(budget)?,
+                    _ if in_shared => {
+                        if let (Some(v), Some(f)) = (pivot_value(name, &e), fields.last_mut()) {
+                            budget.spend_text(v.len() as u64)?;
+                            f.items.push(v);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Ev::End(e) => {
+                if local_end(&e) == "sharedItems" {
+                    in_shared = false;
+                }
+            }
+            Ev::Text(_) => {}
+        }
+    }
+    Ok(fields)
+}
+
+/// The records of a pivot cache, one tab-separated line each: an `x` names a shared item of its
+/// field by index, any other value is given in place.
+fn pivot_records(
+    xml: &str,
+    part: &str,
+    fields: &[PivotField],
+    budget: &mut Budget,
+) -> Result<Vec<String>, Unreadable> {
+    let mut r = XmlReader::new(xml, part);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut column = 0usize;
+    let mut depth_in_record = 0u32;
+    loop {
+        match r.next(budget)? {
+            Ev::Eof => break,
+            Ev::Start(e) => {
+                let name = local(&e);
+                if name == "r" {
+                    row.clear();
+                    column = 0;
+                    depth_in_record = 1;
+                    continue;
+                }
+                if depth_in_record == 0 {
+                    continue;
+                }
+                depth_in_record += 1;
+                // Only the record's own children are values (not the `tpls` inside some of them).
+                if depth_in_record != 2 {
+                    continue;
+                }
+                let value = if name == "x" {
+                    let i = attr(&e, "v").and_then(|v| v.parse::<usize>().ok());
+                    Some(
+                        i.and_then(|i| fields.get(column)?.items.get(i))
+                            .cloned()
+                            .unwrap_or_default(),
+                    )
+                } else {
+                    pivot_value(name, &e)
+                };
+                if let Some(v) = value {
+                    if column > 0 {
+                        row.push('\t');
+                    }
+                    budget.spend_text(v.len() as u64 + 1)?;
+                    row.push_str(&v);
+                    column += 1;
+                }
+            }
+            Ev::End(e) => {
+                if depth_in_record == 0 {
+                    continue;
+                }
+                depth_in_record -= 1;
+                if depth_in_record == 0 && local_end(&e) == "r" {
+                    rows.push(std::mem::take(&mut row));
+                }
+            }
+            Ev::Text(_) => {}
+        }
+    }
+    Ok(rows)
 }
 
 fn sheet_comments(
@@ -1362,6 +1663,8 @@ fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
         for rel in cx.rels(slide)? {
             if rel.kind.ends_with("/notesSlide") {
                 drawing_part(cx, &rel.target, SegmentKind::SpeakerNotes, page, None)?;
+            } else if rel.kind.ends_with("/chart") {
+                chart_part(cx, &rel.target, page, None)?;
             } else if rel.kind.ends_with("/comments") && !done.contains(&rel.target) {
                 slide_comments(cx, &rel.target, page)?;
                 done.insert(rel.target);
@@ -1855,6 +2158,80 @@ mod tests {
             d[i] ^= 0x5A;
             let _ = run(Format::Docx, &d);
         }
+    }
+
+    /// A pivot cache is rebuilt as its records under the field names (indices into shared items,
+    /// values in place, missing values empty), as hidden text; a cache saved without records lists
+    /// each field's distinct values.
+    #[test]
+    fn pivot_cache_records_are_hidden_rows() {
+        const S: &str = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships""#;
+        let definition = format!(
+            r#"<pivotCacheDefinition {S} r:id="rId1"><cacheSource type="worksheet"><worksheetSource ref="A1:C3" sheet="明细"/></cacheSource><cacheFields count="3"><cacheField name="姓名"><sharedItems><s v="张三"/><s v="李四"/></sharedItems></cacheField><cacheField name="备注"><sharedItems/></cacheField><cacheField name="人数"><sharedItems containsNumber="1"><n v="1"/></sharedItems><fieldGroup base="2"><rangePr/><groupItems><s v="&lt;1"/></groupItems></fieldGroup></cacheField></cacheFields></pivotCacheDefinition>"#
+        );
+        let records = format!(
+            r#"<pivotCacheRecords {S} count="2"><r><x v="1"/><s v="雷霆-2025专案组"/><n v="3"><tpls c="1"><x v="0"/></tpls></n></r><r><x v="0"/><m/><x v="0"/></r></pivotCacheRecords>"#
+        );
+        let rels = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/pivotCacheRecords" Target="pivotCacheRecords1.xml"/></Relationships>"#;
+        let book = format!(r#"<workbook {S}><sheets/></workbook>"#);
+        let with_records = zip(&[
+            ("xl/workbook.xml", book.as_bytes()),
+            (
+                "xl/pivotCache/pivotCacheDefinition1.xml",
+                definition.as_bytes(),
+            ),
+            (
+                "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels",
+                rels.as_bytes(),
+            ),
+            ("xl/pivotCache/pivotCacheRecords1.xml", records.as_bytes()),
+        ]);
+        let c = ok(Format::Xlsx, &with_records);
+        let hidden = c.of(SegmentKind::Hidden);
+        assert_eq!(hidden.len(), 1);
+        assert_eq!(
+            hidden[0].part.as_deref(),
+            Some("xl/pivotCache/pivotCacheRecords1.xml")
+        );
+        assert_eq!(
+            hidden[0].text,
+            "姓名\t备注\t人数\n李四\t雷霆-2025专案组\t3\n张三\t\t1"
+        );
+        let without = zip(&[
+            ("xl/workbook.xml", book.as_bytes()),
+            (
+                "xl/pivotCache/pivotCacheDefinition1.xml",
+                definition.as_bytes(),
+            ),
+        ]);
+        let c = ok(Format::Xlsx, &without);
+        assert_eq!(
+            c.text_of(SegmentKind::Hidden),
+            "姓名\t备注\t人数\n姓名: 张三\t李四\n备注:\n人数: 1"
+        );
+    }
+
+    /// A chart's words: its title (rich text), a series name given in place and the cached category
+    /// strings, not its numbers; the choice of an `mc:AlternateContent` once; a chart no slide or
+    /// sheet points at is still read.
+    #[test]
+    fn chart_titles_series_and_categories() {
+        let chart = r#"<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:AlternateContent><mc:Choice Requires="c14"><c:style val="102"/></mc:Choice><mc:Fallback><c:style val="2"/></mc:Fallback></mc:AlternateContent><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>雷霆-2025</a:t></a:r><a:r><a:t> 经费</a:t></a:r></a:p><a:p><a:r><a:t>第二行</a:t></a:r></a:p></c:rich></c:tx></c:title><c:plotArea><c:barChart><c:ser><c:tx><c:v>系列甲</c:v></c:tx><c:cat><c:strRef><c:f>Sheet1!$A$2:$A$3</c:f><c:strCache><c:ptCount val="2"/><c:pt idx="0"><c:v>一季度</c:v></c:pt><c:pt idx="1"><c:v>二季度</c:v></c:pt></c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>Sheet1!$B$2:$B$3</c:f><c:numCache><c:formatCode>General</c:formatCode><c:pt idx="0"><c:v>1.5</c:v></c:pt></c:numCache></c:numRef></c:val></c:ser></c:barChart><c:valAx><c:title><c:tx><c:rich><a:p><a:r><a:t>万元</a:t></a:r></a:p></c:rich></c:tx></c:title></c:valAx></c:plotArea></c:chart></c:chartSpace>"#;
+        let docx = zip(&[
+            (
+                "word/document.xml",
+                format!(r#"<w:document {W}><w:body><w:p><w:r><w:t>正文</w:t></w:r></w:p></w:body></w:document>"#).as_bytes(),
+            ),
+            ("word/charts/chart1.xml", chart.as_bytes()),
+        ]);
+        let c = ok(Format::Docx, &docx);
+        let boxes = c.of(SegmentKind::TextBox);
+        assert_eq!(boxes.len(), 1);
+        assert_eq!(boxes[0].part.as_deref(), Some("word/charts/chart1.xml"));
+        assert_eq!(
+            boxes[0].text,
+            "雷霆-2025 经费\n第二行\n系列甲\n一季度\n二季度\n万元"
+        );
     }
 }
 

@@ -7,8 +7,9 @@
 //! read as a member of its document, so a marking inside it is reported with the path that leads to it.
 //!
 //! Kinds read: Word, Excel and PowerPoint documents (the storage is copied out as a compound file of its
-//! own and read like a file), OOXML documents (`Package`), packaged files (`\x01Ole10Native`), and
-//! objects that keep a file in `CONTENTS` (Acrobat keeps a PDF there). Formulas (`Equation Native`)
+//! own and read like a file), OOXML documents (`Package`), LibreOffice's own objects (a chart, a Calc
+//! or Writer object kept as an ODF package in `package_stream`), packaged files (`\x01Ole10Native`),
+//! and objects that keep a file in `CONTENTS` (Acrobat keeps a PDF there). Formulas (`Equation Native`)
 //! hold no prose and are passed over; any other kind is reported unscanned with its type name, never
 //! skipped in silence.
 
@@ -56,12 +57,20 @@ pub(super) fn in_storages(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Un
 /// Whether the root of this compound file is an OLE object of a kind [`object`] reads (the wrapper
 /// OOXML packages keep as `oleObject1.bin`).
 pub(super) fn is_object(ole: &Ole<'_>) -> bool {
-    ["Package", OLE10_NATIVE, "CONTENTS", "Equation Native"]
-        .iter()
-        .any(|n| ole.has(n))
+    [
+        "Package",
+        PACKAGE_STREAM,
+        OLE10_NATIVE,
+        "CONTENTS",
+        "Equation Native",
+    ]
+    .iter()
+    .any(|n| ole.has(n))
 }
 
 const OLE10_NATIVE: &str = "\u{1}Ole10Native";
+/// Where LibreOffice keeps the ODF package of an object it embeds in a binary Office file.
+const PACKAGE_STREAM: &str = "package_stream";
 
 /// Read the object kept in the storage at `path`. `label` names it as a member of its document
 /// (`None` when the storage is the root of the file being read, which is already a member).
@@ -101,8 +110,8 @@ pub(super) fn object(
         return crate::extract_member(label, &bytes, out.inner, out.budget, out.visitor);
     }
     // Streams that hold a file: an OOXML document (Word 2007 and later embed their own documents so;
-    // the zip sniffs as one), a packaged file, or a file kept whole (Acrobat's PDF).
-    for stream in ["Package", OLE10_NATIVE, "CONTENTS"] {
+    // the zip sniffs as one), an ODF package, a packaged file, or a file kept whole (Acrobat's PDF).
+    for stream in ["Package", PACKAGE_STREAM, OLE10_NATIVE, "CONTENTS"] {
         if !has(stream) {
             continue;
         }

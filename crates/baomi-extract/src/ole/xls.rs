@@ -30,6 +30,8 @@ const BOOLERR: u16 = 0x0205;
 const HEADER: u16 = 0x0014;
 const FOOTER: u16 = 0x0015;
 const TXO: u16 = 0x01B6;
+/// A chart's text: its title, an axis title, a series name (MS-XLS 2.4.252).
+const SERIESTEXT: u16 = 0x100D;
 
 /// Blank rows materialised per file at most (line N = row N in ordinary sheets, but a lone cell in row
 /// 65 536 must not become 65 535 empty lines).
@@ -463,7 +465,10 @@ struct Sheet {
     own: Vec<String>,
     header: Vec<String>,
     footer: Vec<String>,
+    /// Comments and text boxes (TXO).
     texts: Vec<String>,
+    /// The titles of its charts.
+    chart_texts: Vec<String>,
 }
 
 impl Sheet {
@@ -502,9 +507,11 @@ fn sheets<R: std::io::Read>(
                     seen_globals = true;
                     continue;
                 }
-                // Worksheets (0x10) and BIFF5 macro sheets; charts (0x20) and VB modules have no cells.
+                // Worksheets (0x10), BIFF5 macro sheets (0x40) and chart sheets (0x20, whose words
+                // are their titles); VB modules have no text. A chart inside a sheet is a substream
+                // nested in the sheet's: its titles are the sheet's text.
                 let dt = u16_at(r.body, 2).unwrap_or(0);
-                if depth == 1 && (dt == 0x0010 || dt == 0x0040) {
+                if depth == 1 && matches!(dt, 0x0010 | 0x0040 | 0x0020) {
                     unnamed += 1;
                     let name = book
                         .sheets
@@ -531,6 +538,20 @@ fn sheets<R: std::io::Read>(
         let Some(sheet) = current.as_mut() else {
             continue;
         };
+        if r.kind == SERIESTEXT {
+            let b = r.body.get(2..).unwrap_or_default();
+            let text = if book.biff8 {
+                short_unicode(b)
+            } else {
+                let n = usize::from(b.first().copied().unwrap_or(0));
+                let bytes = b.get(1..1 + n).unwrap_or_default();
+                book.enc.decode_without_bom_handling(bytes).0.into_owned()
+            };
+            if !text.trim().is_empty() {
+                sheet.chart_texts.push(text);
+            }
+            continue;
+        }
         if depth != 1 {
             continue;
         }
@@ -735,6 +756,13 @@ fn emit_sheet(
         Some(name),
         part,
         &sheet.texts.join("\n"),
+    )?;
+    out.emit(
+        SegmentKind::TextBox,
+        None,
+        Some(name),
+        part,
+        &sheet.chart_texts.join("\n"),
     )
 }
 
