@@ -44,6 +44,8 @@ const FORM_CACHE_BYTES: usize = 32 << 20;
 const MAX_DEREF: usize = 16;
 /// Nodes of a name tree or a page's ancestor chain visited at most.
 const MAX_TREE_NODES: usize = 100_000;
+/// Form fields of one page whose value is put on its label's line; the rest stand where their box is.
+const MAX_FIELDS_PLACED_BY_LABEL: usize = 2_000;
 
 pub(crate) fn extract(
     data: &[u8],
@@ -474,7 +476,10 @@ impl<'d> Walker<'d, '_> {
             .dict(&self.doc.trailer, b"Root")
             .and_then(|root| self.dict(root, b"AcroForm"));
         let form_resources = acroform.and_then(|f| self.dict(f, b"DR"));
-        for a in annots.iter().take(MAX_TREE_NODES) {
+        for (n, a) in annots.iter().take(MAX_TREE_NODES).enumerate() {
+            if n % 64 == 0 {
+                self.budget.check_time()?;
+            }
             let Object::Dictionary(a) = self.deref(a) else {
                 continue;
             };
@@ -507,7 +512,10 @@ impl<'d> Walker<'d, '_> {
                     let da = self
                         .field_attr(a, b"DA")
                         .or_else(|| acroform.and_then(|f| self.get(f, b"DA")));
-                    self.put_value(interp, rect, da, &value)?;
+                    // Finding a label looks at every piece of the page: done for the fields of
+                    // any real form, not for a page made of a hundred thousand of them.
+                    let snap = n < MAX_FIELDS_PLACED_BY_LABEL;
+                    self.put_value(interp, rect, da, &value, snap)?;
                 }
             } else if !invisible && let Some(ap) = self.appearance(a) {
                 let Object::Reference(id) = ap else { continue };
@@ -586,6 +594,7 @@ impl<'d> Walker<'d, '_> {
         [x0, y0, x1, y1]: [f64; 4],
         da: Option<&Object>,
         value: &str,
+        snap: bool,
     ) -> Result<(), Unreadable> {
         let height = y1 - y0;
         let size = match da.and_then(|o| match o {
@@ -599,13 +608,16 @@ impl<'d> Walker<'d, '_> {
         // A label level with any part of the box starts the value: a text box taller than one line
         // sits on the label's baseline in a page laid out as HTML (LibreOffice), at its top in a
         // table cell beside it.
-        let mut baseline = interp
-            .label_baseline(x0, y0, y1)
-            .unwrap_or(if lines.len() > 1 {
-                y1 - 2.0 - 0.8 * size
-            } else {
-                y0 + (height - size).max(0.0) / 2.0 + 0.2 * size
-            });
+        let label = if snap {
+            interp.label_baseline(x0, y0, y1)
+        } else {
+            None
+        };
+        let mut baseline = label.unwrap_or(if lines.len() > 1 {
+            y1 - 2.0 - 0.8 * size
+        } else {
+            y0 + (height - size).max(0.0) / 2.0 + 0.2 * size
+        });
         for line in lines {
             // Where the line ends matters only for spacing against what follows it on the page.
             let width: f64 = line
