@@ -2,8 +2,8 @@
 //! (`q`, `Q`, `cm`), text objects and positioning (`BT`, `ET`, `Td`, `TD`, `Tm`, `T*`, `TL`, `Tc`, `Tw`,
 //! `Tz`, `Ts`, `Tf`), showing (`Tj`, `TJ`, `'`, `"`), Form XObjects (`Do`, depth-limited, cycles cut)
 //! and marked content carrying `/ActualText` (§14.9.4: `/Span <</ActualText (fi)>> BDC … EMC`, which
-//! Chromium writes for every ligature and Word for symbols: the replacement stands for what the
-//! span shows). Each shown string becomes a [`Chunk`] at its place on the page; [`layout`] then
+//! Chromium writes for every ligature, and writers in general where a glyph is not one character:
+//! the replacement stands for what the span shows). Each shown string becomes a [`Chunk`] at its place on the page; [`layout`] then
 //! orders them into lines from the top of the page down.
 
 use super::font::Font;
