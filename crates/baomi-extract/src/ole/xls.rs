@@ -268,13 +268,7 @@ fn globals<R: std::io::Read>(
                 let Some(offset) = usize_at(r.body, 0) else {
                     continue;
                 };
-                let name = if book.biff8 {
-                    short_unicode(r.body.get(6..).unwrap_or_default())
-                } else {
-                    let n = usize::from(r.body.get(6).copied().unwrap_or(0));
-                    let bytes = r.body.get(7..7 + n).unwrap_or_default();
-                    book.enc.decode_without_bom_handling(bytes).0.into_owned()
-                };
+                let name = short_string(r.body.get(6..).unwrap_or_default(), book);
                 book.sheets.push(SheetInfo { offset, name });
             }
             SST if book.biff8 => {
@@ -300,6 +294,16 @@ fn short_unicode(b: &[u8]) -> String {
     let n = usize::from(b.first().copied().unwrap_or(0));
     let high = b.get(1).is_some_and(|f| f & 1 != 0);
     chars(b.get(2..).unwrap_or_default(), n, high)
+}
+
+/// A ShortXLUnicodeString in BIFF8, or an 8-bit count and bytes in the workbook's code page in BIFF5.
+fn short_string(b: &[u8], book: &Book) -> String {
+    if book.biff8 {
+        return short_unicode(b);
+    }
+    let n = usize::from(b.first().copied().unwrap_or(0));
+    let bytes = b.get(1..1 + n).unwrap_or_default();
+    book.enc.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 /// `n` characters from `b`: UTF-16LE when `high`, else one byte each (the high byte is zero).
@@ -539,14 +543,7 @@ fn sheets<R: std::io::Read>(
             continue;
         };
         if r.kind == SERIESTEXT {
-            let b = r.body.get(2..).unwrap_or_default();
-            let text = if book.biff8 {
-                short_unicode(b)
-            } else {
-                let n = usize::from(b.first().copied().unwrap_or(0));
-                let bytes = b.get(1..1 + n).unwrap_or_default();
-                book.enc.decode_without_bom_handling(bytes).0.into_owned()
-            };
+            let text = short_string(r.body.get(2..).unwrap_or_default(), book);
             if !text.trim().is_empty() {
                 sheet.chart_texts.push(text);
             }

@@ -202,7 +202,7 @@ impl Interp {
                     continue;
                 }
                 Tok::DictOpen => {
-                    let actual_text = read_dict_actual_text(&mut lex);
+                    let actual_text = read_dict(&mut lex);
                     ops.push(Operand::Dict(actual_text));
                     continue;
                 }
@@ -579,7 +579,9 @@ fn read_array(lex: &mut Lexer<'_>, items: &mut Vec<ArrItem>) {
             Tok::Str(s) => items.push(ArrItem::Str(s)),
             Tok::Num(n) => items.push(ArrItem::Num(n)),
             Tok::ArrOpen => skip_array(lex),
-            Tok::DictOpen => skip_dict(lex),
+            Tok::DictOpen => {
+                read_dict(lex);
+            }
             // An operator inside an array: the array was not closed; stop here.
             Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => break,
             Tok::Op(_) => {}
@@ -607,49 +609,30 @@ fn skip_array(lex: &mut Lexer<'_>) {
     }
 }
 
-/// Skip to the `>>` closing a `<<` already read, as [`skip_dict`] does, and give the string its
-/// `/ActualText` key holds at the top level, if any.
-fn read_dict_actual_text(lex: &mut Lexer<'_>) -> Option<StrRef> {
+/// Skip to the `>>` closing a `<<` already read (depth counted, so nesting cannot recurse), and give
+/// the string its `/ActualText` key holds at the top level, if any (the properties of `BDC`).
+fn read_dict(lex: &mut Lexer<'_>) -> Option<StrRef> {
     let mut depth = 1usize;
     let mut after_key = false;
-    let mut found = None;
+    let mut actual_text = None;
     while let Some(t) = lex.next_tok() {
         let is_key = depth == 1 && matches!(&t, Tok::Name(n) if n.as_ref() == b"ActualText");
         match t {
-            Tok::Str(s) if after_key => found = Some(s),
+            Tok::Str(s) if after_key => actual_text = Some(s),
             Tok::DictOpen => depth += 1,
-            Tok::ArrOpen => skip_array(lex),
             Tok::DictClose => {
                 depth -= 1;
                 if depth == 0 {
                     break;
                 }
             }
+            // An operator cannot stand inside: the bracket was never closed.
             Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => break,
             _ => {}
         }
         after_key = is_key;
     }
-    found
-}
-
-/// Skip to the `>>` closing a `<<` already read (depth counted, so nesting cannot recurse).
-fn skip_dict(lex: &mut Lexer<'_>) {
-    let mut depth = 1usize;
-    while let Some(t) = lex.next_tok() {
-        match t {
-            Tok::DictOpen => depth += 1,
-            Tok::DictClose => {
-                depth -= 1;
-                if depth == 0 {
-                    return;
-                }
-            }
-            // An operator cannot stand inside: the bracket was never closed.
-            Tok::Op(op) if !matches!(op, b"true" | b"false" | b"null") => return,
-            _ => {}
-        }
-    }
+    actual_text
 }
 
 fn is_cjk(c: char) -> bool {

@@ -855,9 +855,6 @@ impl<'d> Walker<'d, '_> {
         let bytes = self.stream(file)?;
         crate::extract_member(&name, &bytes, inner, self.budget, visitor)
     }
-}
-
-impl<'d> Walker<'d, '_> {
     /// A Form XObject: its content (decoded once and cached within a bound), matrix and resources
     /// (its own, else `resources`: a form without any uses those of what draws it).
     fn form(
