@@ -9,7 +9,7 @@ set -euo pipefail
 FUZZ=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$FUZZ")
 C=$FUZZ/corpus
-mkdir -p "$C"/{mbox,text,html,eml,zip,docx,xlsx,pptx,odt,fodt,ods,odp,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
+mkdir -p "$C"/{mbox,text,html,eml,zip,docx,xlsx,xlsb,pptx,odt,fodt,ods,odp,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
 
 target_for() {
   case "${1,,}" in
@@ -18,7 +18,7 @@ target_for() {
     *.eml|*.msg.txt) echo eml ;;
     *.zip) echo zip ;;
     *.docx|*.docm|*.dotx) echo docx ;;
-    *.xlsx|*.xlsm|*.xltx) echo xlsx ;;
+    *.xlsx|*.xlsm|*.xltx|*.xlsb) echo xlsx ;;
     *.pptx|*.pptm|*.potx) echo pptx ;;
     *.fodt) echo fodt ;;
     *.rtf) echo rtf ;;
@@ -58,6 +58,18 @@ copy_tree() {  # copy_tree DIR LABEL
 
 copy_tree "$ROOT/tests/fixtures" fixture
 copy_tree "$ROOT/bench/corpus/templates" bench
+# The BIFF12 parts of the .xlsb fixtures for the record readers (sheets, shared strings, comments, workbook).
+for f in "$ROOT"/tests/fixtures/corpus/xlsb/*.xlsb; do
+  [ -f "$f" ] || continue
+  python3 - "$f" "$C/xlsb" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for n in z.namelist():
+        if n.endswith(".bin"):
+            name = os.path.basename(sys.argv[1]) + "-" + n.replace("/", "_")
+            open(os.path.join(sys.argv[2], name), "wb").write(z.read(n))
+PY
+done
 # Register sheets (xlsx, xls, GBK CSV) for the import reader; the office fixtures' xlsx/xls too.
 mkdir -p "$C/register_sheet"
 cp "$ROOT"/tests/fixtures/registers/*.{xlsx,xls,csv} "$C/register_sheet/" 2>/dev/null || true

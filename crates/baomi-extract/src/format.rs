@@ -318,7 +318,8 @@ fn is_zip(head: &[u8]) -> bool {
 fn ooxml_ext(ext: &str) -> Option<Format> {
     match ext {
         "docx" | "docm" | "dotx" | "dotm" => Some(Format::Docx),
-        "xlsx" | "xlsm" | "xltx" | "xltm" => Some(Format::Xlsx),
+        // .xlsb is the same package with binary parts; the reader tells them by the workbook's name.
+        "xlsx" | "xlsm" | "xltx" | "xltm" | "xlsb" => Some(Format::Xlsx),
         "pptx" | "pptm" | "ppsx" | "ppsm" | "potx" | "potm" => Some(Format::Pptx),
         _ => None,
     }
@@ -641,6 +642,7 @@ mod tests {
         check("a.DOCM", &z, Format::Docx);
         check("a.xlsx", &z, Format::Xlsx);
         check("a.xltm", &z, Format::Xlsx);
+        check("a.xlsb", &z, Format::Xlsx);
         check("a.pptx", &z, Format::Pptx);
         check("a.ppsx", &z, Format::Pptx);
         check("a.odt", &z, Format::Odt);

@@ -48,6 +48,20 @@ pub(crate) fn zlib_bounded(raw: &[u8], limit: usize) -> Result<Vec<u8>, ZlibFail
     }
 }
 
+/// Inflate zlib data as far as it goes, at most `limit` bytes, keeping what came out before a damaged
+/// or missing end: PowerPoint writes some embedded objects whose zlib stream stops, unterminated,
+/// exactly where the size it declares is reached.
+pub(crate) fn zlib_prefix(raw: &[u8], limit: usize) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let limit = u64::try_from(limit).unwrap_or(u64::MAX);
+    // The error only says where the data stops; what came before it is in `out`.
+    let _ = flate2::read::ZlibDecoder::new(raw)
+        .take(limit)
+        .read_to_end(&mut out);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +92,24 @@ mod tests {
             zlib_bounded(b"", 1 << 30),
             Err(ZlibFailure::NotClean)
         ));
+    }
+
+    #[test]
+    fn zlib_prefix_keeps_what_precedes_a_missing_end() {
+        let data: Vec<u8> = (0..20_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
+        let packed = zlib(&data);
+        // Without its checksum and the last bytes of its final block.
+        let cut = &packed[..packed.len() - 6];
+        assert!(matches!(
+            zlib_bounded(cut, 1 << 30),
+            Err(ZlibFailure::NotClean)
+        ));
+        let got = zlib_prefix(cut, 1 << 30);
+        assert!(!got.is_empty() && data.starts_with(&got));
+        assert_eq!(zlib_prefix(&packed, 1 << 30), data);
+        assert_eq!(zlib_prefix(&packed, 100), data[..100]);
+        assert!(zlib_prefix(b"not zlib", 1 << 30).is_empty());
     }
 }

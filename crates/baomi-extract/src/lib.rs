@@ -30,6 +30,17 @@ pub use format::{Format, sniff_format};
 pub use ole::ReadSeek;
 pub use text::{decode_text, detect_encoding};
 
+/// Entry points for the fuzz targets into parsers that a whole file reaches only through a checksummed
+/// container (so that mutated bytes would mostly stop at the checksum). Not an API.
+#[doc(hidden)]
+pub mod fuzz_entry {
+    /// An .xlsb part's bytes through every BIFF12 record reader (sheet, shared strings, comments,
+    /// workbook).
+    pub fn xlsb_part(data: &[u8]) {
+        crate::ooxml::fuzz_xlsb_part(data);
+    }
+}
+
 use baomi_core::UnscannedReason;
 use std::borrow::Cow;
 

@@ -14,7 +14,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 mod sst;
+mod xlsb;
 use sst::SharedStrings;
+pub(crate) use xlsb::fuzz_part as fuzz_xlsb_part;
 
 /// Encrypted OOXML is not a zip at all but an OLE compound file holding the encrypted package.
 const OLE_MAGIC: [u8; 4] = [0xD0, 0xCF, 0x11, 0xE0];
@@ -762,6 +764,9 @@ struct SheetRef {
 
 fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     let wb = cx.main_part("xl/workbook.xml")?;
+    if wb.ends_with(".bin") {
+        return xlsb::xlsb(cx, &wb);
+    }
     let Some(bytes) = cx.pkg.read_named(&wb, cx.budget)? else {
         return Err(Unreadable::corrupt(format!("no {wb} in the package")));
     };
@@ -829,39 +834,12 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
             continue;
         };
         drop(xml);
-        let name = sheet.name.as_str();
-        cx.emit(SegmentKind::Sheet, None, Some(name), &sheet.part, &ws.cells);
-        cx.emit(
-            SegmentKind::Header,
-            None,
-            Some(name),
-            &sheet.part,
-            &ws.header,
-        );
-        cx.emit(
-            SegmentKind::Footer,
-            None,
-            Some(name),
-            &sheet.part,
-            &ws.footer,
-        );
-        for rel in cx.rels(&sheet.part)? {
-            if done.contains(&rel.target) {
-                continue;
-            }
-            if rel.kind.ends_with("/comments") || rel.kind.ends_with("/threadedComment") {
-                sheet_comments(cx, &rel.target, Some(name))?;
-                done.insert(rel.target);
-            } else if rel.kind.ends_with("/drawing") {
-                drawing_part(cx, &rel.target, SegmentKind::TextBox, None, Some(name))?;
-                for chart in cx.rels(&rel.target)? {
-                    if chart.kind.ends_with("/chart") {
-                        chart_part(cx, &chart.target, None, Some(name))?;
-                    }
-                }
-                done.insert(rel.target);
-            }
-        }
+        let text = SheetText {
+            cells: &ws.cells,
+            header: &ws.header,
+            footer: &ws.footer,
+        };
+        sheet_and_relations(cx, &sheet.name, &sheet.part, &text, &mut done)?;
     }
     // Parts no sheet points at (damaged rels) still hold text.
     let rest: Vec<String> = cx
@@ -884,6 +862,45 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
         }
     }
     pivot_caches(cx)
+}
+
+/// What a sheet shows: cells (a line per row), headers and footers.
+struct SheetText<'t> {
+    cells: &'t str,
+    header: &'t str,
+    footer: &'t str,
+}
+
+/// A sheet's text, then what its relationships add to it: comments, drawings and their charts (for
+/// .xlsx and .xlsb alike). The parts read go into `done`.
+fn sheet_and_relations(
+    cx: &mut Cx<'_, '_, '_>,
+    name: &str,
+    part: &str,
+    text: &SheetText<'_>,
+    done: &mut HashSet<String>,
+) -> Result<(), Unreadable> {
+    cx.emit(SegmentKind::Sheet, None, Some(name), part, text.cells);
+    cx.emit(SegmentKind::Header, None, Some(name), part, text.header);
+    cx.emit(SegmentKind::Footer, None, Some(name), part, text.footer);
+    for rel in cx.rels(part)? {
+        if done.contains(&rel.target) {
+            continue;
+        }
+        if rel.kind.ends_with("/comments") || rel.kind.ends_with("/threadedComment") {
+            sheet_comments(cx, &rel.target, Some(name))?;
+            done.insert(rel.target);
+        } else if rel.kind.ends_with("/drawing") {
+            drawing_part(cx, &rel.target, SegmentKind::TextBox, None, Some(name))?;
+            for chart in cx.rels(&rel.target)? {
+                if chart.kind.ends_with("/chart") {
+                    chart_part(cx, &chart.target, None, Some(name))?;
+                }
+            }
+            done.insert(rel.target);
+        }
+    }
+    Ok(())
 }
 
 /// Pivot caches (ECMA-376 §18.10): a pivot table keeps its own copy of every row and every column of
@@ -1079,6 +1096,9 @@ fn sheet_comments(
     name: &str,
     sheet: Option<&str>,
 ) -> Result<(), Unreadable> {
+    if name.ends_with(".bin") {
+        return xlsb::binary_comments(cx, name, sheet);
+    }
     let Some(xml) = cx.part(name)? else {
         return Ok(());
     };

@@ -77,6 +77,13 @@ pub(crate) fn extract_from(
     } else if objects::is_object(&ole) {
         objects::object(&mut ole, "/", None, &mut out)?;
         Ok(Format::Ole)
+    } else if ole.has("PROJECT") && ole.has("VBA") {
+        // What PowerPoint keeps of a presentation's macros (MS-OVBA): program code, not text of the
+        // document; said so, rather than "unknown".
+        Err(Unreadable::new(
+            UnscannedReason::UnsupportedFormat,
+            "VBA macro project (program code, not document text): not read",
+        ))
     } else {
         Err(Unreadable::new(
             UnscannedReason::UnsupportedFormat,

@@ -125,14 +125,26 @@ fn object_bytes<'a>(
     let packed = body.get(4..).unwrap_or_default();
     budget.check_ratio(packed.len() as u64, declared)?;
     let room = usize::try_from(declared.min(budget.uncompressed_left())).unwrap_or(usize::MAX);
-    let bytes = crate::inflate::zlib_bounded(packed, room).map_err(|e| match e {
-        crate::inflate::ZlibFailure::TooLarge => Unreadable::limit(format!(
-            "embedded object inflates past its declared {declared} bytes or the file's budget"
-        )),
-        crate::inflate::ZlibFailure::NotClean => {
-            Unreadable::corrupt("embedded object: damaged compressed data")
+    let bytes = match crate::inflate::zlib_bounded(packed, room) {
+        Ok(bytes) => bytes,
+        // PowerPoint leaves some of these streams unterminated (a VBA project's, seen in a file it
+        // saved), which the whole-buffer inflater takes for damage or for more data than there is
+        // room for: such a stream is whole when it gives exactly the bytes it declares.
+        Err(failure) => {
+            let bytes = crate::inflate::zlib_prefix(packed, room.saturating_add(1));
+            if bytes.len() as u64 != declared {
+                return Err(match failure {
+                    crate::inflate::ZlibFailure::TooLarge => Unreadable::limit(format!(
+                        "embedded object inflates past its declared {declared} bytes or the file's budget"
+                    )),
+                    crate::inflate::ZlibFailure::NotClean => {
+                        Unreadable::corrupt("embedded object: damaged compressed data")
+                    }
+                });
+            }
+            bytes
         }
-    })?;
+    };
     budget.spend_uncompressed(bytes.len() as u64)?;
     Ok(std::borrow::Cow::Owned(bytes))
 }
@@ -444,6 +456,34 @@ mod tests {
 
     fn slides_ppt() -> Vec<u8> {
         zipped_fixture("slides.ppt.zip", "slides.ppt")
+    }
+
+    /// PowerPoint leaves some compressed objects (a VBA project's, in a file it saved) without the end
+    /// of their zlib stream: whole when all the bytes they declare come out, damaged otherwise.
+    #[test]
+    fn compressed_object_without_its_end() {
+        use std::io::Write;
+        let object: Vec<u8> = (0..10_240u32).map(|i| (i % 7) as u8 * 31).collect();
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&object).expect("compress");
+        let full = z.finish().expect("compress");
+        let body = |packed: &[u8], declared: usize| {
+            let mut b = u32::try_from(declared)
+                .expect("small")
+                .to_le_bytes()
+                .to_vec();
+            b.extend_from_slice(packed);
+            b
+        };
+        let mut budget = crate::Budget::new(crate::Limits::default());
+        // As PowerPoint wrote it: the data all there, the checksum missing.
+        let unterminated = body(&full[..full.len() - 4], object.len());
+        let got = object_bytes(&unterminated, 1, &mut budget).expect("whole");
+        assert_eq!(got.as_ref(), object.as_slice());
+        // Cut short of what it declares: damaged.
+        let cut = body(&full[..full.len() / 2], object.len());
+        let e = object_bytes(&cut, 1, &mut budget).expect_err("damaged");
+        assert_eq!(e.reason, baomi_core::UnscannedReason::Corrupt);
     }
 
     #[test]

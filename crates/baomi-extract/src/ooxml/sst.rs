@@ -29,8 +29,12 @@ impl SharedStrings {
         self.text.get(start..end)
     }
 
+    pub(super) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     /// Append to the entry being built.
-    fn push_str(&mut self, s: &str) {
+    pub(super) fn push_str(&mut self, s: &str) {
         self.text.push_str(s);
     }
 
@@ -40,7 +44,7 @@ impl SharedStrings {
     }
 
     /// Finish the entry being built (possibly empty: indices must stay right).
-    fn finish_entry(&mut self) {
+    pub(super) fn finish_entry(&mut self) {
         self.ends.push(self.text.len());
     }
 }

@@ -39,7 +39,9 @@ pub(super) fn mul(a: &Matrix, b: &Matrix) -> Matrix {
     ]
 }
 
-/// A piece of text at its place, in display coordinates (y grows upwards, page rotation applied).
+/// A piece of text at its place. Coordinates are display coordinates (y grows upwards, page rotation
+/// applied) turned by `quarter` so that the text runs along +x: the lines of rotated text, and the
+/// columns of vertical writing, are then ordered and joined as ordinary lines are.
 #[derive(Debug, Clone)]
 pub(super) struct Chunk {
     pub(super) x: f64,
@@ -47,7 +49,78 @@ pub(super) struct Chunk {
     pub(super) x_end: f64,
     /// Font size on the page (height of the text).
     pub(super) size: f64,
+    /// Which way the text runs on the displayed page, in quarter turns counterclockwise: 0 left to
+    /// right, 1 upwards, 2 upside down, 3 downwards (a rotated text box; vertical writing).
+    pub(super) quarter: u8,
     pub(super) text: String,
+}
+
+/// A point of display space in the frame of text running `quarter` turns counterclockwise: turned
+/// back so that the text runs along +x and its lines stack downwards.
+fn to_frame(quarter: u8, (x, y): (f64, f64)) -> (f64, f64) {
+    match quarter {
+        1 => (y, -x),
+        2 => (-x, -y),
+        3 => (-y, x),
+        _ => (x, y),
+    }
+}
+
+/// Vertical writing drawn one upright glyph at a time (as Chromium draws it; the other way is a
+/// vertical font): a glyph shown at `(x, y)` (display space, baseline, height `size`) right under the
+/// previous piece joins it in a column read downwards (quarter 3). Two single CJK glyphs one above the
+/// other start a column, so that single letters stacked in horizontal text never make one; a glyph of
+/// any kind continues it. False when the glyph is not such a step.
+fn stack(last: &mut Chunk, text: &str, (x, y, size): (f64, f64, f64)) -> bool {
+    let mut chars = text.chars();
+    let (Some(glyph), None) = (chars.next(), chars.next()) else {
+        return false;
+    };
+    let size = size.max(1.0);
+    if last.quarter == 0 {
+        let mut prev = last.text.chars();
+        let (Some(above), None) = (prev.next(), prev.next()) else {
+            return false;
+        };
+        let step = last.y - y;
+        if !(is_cjk(above)
+            && is_cjk(glyph)
+            && (x - last.x).abs() < 0.2 * size
+            && step > 0.8 * size
+            && step < 1.3 * size)
+        {
+            return false;
+        }
+        // The glyph above, as the start of a column: from its top down to its baseline, across at
+        // its left edge.
+        *last = Chunk {
+            x: -(last.y + last.size),
+            y: last.x,
+            x_end: -last.y,
+            size: last.size,
+            quarter: 3,
+            text: std::mem::take(&mut last.text),
+        };
+    } else if last.quarter != 3
+        || (x - last.y).abs() >= 0.6 * size
+        || (-(y + size) - last.x_end).abs() >= 0.3 * size
+    {
+        return false;
+    }
+    last.text.push(glyph);
+    last.x_end = -y;
+    true
+}
+
+/// The quarter turn nearest to a direction (slanted and slightly turned text counts as straight).
+fn quarter_of(dx: f64, dy: f64) -> u8 {
+    if dx.abs() >= dy.abs() {
+        if dx >= 0.0 { 0 } else { 2 }
+    } else if dy > 0.0 {
+        1
+    } else {
+        3
+    }
 }
 
 /// What `Do` found under a name.
@@ -104,7 +177,7 @@ struct ActualSpan {
     /// Where the first string shown in the span starts, and where the last one ends.
     start: Option<(f64, f64, f64)>,
     end: (f64, f64, f64),
-    vertical: bool,
+    quarter: u8,
 }
 
 /// What a `TJ` array holds that matters: strings and the adjustments between them.
@@ -369,7 +442,7 @@ impl Interp {
                             depth: self.marked_depth,
                             start: None,
                             end: (0.0, 0.0, 0.0),
-                            vertical: false,
+                            quarter: 0,
                         });
                     }
                     self.marked_depth += 1;
@@ -415,7 +488,8 @@ impl Interp {
     ) -> Result<(), Unreadable> {
         let start = self.display(x, y, size);
         let end = self.display(x + width, y, size);
-        self.keep(host, false, start, end, text)
+        let (dx, dy, _) = self.display(1.0, 0.0, 0.0);
+        self.keep(host, quarter_of(dx, dy), start, end, text)
     }
 
     /// The baseline of the text just left of a box of the page (`x0`, `y0`..`y1` in page space) and
@@ -428,6 +502,7 @@ impl Interp {
         }
         self.chunks
             .iter()
+            .filter(|c| c.quarter == 0)
             .filter(|c| c.x_end <= x0 + 2.0 && c.x_end >= x0 - 200.0)
             .filter(|c| {
                 let (bottom, top) = (c.y - 0.2 * c.size, c.y + 0.8 * c.size);
@@ -451,7 +526,7 @@ impl Interp {
             return Ok(());
         };
         match span.start {
-            Some(start) => self.keep(host, span.vertical, start, span.end, &span.text),
+            Some(start) => self.keep(host, span.quarter, start, span.end, &span.text),
             None => Ok(()),
         }
     }
@@ -467,6 +542,7 @@ impl Interp {
             return Ok(());
         };
         let start = self.place(gs, tm);
+        let quarter = self.quarter(gs, tm, font.vertical);
         let mut text = std::mem::take(&mut self.shown);
         text.clear();
         let mut advance = 0.0f64;
@@ -488,12 +564,12 @@ impl Interp {
             // is no gap when the span says what it is.
             span.start.get_or_insert(start);
             span.end = end;
-            span.vertical = font.vertical;
+            span.quarter = quarter;
             self.shown = text;
             return Ok(());
         }
         self.unmapped += unmapped;
-        let r = self.keep(host, font.vertical, start, end, &text);
+        let r = self.keep(host, quarter, start, end, &text);
         self.shown = text;
         r
     }
@@ -502,7 +578,7 @@ impl Interp {
     fn keep<R: Copy>(
         &mut self,
         host: &mut dyn Host<R>,
-        vertical: bool,
+        quarter: u8,
         start: (f64, f64, f64),
         end: (f64, f64, f64),
         text: &str,
@@ -512,12 +588,17 @@ impl Interp {
         }
         host.budget().spend_text(text.len() as u64)?;
         self.text_bytes += text.len() as u64;
+        let (x, y) = to_frame(quarter, (start.0, start.1));
+        let (x_end, _) = to_frame(quarter, (end.0, end.1));
         // Glue onto the previous piece when this one continues it on the same baseline.
         if let Some(last) = self.chunks.last_mut() {
             let tol = 0.1 * last.size.max(start.2);
-            if (last.y - start.1).abs() < tol && (start.0 - last.x_end).abs() < tol && !vertical {
+            if last.quarter == quarter && (last.y - y).abs() < tol && (x - last.x_end).abs() < tol {
                 last.text.push_str(text);
-                last.x_end = end.0;
+                last.x_end = x_end;
+                return Ok(());
+            }
+            if quarter == 0 && stack(last, text, start) {
                 return Ok(());
             }
         }
@@ -526,10 +607,11 @@ impl Interp {
             return Ok(());
         }
         self.chunks.push(Chunk {
-            x: start.0,
-            y: start.1,
-            x_end: if vertical { start.0 } else { end.0 },
+            x,
+            y,
+            x_end,
             size: start.2,
+            quarter,
             text: text.to_owned(),
         });
         Ok(())
@@ -545,7 +627,24 @@ impl Interp {
         self.display(trm[4], trm[5], size)
     }
 
-    /// A point of the page in display coordinates: the page turned clockwise by /Rotate.
+    /// Which way text shown now runs on the displayed page (see [`Chunk::quarter`]): along the text
+    /// space's x axis, or down its y axis for a vertical font, as the text rendering matrix turns it.
+    fn quarter(&self, gs: &GState, tm: &Matrix, vertical: bool) -> u8 {
+        let trm = mul(
+            &mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], tm),
+            &gs.ctm,
+        );
+        let (vx, vy) = if vertical {
+            (-trm[2], -trm[3])
+        } else {
+            (trm[0], trm[1])
+        };
+        let (dx, dy, _) = self.display(vx, vy, 0.0);
+        quarter_of(dx, dy)
+    }
+
+    /// A point of the page in display coordinates: the page turned clockwise by /Rotate (also turns a
+    /// direction, having no translation).
     fn display(&self, x: f64, y: f64, size: f64) -> (f64, f64, f64) {
         let (dx, dy) = match self.rotate {
             90 => (y, -x),
@@ -641,13 +740,14 @@ fn is_cjk(c: char) -> bool {
         | 0x20000..=0x3FFFF)
 }
 
-/// Order the pieces of a page into lines, top to bottom, left to right, and join them: a new line
-/// where the baseline moves by more than half the text height; a space between pieces of one line
+/// Order the pieces of a page into lines, top to bottom, left to right, and join them: ordinary text
+/// first, then text running each other way (in its own frame, see [`Chunk`]); a new line where the
+/// baseline moves by more than half the text height or the direction changes; a space between pieces of one line
 /// where the gap is wider than a fifth of the height (a full height next to CJK text, which has no
 /// spaces between words).
 pub(super) fn layout(chunks: &mut [Chunk]) -> String {
     // Stable sort keeps the stream order of pieces on one baseline.
-    chunks.sort_by(|a, b| b.y.total_cmp(&a.y));
+    chunks.sort_by(|a, b| a.quarter.cmp(&b.quarter).then(b.y.total_cmp(&a.y)));
     let mut out = String::new();
     let mut start = 0;
     while start < chunks.len() {
@@ -656,7 +756,9 @@ pub(super) fn layout(chunks: &mut [Chunk]) -> String {
         let mut end = start + 1;
         while end < chunks.len() {
             size = size.max(chunks[end].size);
-            if top - chunks[end].y > 0.5 * size.max(1.0) {
+            if chunks[end].quarter != chunks[start].quarter
+                || top - chunks[end].y > 0.5 * size.max(1.0)
+            {
                 break;
             }
             end += 1;
@@ -697,6 +799,7 @@ mod tests {
             y,
             x_end,
             size: 10.0,
+            quarter: 0,
             text: text.to_owned(),
         }
     }
@@ -713,5 +816,49 @@ mod tests {
             chunk(60.0, 400.0, 70.0, "表格"),
         ];
         assert_eq!(layout(&mut c), "hello world\n机密★1年 表格\nbottom");
+    }
+
+    #[test]
+    fn columns_of_upright_glyphs_and_turned_lines() {
+        // Upright CJK glyphs one under another make a column, read downwards; any glyph continues it.
+        let mut column = chunk(100.0, 700.0, 110.0, "秘");
+        assert!(stack(&mut column, "密", (100.0, 690.0, 10.0)));
+        assert!(stack(&mut column, "★", (100.0, 680.0, 10.0)));
+        assert_eq!((column.quarter, column.text.as_str()), (3, "秘密★"));
+        assert!(
+            !stack(&mut column, "年", (130.0, 670.0, 10.0)),
+            "another column"
+        );
+        // Single digits stacked (a table's number column) never start one; nor a glyph a row below.
+        let mut digit = chunk(100.0, 700.0, 105.0, "1");
+        assert!(!stack(&mut digit, "2", (100.0, 690.0, 10.0)));
+        let mut cell = chunk(100.0, 700.0, 110.0, "男");
+        assert!(!stack(&mut cell, "女", (100.0, 680.0, 10.0)));
+        assert!(!stack(&mut cell, "女", (100.0, 720.0, 10.0)), "above");
+        assert_eq!(cell.quarter, 0);
+
+        // Lines turned each way, each in its own frame, come after the ordinary ones.
+        let turned = |q: u8, (x, y): (f64, f64), len: f64, text: &str| {
+            let (fx, fy) = to_frame(q, (x, y));
+            Chunk {
+                x: fx,
+                y: fy,
+                x_end: fx + len,
+                size: 10.0,
+                quarter: q,
+                text: text.to_owned(),
+            }
+        };
+        let mut c = vec![
+            turned(3, (300.0, 600.0), 40.0, "down"),
+            turned(1, (50.0, 100.0), 20.0, "up"),
+            chunk(10.0, 700.0, 40.0, "level"),
+            turned(1, (50.0, 125.0), 20.0, "wards"),
+        ];
+        assert_eq!(layout(&mut c), "level\nup wards\ndown");
+        assert_eq!(quarter_of(0.0, 1.0), 1);
+        assert_eq!(quarter_of(-1.0, 0.1), 2);
+        assert_eq!(quarter_of(0.2, -1.0), 3);
+        assert_eq!(quarter_of(0.0, 0.0), 0);
     }
 }

@@ -145,7 +145,7 @@ pub(crate) fn extract(
     let undecodable = |pages: &[u32]| {
         let list: Vec<String> = pages.iter().map(u32::to_string).collect();
         format!(
-            "{unmapped} characters on page {}{} are in fonts that give no Unicode for them (no ToUnicode map on an Identity encoding) and could not be read",
+            "{unmapped} characters on page {}{} are in fonts that give no Unicode for them (no ToUnicode map, and an encoding that names no characters) and could not be read",
             list.join(", "),
             if pages.len() >= 10 { " and more" } else { "" }
         )

@@ -521,3 +521,53 @@ fn form_fields_of_every_kind() {
     assert_eq!(c.text_of(SegmentKind::Hidden), "SECRET draft");
     assert!(!format!("{:?}", c.segs).contains("hunter2"));
 }
+
+/// Vertical writing as Chromium prints it (each upright glyph shown on its own, under the last), text
+/// turned by a transform, and a vertical table cell: each reads as a line, in reading order, as the
+/// rest of the page does. Before, each glyph of a column was a line of its own, interleaved with the
+/// other columns ("请关秘 / 各于密 / …"), and the turned line was one glyph per line.
+#[test]
+fn vertical_writing_and_turned_text_from_a_browser() {
+    let c = ok("vertical_chromium.pdf");
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let lines: Vec<&str> = p[0].1.lines().map(str::trim).collect();
+    for want in [
+        "横排正文：本页另有竖排文字与旋转文字。",
+        "侧边栏：核心涉密人员不得携带手机进入会议室",
+        // The sideways "5" (turned Latin in a vertical column) joins its column.
+        "秘密★5年",
+        "请各部门于月底前完成自查。",
+        "备注栏",
+    ] {
+        assert!(lines.contains(&want), "{want} not a line of {lines:#?}");
+    }
+    assert!(p[0].1.contains("关于专项检查的通知"), "{}", p[0].1);
+    assert!(
+        p[0].1.contains("Confidential sidebar: rotated clockwise"),
+        "{}",
+        p[0].1
+    );
+    // The columns come right to left, as vertical-rl is read.
+    let at = |s: &str| p[0].1.find(s).unwrap_or(usize::MAX);
+    assert!(at("秘密★5年") < at("关于专项检查的通知"));
+    assert!(at("关于专项检查的通知") < at("请各部门于月底前完成自查。"));
+}
+
+/// LibreOffice's vertical (tb-rl) text frame and table cell: glyphs on a baseline turned downwards.
+#[test]
+fn vertical_frame_and_cell_from_libreoffice() {
+    let c = ok("vertical_libreoffice.pdf");
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    let text = &p[0].1;
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    assert_eq!(
+        lines[0], "横排正文：本页另有竖排文字框与竖排表格。",
+        "{text}"
+    );
+    for want in ["关于专项检查的", "前完成自查。", "备注栏"] {
+        assert!(lines.contains(&want), "{want} not a line of {lines:#?}");
+    }
+    assert!(squeeze(text).contains("机密★10年"), "{text}");
+}
