@@ -388,13 +388,19 @@ impl Chunks<'_> {
         Some(())
     }
 
-    fn string(&mut self) -> Option<String> {
+    /// The next string, appended to `text` only when whole (`units` and `scratch` are reused buffers).
+    fn string_into(
+        &mut self,
+        text: &mut String,
+        units: &mut Vec<u16>,
+        scratch: &mut Vec<u8>,
+    ) -> Option<()> {
         let n = usize::from(self.u16()?);
         let flags = self.byte()?;
         let runs = if flags & 0x08 != 0 { self.u16()? } else { 0 };
         let ext = if flags & 0x04 != 0 { self.u32()? } else { 0 };
         let mut high = flags & 0x01 != 0;
-        let mut units: Vec<u16> = Vec::with_capacity(n.min(4096));
+        units.clear();
         while units.len() < n {
             // At a record boundary inside the characters: a new flags byte comes first.
             if self
@@ -416,7 +422,8 @@ impl Chunks<'_> {
         }
         self.skip(usize::from(runs) * 4)?;
         self.skip(usize::try_from(ext).ok()?)?;
-        Some(String::from_utf16_lossy(&units))
+        super::push_utf16(text, units, scratch);
+        Some(())
     }
 }
 
@@ -429,19 +436,19 @@ fn shared_strings(chunks: Vec<&[u8]>, count: usize) -> Sst {
         pos: 0,
     };
     let mut out = Sst::default();
+    let (mut units, mut scratch) = (Vec::new(), Vec::new());
     // Each string takes at least three bytes, so the loop is bounded by the data whatever `count` says.
     while out.len() < count {
-        match r.string() {
-            Some(s) => {
-                out.text.push_str(&s);
-                // Offsets are 32-bit: a table past 4 GiB of text is cut there (the budget stops far earlier).
-                let Ok(end) = u32::try_from(out.text.len()) else {
-                    break;
-                };
-                out.ends.push(end);
-            }
-            None => break,
+        if r.string_into(&mut out.text, &mut units, &mut scratch)
+            .is_none()
+        {
+            break;
         }
+        // Offsets are 32-bit: a table past 4 GiB of text is cut there (the budget stops far earlier).
+        let Ok(end) = u32::try_from(out.text.len()) else {
+            break;
+        };
+        out.ends.push(end);
     }
     out.has_breaks = memchr::memchr3(b'\t', b'\n', b'\r', out.text.as_bytes()).is_some();
     out
