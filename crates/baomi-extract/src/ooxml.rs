@@ -792,28 +792,10 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
         }
     }
     if sheets.is_empty() {
-        // Rels lost: fall back on the usual part names so the cells are still read.
-        let mut names: Vec<String> = cx
-            .pkg
-            .names()
-            .iter()
-            .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(".xml"))
-            .cloned()
-            .collect();
-        names.sort_by_key(|n| natural_key(n));
-        for (i, part) in names.into_iter().enumerate() {
-            sheets.push(SheetRef {
-                name: format!("Sheet{}", i + 1),
-                part,
-            });
-        }
+        sheets = sheets_by_part_name(cx, ".xml");
     }
 
-    let sst_part = rels
-        .iter()
-        .find(|r| r.kind.ends_with("/sharedStrings"))
-        .map(|r| r.target.clone())
-        .unwrap_or_else(|| "xl/sharedStrings.xml".to_owned());
+    let sst_part = shared_strings_part(&rels, "xl/sharedStrings.xml");
     let sst = match cx.part(&sst_part)? {
         Some(xml) => {
             let r = sst::read(&xml, &sst_part, cx.budget);
@@ -841,16 +823,52 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
         };
         sheet_and_relations(cx, &sheet.name, &sheet.part, &text, &mut done)?;
     }
-    // Parts no sheet points at (damaged rels) still hold text.
+    unreferenced_parts(cx, &done)?;
+    pivot_caches(cx)
+}
+
+/// Sheets by the usual part names (`xl/worksheets/sheetN` + `ext`), in number order, named `SheetN`:
+/// what still leads to the cells when the workbook or its relationships are lost.
+fn sheets_by_part_name(cx: &Cx<'_, '_, '_>, ext: &str) -> Vec<SheetRef> {
+    let mut names: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(ext))
+        .cloned()
+        .collect();
+    names.sort_by_key(|n| natural_key(n));
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| SheetRef {
+            name: format!("Sheet{}", i + 1),
+            part,
+        })
+        .collect()
+}
+
+/// The shared-strings part the workbook's relationships name, else the usual one.
+fn shared_strings_part(rels: &[Rel], usual: &str) -> String {
+    rels.iter()
+        .find(|r| r.kind.ends_with("/sharedStrings"))
+        .map_or_else(|| usual.to_owned(), |r| r.target.clone())
+}
+
+/// Comments and drawings no sheet points at (damaged relationships), which still hold text: XML
+/// parts, and an .xlsb's binary comments.
+fn unreferenced_parts(cx: &mut Cx<'_, '_, '_>, done: &HashSet<String>) -> Result<(), Unreadable> {
     let rest: Vec<String> = cx
         .pkg
         .names()
         .iter()
-        .filter(|n| !done.contains(*n) && n.ends_with(".xml"))
+        .filter(|n| !done.contains(*n))
         .filter(|n| {
-            n.starts_with("xl/comments")
-                || n.starts_with("xl/threadedComments/")
-                || (n.starts_with("xl/drawings/drawing"))
+            (n.ends_with(".xml")
+                && (n.starts_with("xl/comments")
+                    || n.starts_with("xl/threadedComments/")
+                    || n.starts_with("xl/drawings/drawing")))
+                || (n.ends_with(".bin") && n.starts_with("xl/comments"))
         })
         .cloned()
         .collect();
@@ -861,7 +879,7 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
             sheet_comments(cx, &name, None)?;
         }
     }
-    pivot_caches(cx)
+    Ok(())
 }
 
 /// What a sheet shows: cells (a line per row), headers and footers.

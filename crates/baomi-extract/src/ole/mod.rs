@@ -8,6 +8,9 @@ pub(crate) mod objects;
 mod ppt;
 mod xls;
 
+/// The .xls reader's number reading and writing, which the .xlsb reader shares.
+pub(crate) use xls::{rk_value, write_number};
+
 use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
 use std::io::{Cursor, Read, Seek};

@@ -771,7 +771,7 @@ fn emit_sheet(
 }
 
 /// An RK number: a 30-bit integer or the high 30 bits of a double, optionally ×100.
-fn rk_value(rk: u32) -> f64 {
+pub(crate) fn rk_value(rk: u32) -> f64 {
     let v = if rk & 0x02 != 0 {
         // Arithmetic shift keeps the sign of the 30-bit integer.
         f64::from((rk as i32) >> 2)
@@ -783,7 +783,7 @@ fn rk_value(rk: u32) -> f64 {
 
 /// A number as Excel's General format would roughly show it: integers without a fraction, others as
 /// the shortest decimal that reads back as the same number (Rust's `Display`).
-fn write_number(into: &mut String, v: f64) {
+pub(crate) fn write_number(into: &mut String, v: f64) {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
         write_fixed(into, v as i64, 0);
     } else if let Some((scaled, places)) = few_decimals(v) {

@@ -9,8 +9,10 @@
 
 use super::sst::SharedStrings;
 use super::{
-    Cx, MAX_ROW_PADDING, RowLine, SheetRows, SheetText, sheet_and_relations, strip_header_codes,
+    Cx, MAX_ROW_PADDING, RowLine, SheetRef, SheetRows, SheetText, shared_strings_part,
+    sheet_and_relations, sheets_by_part_name, strip_header_codes, unreferenced_parts,
 };
+use crate::ole::{rk_value, utf16le, write_number};
 use crate::{SegmentKind, Unreadable};
 use std::collections::HashSet;
 
@@ -113,14 +115,7 @@ fn wide_string(b: &[u8], at: usize) -> Option<(String, usize)> {
         return Some((String::new(), start));
     }
     let end = start.checked_add(usize::try_from(count).ok()?.checked_mul(2)?)?;
-    let units = b
-        .get(start..end)?
-        .chunks_exact(2)
-        .map(|u| u16::from_le_bytes([u[0], u[1]]));
-    let text = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    Some((text, end))
+    Some((utf16le(b.get(start..end)?), end))
 }
 
 /// A `RichStr`: a flags byte, then the string (its formatting runs and phonetic text after it are
@@ -129,19 +124,11 @@ fn rich_string(b: &[u8], at: usize) -> Option<String> {
     wide_string(b, at.checked_add(1)?).map(|(s, _)| s)
 }
 
-/// An `RkNumber`: a 30-bit integer or the high 30 bits of a double, either possibly hundredths.
-fn rk_number(rk: u32) -> f64 {
-    let v = if rk & 2 != 0 {
-        // The integer is the signed value of the upper 30 bits.
-        f64::from((rk as i32) >> 2)
-    } else {
-        f64::from_bits(u64::from(rk & 0xFFFF_FFFC) << 32)
-    };
-    if rk & 1 != 0 { v / 100.0 } else { v }
-}
-
+/// A number as the .xls reader writes it (Excel's General format, roughly).
 fn number_text(v: f64) -> String {
-    format!("{v}")
+    let mut text = String::new();
+    write_number(&mut text, v);
+    text
 }
 
 /// A `BErr` code as Excel shows it.
@@ -163,7 +150,7 @@ fn error_text(code: u8) -> &'static str {
 /// style and flags alone in a short cell).
 fn cell_text(kind: u16, body: &[u8], sst: &SharedStrings, value_at: usize) -> Option<String> {
     Some(match kind {
-        CELL_RK => number_text(rk_number(u32_at(body, value_at)?)),
+        CELL_RK => number_text(rk_value(u32_at(body, value_at)?)),
         CELL_REAL | FMLA_NUM => number_text(f64_at(body, value_at)?),
         CELL_BOOL | FMLA_BOOL => match body.get(value_at)? {
             0 => "FALSE".to_owned(),
@@ -347,34 +334,17 @@ pub(super) fn xlsb(cx: &mut Cx<'_, '_, '_>, wb: &str) -> Result<(), Unreadable> 
         return Err(Unreadable::corrupt(format!("no {wb} in the package")));
     };
     let rels = cx.rels(wb)?;
-    let mut sheets: Vec<(String, String)> = bundled_sheets(&data)
+    let mut sheets: Vec<SheetRef> = bundled_sheets(&data)
         .into_iter()
         .filter_map(|(name, id)| {
-            let target = rels.iter().find(|r| r.id == id)?.target.clone();
-            Some((name, target))
+            let part = rels.iter().find(|r| r.id == id)?.target.clone();
+            Some(SheetRef { name, part })
         })
         .collect();
     if sheets.is_empty() {
-        // Workbook or relationships damaged: the usual part names still lead to the cells.
-        let mut names: Vec<String> = cx
-            .pkg
-            .names()
-            .iter()
-            .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(".bin"))
-            .cloned()
-            .collect();
-        names.sort_by_key(|n| super::natural_key(n));
-        sheets = names
-            .into_iter()
-            .enumerate()
-            .map(|(i, part)| (format!("Sheet{}", i + 1), part))
-            .collect();
+        sheets = sheets_by_part_name(cx, ".bin");
     }
-    let sst_part = rels
-        .iter()
-        .find(|r| r.kind.ends_with("/sharedStrings"))
-        .map(|r| r.target.clone())
-        .unwrap_or_else(|| "xl/sharedStrings.bin".to_owned());
+    let sst_part = shared_strings_part(&rels, "xl/sharedStrings.bin");
     let sst = match binary_part(cx, &sst_part)? {
         Some(data) => {
             let r = shared_strings(&data, &sst_part);
@@ -385,7 +355,7 @@ pub(super) fn xlsb(cx: &mut Cx<'_, '_, '_>, wb: &str) -> Result<(), Unreadable> 
 
     let mut padding_left = MAX_ROW_PADDING;
     let mut done: HashSet<String> = HashSet::new();
-    for (name, part) in &sheets {
+    for SheetRef { name, part } in &sheets {
         cx.budget.check_time()?;
         let Some(data) = binary_part(cx, part)? else {
             continue;
@@ -401,19 +371,7 @@ pub(super) fn xlsb(cx: &mut Cx<'_, '_, '_>, wb: &str) -> Result<(), Unreadable> 
         };
         sheet_and_relations(cx, name, part, &text, &mut done)?;
     }
-    // Comment parts no sheet points at (damaged relationships) still hold text.
-    let rest: Vec<String> = cx
-        .pkg
-        .names()
-        .iter()
-        .filter(|n| !done.contains(*n) && n.starts_with("xl/comments"))
-        .filter(|n| n.ends_with(".bin") || n.ends_with(".xml"))
-        .cloned()
-        .collect();
-    for name in rest {
-        super::sheet_comments(cx, &name, None)?;
-    }
-    Ok(())
+    unreferenced_parts(cx, &done)
 }
 
 /// Every record reader over one part's bytes, for the fuzz target (`fuzz_entry::xlsb_part`).
@@ -485,11 +443,11 @@ mod tests {
 
     #[test]
     fn rk_numbers() {
-        assert_eq!(rk_number((5u32 << 2) | 2), 5.0);
-        assert_eq!(rk_number(((-7i32 as u32) << 2) | 2), -7.0);
-        assert_eq!(rk_number((1234u32 << 2) | 3), 12.34);
+        assert_eq!(rk_value((5u32 << 2) | 2), 5.0);
+        assert_eq!(rk_value(((-7i32 as u32) << 2) | 2), -7.0);
+        assert_eq!(rk_value((1234u32 << 2) | 3), 12.34);
         let bits = (2.5f64.to_bits() >> 32) as u32;
-        assert_eq!(rk_number(bits), 2.5);
+        assert_eq!(rk_value(bits), 2.5);
     }
 
     #[test]

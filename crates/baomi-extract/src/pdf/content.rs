@@ -112,6 +112,15 @@ fn stack(last: &mut Chunk, text: &str, (x, y, size): (f64, f64, f64)) -> bool {
     true
 }
 
+/// The text rendering matrix (ISO 32000-1 §9.4.4): text space to page space, font size, horizontal
+/// scaling and rise included.
+fn rendering(gs: &GState, tm: &Matrix) -> Matrix {
+    mul(
+        &mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], tm),
+        &gs.ctm,
+    )
+}
+
 /// The quarter turn nearest to a direction (slanted and slightly turned text counts as straight).
 fn quarter_of(dx: f64, dy: f64) -> u8 {
     if dx.abs() >= dy.abs() {
@@ -541,8 +550,9 @@ impl Interp {
         let Some(font) = gs.font.as_ref() else {
             return Ok(());
         };
-        let start = self.place(gs, tm);
-        let quarter = self.quarter(gs, tm, font.vertical);
+        let trm = rendering(gs, tm);
+        let start = self.place(&trm);
+        let quarter = self.quarter(&trm, font.vertical);
         let mut text = std::mem::take(&mut self.shown);
         text.clear();
         let mut advance = 0.0f64;
@@ -558,7 +568,7 @@ impl Interp {
             [advance, 0.0]
         };
         *tm = mul(&[1.0, 0.0, 0.0, 1.0, step[0], step[1]], tm);
-        let end = self.place(gs, tm);
+        let end = self.place(&rendering(gs, tm));
         if let Some(span) = self.actual.as_mut() {
             // Replaced: the glyphs only say where the replacement goes, and a code without Unicode
             // is no gap when the span says what it is.
@@ -617,23 +627,16 @@ impl Interp {
         Ok(())
     }
 
-    /// Where the text origin stands now, in display coordinates, and the text height.
-    fn place(&self, gs: &GState, tm: &Matrix) -> (f64, f64, f64) {
-        let trm = mul(
-            &mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], tm),
-            &gs.ctm,
-        );
+    /// Where the text origin of the text rendering matrix `trm` stands, in display coordinates, and
+    /// the text height.
+    fn place(&self, trm: &Matrix) -> (f64, f64, f64) {
         let size = (trm[2] * trm[2] + trm[3] * trm[3]).sqrt();
         self.display(trm[4], trm[5], size)
     }
 
-    /// Which way text shown now runs on the displayed page (see [`Chunk::quarter`]): along the text
-    /// space's x axis, or down its y axis for a vertical font, as the text rendering matrix turns it.
-    fn quarter(&self, gs: &GState, tm: &Matrix, vertical: bool) -> u8 {
-        let trm = mul(
-            &mul(&[gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise], tm),
-            &gs.ctm,
-        );
+    /// Which way text runs on the displayed page (see [`Chunk::quarter`]): along the text space's x
+    /// axis, or down its y axis for a vertical font, as the text rendering matrix `trm` turns it.
+    fn quarter(&self, trm: &Matrix, vertical: bool) -> u8 {
         let (vx, vy) = if vertical {
             (-trm[2], -trm[3])
         } else {
