@@ -70,6 +70,20 @@ with zipfile.ZipFile(sys.argv[1]) as z:
             open(os.path.join(sys.argv[2], name), "wb").write(z.read(n))
 PY
 done
+# The embedded TrueType programs of the PDF fixtures, for the cmap reader.
+mkdir -p "$C/truetype"
+for f in "$ROOT"/tests/fixtures/pdf/*.pdf; do
+  python3 - "$f" "$C/truetype" <<'PY' || true
+import os, re, subprocess, sys
+pdf, out = sys.argv[1], sys.argv[2]
+qdf = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", pdf, "-"], capture_output=True).stdout
+for n in sorted(set(re.findall(rb"/FontFile2 (\d+) 0 R", qdf))):
+    data = subprocess.run(["qpdf", f"--show-object={n.decode()}", "--filtered-stream-data", pdf],
+                          capture_output=True).stdout
+    if data:
+        open(os.path.join(out, f"{os.path.basename(pdf)}-{n.decode()}.ttf"), "wb").write(data)
+PY
+done
 # Register sheets (xlsx, xls, GBK CSV) for the import reader; the office fixtures' xlsx/xls too.
 mkdir -p "$C/register_sheet"
 cp "$ROOT"/tests/fixtures/registers/*.{xlsx,xls,csv} "$C/register_sheet/" 2>/dev/null || true

@@ -39,6 +39,12 @@ pub mod fuzz_entry {
     pub fn xlsb_part(data: &[u8]) {
         crate::ooxml::fuzz_xlsb_part(data);
     }
+
+    /// A font program's bytes through the reader of its Unicode cmap (a PDF's embedded TrueType font
+    /// without ToUnicode).
+    pub fn truetype_program(data: &[u8]) {
+        crate::pdf::fuzz_truetype_program(data);
+    }
 }
 
 use baomi_core::UnscannedReason;

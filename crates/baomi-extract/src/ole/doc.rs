@@ -6,16 +6,26 @@
 //! ("compressed", cp1252) or UTF-16; Chinese text is always in UTF-16 pieces. Character formatting is
 //! not read: where a marking stands is told by the story, by the control characters in the text and by
 //! one paragraph property, "page break before", which Word and LibreOffice use instead of a 0x0C.
+//!
+//! Word 6.0 and Word 95 (nFib 101–105; also written by WordPerfect, ClarisWorks and others as "Word 6")
+//! keep the same stories and piece table in an older FIB, all in the `WordDocument` stream, and their
+//! text in 8-bit pieces of the ANSI code page of the document's language (GBK for a Chinese Word 95,
+//! two bytes per CJK character), or, with fExtChar set (the Far East editions, wIdent 0xA697–0xA699),
+//! in 16-bit units that hold a double-byte code as a number (0x8AC7 for Shift_JIS 8A C7, 管). Their
+//! paragraph properties use one-byte sprms, so "page break before" is not read there.
 
 use super::{Ole, Out, u16_at, u32_at, usize_at};
 use crate::{SegmentKind, Unreadable};
 use baomi_core::UnscannedReason;
+use encoding_rs::Encoding;
 
 const PART: &str = "WordDocument";
 
 /// Word 97 (and every later writer of this format, WPS included) has nFib ≥ 0xC1; a few early 97
 /// betas and converters wrote 0xC0. Below that is the Word 6/95 FIB, laid out differently.
 const MIN_NFIB: u16 = 0xC0;
+/// Word 6.0 for Windows (101) to Word 95 (104, 105); 103 and 104 are also Word 6 for the Macintosh.
+const WORD6_NFIB: std::ops::RangeInclusive<u16> = 101..=105;
 
 pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
     let Some(wd) = ole.read(PART, out.budget)? else {
@@ -28,14 +38,61 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
             "password-protected Word document",
         ));
     }
-    let table_name = if fib.table1 { "1Table" } else { "0Table" };
-    let Some(table) = ole.read(table_name, out.budget)? else {
-        return Err(Unreadable::corrupt(format!("no {table_name} stream")));
+    // Word 6/95 has no table stream: its tables are in the WordDocument stream.
+    let table = match &fib.word6 {
+        Some(_) => None,
+        None => {
+            let table_name = if fib.table1 { "1Table" } else { "0Table" };
+            let Some(table) = ole.read(table_name, out.budget)? else {
+                return Err(Unreadable::corrupt(format!("no {table_name} stream")));
+            };
+            Some(table)
+        }
     };
-    let pieces = piece_table(&table, fib.clx)?;
+    let table: &[u8] = table.as_deref().unwrap_or(&wd);
+    let (pieces, ansi) = match &fib.word6 {
+        None => (piece_table(table, fib.clx)?, None),
+        Some(w6) => {
+            let pieces = if w6.complex {
+                piece_table(table, fib.clx)?
+                    .into_iter()
+                    // Word 6 pieces are all of one kind, at the byte their fc gives.
+                    .map(|p| Piece {
+                        compressed: !w6.unicode,
+                        offset: p.offset_word6,
+                        ..p
+                    })
+                    .collect()
+            } else {
+                // No piece table: the stories lie one after another from fcMin.
+                let total = [
+                    fib.ccp_text,
+                    fib.ccp_ftn,
+                    fib.ccp_hdd,
+                    fib.ccp_mcr,
+                    fib.ccp_atn,
+                    fib.ccp_edn,
+                    fib.ccp_txbx,
+                    fib.ccp_hdr_txbx,
+                ]
+                .iter()
+                .fold(0u32, |a, &n| a.saturating_add(n));
+                vec![Piece {
+                    cp_start: 0,
+                    cp_end: total,
+                    offset: w6.fc_min,
+                    offset_word6: w6.fc_min,
+                    compressed: !w6.unicode,
+                }]
+            };
+            let ansi = word6_encoding(w6, &wd, &pieces);
+            (pieces, Some(ansi))
+        }
+    };
     let text = DocText {
         wd: &wd,
         pieces,
+        ansi,
         max_units: usize::try_from(out.budget.limits.max_text).unwrap_or(usize::MAX),
     };
 
@@ -57,7 +114,10 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
 
     let mut chunks = Vec::new();
     let units = text.units_mapped(main.0, main.1, out, &mut chunks)?;
-    let marks = page_break_before(&wd, &table, &fib, out)?;
+    let marks = match fib.word6 {
+        None => page_break_before(&wd, table, &fib, out)?,
+        Some(_) => Vec::new(),
+    };
     let breaks = paragraph_starts(&units, &chunks, &marks, out)?;
     drop(chunks);
     let body = clean_at(&units, true, &breaks);
@@ -67,7 +127,7 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
         out.emit(SegmentKind::Body, Some(n), None, PART, page)?;
     }
 
-    headers(&text, &table, &fib, hdd, out)?;
+    headers(&text, table, &fib, hdd, out)?;
     for (range, kind) in [
         (ftn, SegmentKind::Note),
         (edn, SegmentKind::Note),
@@ -107,25 +167,56 @@ struct Fib {
     plcf_hdd: (usize, usize),
     stshf: (usize, usize),
     plcf_bte_papx: (usize, usize),
+    /// Word 6.0 / Word 95.
+    word6: Option<Word6>,
+}
+
+#[derive(Debug)]
+struct Word6 {
+    /// The text is in pieces (fast saves); otherwise it lies from `fc_min` on.
+    complex: bool,
+    fc_min: usize,
+    /// Language of the document, which names its ANSI code page.
+    lid: u16,
+    /// 256: Macintosh character set.
+    chse: u16,
+    /// 0xA697 Japanese, 0xA698 Korean, 0xA699 Chinese editions; 0xA5DC the others.
+    ident: u16,
+    /// fExtChar: the text is in 16-bit units, each a double-byte code or a single byte (the Far East
+    /// editions), not in bytes.
+    unicode: bool,
 }
 
 impl Fib {
     fn parse(wd: &[u8]) -> Result<Fib, Unreadable> {
         let short = || Unreadable::corrupt("WordDocument stream shorter than its FIB");
         let ident = u16_at(wd, 0).ok_or_else(short)?;
+        let nfib = u16_at(wd, 2).ok_or_else(short)?;
+        let flags = u16_at(wd, 0x0A).ok_or_else(short)?;
+        // fEncrypted covers both RC4/CryptoAPI encryption and XOR obfuscation (fObfuscated).
+        let encrypted = flags & 0x0100 != 0;
+        // Word 6/95 files carry 0xA5DC; some other writers of the format put other values here,
+        // which Word and LibreOffice open all the same, so the version decides.
+        if WORD6_NFIB.contains(&nfib) && matches!(ident >> 8, 0xA5 | 0xA6) {
+            if encrypted {
+                return Ok(Fib {
+                    encrypted,
+                    ..Fib::default()
+                });
+            }
+            return Fib::parse_word6(wd, ident, flags);
+        }
         if ident != 0xA5EC {
             return Err(Unreadable::corrupt(format!(
                 "WordDocument stream does not start with a FIB (wIdent {ident:#06x})"
             )));
         }
-        let nfib = u16_at(wd, 2).ok_or_else(short)?;
-        let flags = u16_at(wd, 0x0A).ok_or_else(short)?;
-        // fEncrypted covers both RC4/CryptoAPI encryption and XOR obfuscation (fObfuscated).
-        let encrypted = flags & 0x0100 != 0;
         if nfib < MIN_NFIB && !encrypted {
             return Err(Unreadable::new(
                 UnscannedReason::UnsupportedFormat,
-                format!("Word 6/95 document (nFib {nfib:#x}) is not read"),
+                format!(
+                    "Word document of a version before Word 97 that is not Word 6/95 (nFib {nfib:#x}): not read"
+                ),
             ));
         }
         let mut fib = Fib {
@@ -176,7 +267,126 @@ impl Fib {
         fib.clx = pair(33)?;
         Ok(fib)
     }
+
+    /// The Word 6/95 FIB: fixed offsets, 32-bit CP counts from 0x34, then (fc, lcb) pairs from 0x58
+    /// in the same order as Word 97's.
+    fn parse_word6(wd: &[u8], ident: u16, flags: u16) -> Result<Fib, Unreadable> {
+        let short = || Unreadable::corrupt("WordDocument stream shorter than its Word 6 FIB");
+        let long = |at: usize| -> Result<u32, Unreadable> {
+            let v = u32_at(wd, at).ok_or_else(short)?;
+            Ok(if v > i32::MAX as u32 { 0 } else { v })
+        };
+        let pair = |i: usize| -> Result<(usize, usize), Unreadable> {
+            let at = 0x58 + i * 8;
+            Ok((
+                usize_at(wd, at).ok_or_else(short)?,
+                usize_at(wd, at + 4).ok_or_else(short)?,
+            ))
+        };
+        Ok(Fib {
+            ccp_text: long(0x34)?,
+            ccp_ftn: long(0x38)?,
+            ccp_hdd: long(0x3C)?,
+            ccp_mcr: long(0x40)?,
+            ccp_atn: long(0x44)?,
+            ccp_edn: long(0x48)?,
+            ccp_txbx: long(0x4C)?,
+            ccp_hdr_txbx: long(0x50)?,
+            stshf: pair(1)?,
+            plcf_hdd: pair(11)?,
+            plcf_bte_papx: pair(13)?,
+            clx: pair(33)?,
+            word6: Some(Word6 {
+                complex: flags & 0x0004 != 0,
+                fc_min: usize_at(wd, 0x18).ok_or_else(short)?,
+                lid: u16_at(wd, 0x06).ok_or_else(short)?,
+                chse: u16_at(wd, 0x14).ok_or_else(short)?,
+                unicode: flags & 0x1000 != 0,
+                ident,
+            }),
+            ..Fib::default()
+        })
+    }
 }
+
+/// The code page of a Word 6/95 document's 8-bit text: the Macintosh set, or the ANSI code page of
+/// its language; for English and unknown languages (a Chinese Windows often saves with lid 0x0409),
+/// what chardetng makes of the text itself.
+fn word6_encoding(w6: &Word6, wd: &[u8], pieces: &[Piece]) -> &'static Encoding {
+    if w6.chse == 256 {
+        return encoding_rs::MACINTOSH;
+    }
+    // The Far East editions name their language in wIdent, whatever the lid says (0x0409 in all seen).
+    match w6.ident {
+        0xA697 => return encoding_rs::SHIFT_JIS,
+        0xA698 => return encoding_rs::EUC_KR,
+        _ => {}
+    }
+    match w6.lid {
+        0x0804 | 0x1004 => return encoding_rs::GBK,
+        0x0404 | 0x0C04 | 0x1404 => return encoding_rs::BIG5,
+        0x0411 => return encoding_rs::SHIFT_JIS,
+        0x0412 => return encoding_rs::EUC_KR,
+        0x0419 | 0x0422 | 0x0423 | 0x0402 | 0x0C1A | 0x042F => return encoding_rs::WINDOWS_1251,
+        0x0405 | 0x0415 | 0x040E | 0x041B | 0x0424 | 0x041A | 0x0418 | 0x041C => {
+            return encoding_rs::WINDOWS_1250;
+        }
+        0x0408 => return encoding_rs::WINDOWS_1253,
+        0x041F => return encoding_rs::WINDOWS_1254,
+        0x040D => return encoding_rs::WINDOWS_1255,
+        0x0401 => return encoding_rs::WINDOWS_1256,
+        0x0425..=0x0427 => return encoding_rs::WINDOWS_1257,
+        0x041E => return encoding_rs::WINDOWS_874,
+        0x042A => return encoding_rs::WINDOWS_1258,
+        _ => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    let mut fed = 0usize;
+    let width = if w6.unicode { 2 } else { 1 };
+    for p in pieces {
+        let len = usize::try_from(p.cp_end - p.cp_start).unwrap_or(usize::MAX);
+        let end = p
+            .offset
+            .saturating_add(len.saturating_mul(width))
+            .min(wd.len());
+        let Some(bytes) = wd.get(p.offset..end) else {
+            continue;
+        };
+        let wide: Vec<u8>;
+        let bytes = if w6.unicode {
+            wide = bytes
+                .chunks_exact(2)
+                .flat_map(|c| match (c[1], c[0]) {
+                    (0, lo) => vec![lo],
+                    (hi, lo) => vec![hi, lo],
+                })
+                .collect();
+            &wide[..]
+        } else {
+            bytes
+        };
+        let bytes = &bytes[..bytes.len().min(TEXT_SNIFF - fed)];
+        detector.feed(bytes, false);
+        fed += bytes.len();
+        if fed >= TEXT_SNIFF {
+            break;
+        }
+    }
+    detector.feed(&[], true);
+    if w6.ident == 0xA699 {
+        // Simplified or traditional: a short GBK text can look like windows-1252 to chardetng.
+        let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+        return if guess == encoding_rs::BIG5 {
+            guess
+        } else {
+            encoding_rs::GBK
+        };
+    }
+    detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
+/// Bytes of a Word 6 document's text chardetng sees at most.
+const TEXT_SNIFF: usize = 64 * 1024;
 
 /// One run of CPs stored contiguously in the WordDocument stream.
 #[derive(Debug, Clone, Copy)]
@@ -187,6 +397,8 @@ struct Piece {
     offset: usize,
     /// 8-bit cp1252 characters rather than UTF-16.
     compressed: bool,
+    /// Where the piece starts if this is a Word 6 document, whose fc is always a byte offset.
+    offset_word6: usize,
 }
 
 /// The piece table from the CLX: skip the Prc entries (formatting), read the Pcdt.
@@ -230,6 +442,7 @@ fn piece_table(table: &[u8], (fc, lcb): (usize, usize)) -> Result<Vec<Piece>, Un
             continue;
         }
         let compressed = fc & 0x4000_0000 != 0;
+        let offset_word6 = usize::try_from(fc).unwrap_or(usize::MAX);
         let fc = fc & 0x3FFF_FFFF;
         let offset = if compressed { fc / 2 } else { fc };
         pieces.push(Piece {
@@ -237,6 +450,7 @@ fn piece_table(table: &[u8], (fc, lcb): (usize, usize)) -> Result<Vec<Piece>, Un
             cp_end,
             offset: usize::try_from(offset).unwrap_or(usize::MAX),
             compressed,
+            offset_word6,
         });
     }
     Ok(pieces)
@@ -246,6 +460,8 @@ fn piece_table(table: &[u8], (fc, lcb): (usize, usize)) -> Result<Vec<Piece>, Un
 struct DocText<'a> {
     wd: &'a [u8],
     pieces: Vec<Piece>,
+    /// Word 6/95: the code page of the 8-bit pieces (else cp1252, as MS-DOC names).
+    ansi: Option<&'static Encoding>,
     /// UTF-16 units gathered for one story at most (overlapping pieces may repeat bytes).
     max_units: usize,
 }
@@ -305,7 +521,10 @@ impl DocText<'_> {
                         compressed: true,
                         unit: units.len(),
                     });
-                    units.extend(bytes.iter().map(|&b| cp1252(b)));
+                    match self.ansi {
+                        None => units.extend(bytes.iter().map(|&b| cp1252(b))),
+                        Some(enc) => ansi_units(enc, bytes, &mut units),
+                    }
                 }
             } else {
                 let Some(s) = skip.checked_mul(2).and_then(|k| p.offset.checked_add(k)) else {
@@ -319,15 +538,71 @@ impl DocText<'_> {
                         compressed: false,
                         unit: units.len(),
                     });
-                    units.extend(
-                        bytes
-                            .chunks_exact(2)
-                            .map(|c| u16::from_le_bytes([c[0], c[1]])),
-                    );
+                    let wide = bytes
+                        .chunks_exact(2)
+                        .map(|c| u16::from_le_bytes([c[0], c[1]]));
+                    match self.ansi {
+                        None => units.extend(wide),
+                        // Word 6 Far East: each unit a code of the code page, one unit per CP kept.
+                        Some(enc) => {
+                            for u in wide {
+                                let [hi, lo] = u.to_be_bytes();
+                                let at = units.len();
+                                match hi {
+                                    0 => ansi_units(enc, &[lo], &mut units),
+                                    // No lead byte: a Western character (0x1093 is “), as
+                                    // LibreOffice reads them.
+                                    0x01..=0x80 => units.push(cp1252(lo)),
+                                    _ => ansi_units(enc, &[hi, lo], &mut units),
+                                }
+                                units.truncate(at + 1);
+                            }
+                        }
+                    }
                 }
             }
         }
         Ok(units)
+    }
+}
+
+/// Word 6 text in a code page, one unit per byte so that CPs still index the units: the second byte
+/// of a double-byte character becomes 0x01, a control character [`clean`] drops.
+fn ansi_units(enc: &'static Encoding, bytes: &[u8], units: &mut Vec<u16>) {
+    // What `src` decodes to, if it is exactly one character.
+    let one = |src: &[u8], buf: &mut [u16; 2]| -> Option<usize> {
+        let mut decoder = enc.new_decoder_without_bom_handling();
+        let (result, read, written) = decoder.decode_to_utf16_without_replacement(src, buf, true);
+        let whole = matches!(result, encoding_rs::DecoderResult::InputEmpty) && read == src.len();
+        // One character is one unit, or two for a surrogate pair.
+        (whole && (written == 1 || (written == 2 && (0xD800..0xDC00).contains(&buf[0]))))
+            .then_some(written)
+    };
+    let mut buf = [0u16; 2];
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            units.push(u16::from(b));
+            i += 1;
+            continue;
+        }
+        if !enc.is_single_byte()
+            && let Some(pair) = bytes.get(i..i + 2)
+            && let Some(n) = one(pair, &mut buf)
+        {
+            units.extend_from_slice(&buf[..n]);
+            if n == 1 {
+                units.push(0x01);
+            }
+            i += 2;
+            continue;
+        }
+        units.push(match one(&bytes[i..=i], &mut buf) {
+            Some(1) => buf[0],
+            _ => 0xFFFD,
+        });
+        i += 1;
     }
 }
 
@@ -789,6 +1064,58 @@ mod tests {
     }
 
     #[test]
+    fn word6_far_east_editions_and_code_pages() {
+        for (name, line) in [
+            ("ooo17498-1.doc", "管理組合役員各位"),
+            (
+                "ooo17498-2.doc",
+                "[파일] 메뉴에서 [새로 만들기]를 클릭합니다.",
+            ),
+            ("ooo17498-3.doc", "在“文件”菜单上，单击“新建”。"),
+            ("ooo17498-4.doc", "在 [檔案] 功能表上，按一下 [開新檔案]。"),
+        ] {
+            let (r, c) = run(&fixture(&format!("word6/{name}")));
+            assert_eq!(r.expect(name), Format::Doc);
+            assert!(c.unscanned.is_empty(), "{name}: {:?}", c.unscanned);
+            let body = c.text_of(SegmentKind::Body);
+            assert!(body.lines().any(|l| l == line), "{name}: {body}");
+        }
+    }
+
+    #[test]
+    fn word6_from_another_writer_without_a_piece_table() {
+        let (r, c) = run(&fixture("word6/tdf59896.doc"));
+        assert_eq!(r.expect("reads"), Format::Doc);
+        let body = c.text_of(SegmentKind::Body);
+        assert_eq!(
+            body.lines().next(),
+            Some("Welcome to the ClarisWorks 5.0 CD for Windows!")
+        );
+        assert!(body.contains("* Begin Here -- the document you are reading (\\BEGIN.DOC)"));
+    }
+
+    #[test]
+    fn ansi_units_keep_one_unit_per_byte() {
+        // A Chinese Word 95's GBK text: 机密 are two bytes each, A one; a lead byte cut off at the end.
+        let mut units = Vec::new();
+        ansi_units(
+            encoding_rs::GBK,
+            &[0xBB, 0xFA, 0xC3, 0xDC, 0x41, 0xD6],
+            &mut units,
+        );
+        assert_eq!(units, [0x673A, 0x01, 0x5BC6, 0x01, 0x41, 0xFFFD]);
+        assert_eq!(clean(&units, false), ["机密A\u{FFFD}"]);
+        // A single-byte code page: one character per byte (Cyrillic in windows-1251).
+        let mut units = Vec::new();
+        ansi_units(
+            encoding_rs::WINDOWS_1251,
+            &[0xD1, 0xE5, 0xEA, 0x2E],
+            &mut units,
+        );
+        assert_eq!(String::from_utf16_lossy(&units), "Сек.");
+    }
+
+    #[test]
     fn notice_doc_places() {
         let (r, c) = run(&fixture("notice.doc"));
         assert_eq!(r.expect("reads"), Format::Doc);
@@ -1168,6 +1495,7 @@ mod tests {
         let text = DocText {
             wd: &wd,
             pieces,
+            ansi: None,
             max_units: 100,
         };
         let mut c = crate::xml::testing::Collect::default();

@@ -4,7 +4,8 @@
 //! slides, and the persist directory of the newest edit (found through the `Current User` stream) says
 //! which version of each object is live. Slide order comes from the document's SlideListWithText; a
 //! slide's text is partly there (placeholders, as PowerPoint writes them) and partly in the slide's own
-//! drawing (text boxes). A file whose edit chain is damaged is read in stream order instead.
+//! drawing (text boxes). Reviewers' comments sit in the slide too, in its programmable tags. A file
+//! whose edit chain is damaged is read in stream order instead.
 
 use super::{Ole, Out, u16_at, u32_at, usize_at, utf16le};
 use crate::{SegmentKind, Unreadable};
@@ -26,6 +27,11 @@ const TEXT_BYTES: u16 = 0x0FA8;
 const CSTRING: u16 = 0x0FBA;
 const HEADERS_FOOTERS: u16 = 0x0FD9;
 const EX_OLE_OBJ_STG: u16 = 0x1011;
+/// A reviewer's comment on a slide (PowerPoint 2002 and later, LibreOffice too), kept in the slide's
+/// programmable tags: its CStrings are the author (instance 0), the text (1) and the initials (2).
+const COMMENT10: u16 = 0x2EE0;
+/// The data of a programmable tag (`___PPT10` …): an atom by its header, records by its content.
+const BINARY_TAG_DATA: u16 = 0x138B;
 
 /// Edits followed back through `offsetLastEdit` at most: a real file has a few dozen fast saves.
 const MAX_EDITS: usize = 10_000;
@@ -68,6 +74,13 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
             None,
             PART,
             &slide.notes.join("\n"),
+        )?;
+        out.emit(
+            SegmentKind::Comment,
+            page,
+            None,
+            PART,
+            &slide.comments.join("\n"),
         )?;
     }
     out.emit(
@@ -154,6 +167,7 @@ struct SlideText {
     text: Vec<String>,
     footer: Vec<String>,
     notes: Vec<String>,
+    comments: Vec<String>,
 }
 
 #[derive(Default, Debug)]
@@ -208,7 +222,7 @@ fn walk(data: &[u8], outer: Rec, mut visit: impl FnMut(&Rec, &[Rec])) {
             continue;
         };
         visit(&rec, &stack);
-        if rec.container {
+        if rec.container || rec.kind == BINARY_TAG_DATA {
             at = rec.start;
             stack.push(rec);
         } else {
@@ -249,10 +263,27 @@ fn text_lines(data: &[u8], rec: &Rec, lines: &mut Vec<String>) {
     }
 }
 
-/// All text atoms below a record, and footer strings of its HeadersFooters container apart.
-fn record_text(data: &[u8], rec: Rec, text: &mut Vec<String>, footer: &mut Vec<String>) {
+/// Where the strings below a record go: footer strings of its HeadersFooters container and comments'
+/// text apart from the rest.
+struct Sink<'a> {
+    text: &'a mut Vec<String>,
+    footer: &'a mut Vec<String>,
+    comments: &'a mut Vec<String>,
+}
+
+/// All text atoms below a record, and footer strings and comments apart.
+fn record_text(data: &[u8], rec: Rec, sink: Sink<'_>) {
+    let Sink {
+        text,
+        footer,
+        comments,
+    } = sink;
     walk(data, rec, |r, stack| {
-        if stack.iter().any(|s| s.kind == HEADERS_FOOTERS) {
+        if stack.last().is_some_and(|s| s.kind == COMMENT10) {
+            if r.kind == CSTRING && r.instance == 1 {
+                text_lines(data, r, comments);
+            }
+        } else if stack.iter().any(|s| s.kind == HEADERS_FOOTERS) {
             // Instance 1 is a notes page header, 2 the footer; 0 is a date format, not text.
             if r.kind == CSTRING && (r.instance == 1 || r.instance == 2) {
                 text_lines(data, r, footer);
@@ -371,7 +402,15 @@ fn persisted(data: &[u8], current_user: &[u8]) -> Option<Deck> {
             continue;
         };
         let mut own = Vec::new();
-        record_text(data, rec, &mut own, &mut s.footer);
+        record_text(
+            data,
+            rec,
+            Sink {
+                text: &mut own,
+                footer: &mut s.footer,
+                comments: &mut s.comments,
+            },
+        );
         push_unique(&mut s.text, own);
         let mut notes_ref = None;
         walk(data, rec, |r, _| {
@@ -387,8 +426,17 @@ fn persisted(data: &[u8], current_user: &[u8]) -> Option<Deck> {
                 .filter(|r| r.kind == NOTES)
             {
                 let mut own = Vec::new();
-                let mut ignored = Vec::new();
-                record_text(data, rec, &mut own, &mut ignored);
+                let (mut footer, mut comments) = (Vec::new(), Vec::new());
+                // A notes page's own header, footer and comments are not the slide's.
+                record_text(
+                    data,
+                    rec,
+                    Sink {
+                        text: &mut own,
+                        footer: &mut footer,
+                        comments: &mut comments,
+                    },
+                );
                 push_unique(&mut s.notes, own);
             }
         }
@@ -408,7 +456,15 @@ fn in_stream_order(data: &[u8]) -> Deck {
         match rec.kind {
             SLIDE => {
                 let mut s = SlideText::default();
-                record_text(data, rec, &mut s.text, &mut s.footer);
+                record_text(
+                    data,
+                    rec,
+                    Sink {
+                        text: &mut s.text,
+                        footer: &mut s.footer,
+                        comments: &mut s.comments,
+                    },
+                );
                 deck.slides.push(s);
             }
             NOTES => {
@@ -423,8 +479,16 @@ fn in_stream_order(data: &[u8]) -> Deck {
                 });
                 if !master {
                     let mut t = Vec::new();
-                    let mut ignored = Vec::new();
-                    record_text(data, rec, &mut t, &mut ignored);
+                    let (mut footer, mut comments) = (Vec::new(), Vec::new());
+                    record_text(
+                        data,
+                        rec,
+                        Sink {
+                            text: &mut t,
+                            footer: &mut footer,
+                            comments: &mut comments,
+                        },
+                    );
                     notes.push(t);
                 }
             }
@@ -508,6 +572,13 @@ mod tests {
             (Some(2), "第二页备注")
         );
         assert!(c.text_of(SegmentKind::Metadata).contains("汇报材料"));
+        // The reviewer's comment on slide 2: its text, not its author or initials.
+        let comments = c.of(SegmentKind::Comment);
+        assert_eq!(comments.len(), 1, "{comments:#?}");
+        assert_eq!(
+            (comments[0].page, comments[0].text.as_str()),
+            (Some(2), "批注：此页涉密，绝密★长期，请删除")
+        );
     }
 
     #[test]
@@ -520,6 +591,10 @@ mod tests {
             Some("机密★1年")
         );
         assert_eq!(deck.slides[1].notes, ["第二页备注"]);
+        assert_eq!(
+            deck.slides[1].comments,
+            ["批注：此页涉密，绝密★长期，请删除"]
+        );
         // Without Current User the persist path gives up rather than guessing.
         assert!(persisted(&stream, &[]).is_none());
     }

@@ -12,10 +12,25 @@
 //! 3. for simple fonts: `/Encoding` (WinAnsi, MacRoman, Standard, a `/Differences` array whose glyph
 //!    names are known or of the `uniXXXX` / `uXXXX` forms).
 //!
+//! 4. for Type0 fonts whose descendant names one of Adobe's CJK character collections in
+//!    `/CIDSystemInfo` (Adobe-GB1, Adobe-CNS1, Adobe-Japan1, Adobe-Korea1): the code's CID (the code
+//!    itself under `Identity-H`/`-V`, or through the `cidrange`/`cidchar` entries of an embedded CMap)
+//!    looked up in Adobe's CID → Unicode table of that collection (`cid/`, built by `cid/make.py`), as
+//!    poppler does with poppler-data. Chinese PDFs from TeX (Fandol, ctex), Founder and older
+//!    PostScript workflows carry CID-keyed fonts with no ToUnicode at all.
+//!
+//! 5. for Type0 fonts on `Identity-H`/`-V` over an embedded TrueType program (`CIDFontType2` with
+//!    `/FontFile2`): the code's glyph (through `/CIDToGIDMap`) looked up in the font's own Unicode
+//!    `cmap`, inverted, as poppler and pdf.js do. Office suites and PDF printers that leave out
+//!    ToUnicode keep the whole font, cmap included.
+//!
+//! A ToUnicode CMap written with `cidrange`/`cidchar` (WPS and some Chinese PDF printers do) maps codes
+//! onto the numbers given, read as Unicode scalars, as poppler reads them.
+//!
 //! Not supported (such text is left out, never guessed): `Identity-H`/`Identity-V` fonts without
-//! `/ToUnicode` (the code is a glyph id or a CID; Adobe-GB1 text would need Adobe's CID→Unicode table,
-//! not embedded yet), the CID-keyed CMaps that are not an encoding (`Adobe-GB1-*`, `UniJIS-*` variants
-//! other than UCS2/UTF), and glyph names outside the Latin sets. Such codes are counted as unmapped.
+//! `/ToUnicode` whose collection is `Identity` (the code is a glyph id), the CID-keyed CMaps that are not
+//! an encoding (`Adobe-GB1-*`, `UniJIS-*` variants other than UCS2/UTF), and glyph names outside the
+//! Latin sets. Such codes are counted as unmapped.
 
 use super::lex::{Lexer, Tok};
 use encoding_rs::Encoding;
@@ -55,6 +70,142 @@ enum Fallback {
     Utf32,
     /// Code bytes are in this legacy encoding.
     Legacy(&'static Encoding),
+    /// The code's CID (the code itself, or through an embedded CMap's `cidrange`s), looked up in a
+    /// character collection's table: one little-endian u32 scalar per CID, 0 for none.
+    Collection {
+        table: &'static [u8],
+        cids: Option<CidRanges>,
+    },
+    /// The code is a CID; `cid_to_gid` (big-endian u16 per CID, none: identity) gives its glyph, and
+    /// `unicode` the scalar of each glyph id from the font program's cmap (0: none).
+    Glyphs {
+        cid_to_gid: Option<Vec<u8>>,
+        unicode: Vec<u32>,
+    },
+}
+
+/// Whether the cmap subtable at `at` holds the arrays its 32-bit counts claim (formats 10, 12 and 13);
+/// format 14 (variation sequences) names no characters of its own and is left out.
+fn sane_subtable(cmap: &[u8], at: usize) -> bool {
+    let u32_at = |i: usize| -> Option<usize> {
+        let b = cmap.get(at.checked_add(i)?..at.checked_add(i + 4)?)?;
+        usize::try_from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])).ok()
+    };
+    let Some(rest) = cmap.len().checked_sub(at) else {
+        return false;
+    };
+    let fits = |count_at: usize, head: usize, item: usize| {
+        u32_at(count_at)
+            .and_then(|n| n.checked_mul(item)?.checked_add(head))
+            .is_some_and(|need| need <= rest)
+    };
+    match cmap
+        .get(at..at + 2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+    {
+        None | Some(14) => false,
+        Some(10) => fits(16, 20, 2),
+        Some(12 | 13) => fits(12, 16, 12),
+        Some(_) => true,
+    }
+}
+
+/// Glyph id → Unicode scalar from a TrueType/OpenType program's Unicode cmap: every BMP code point
+/// (and plane 2, where CJK extension B lies, for a format 12 table) looked up, the lowest code point
+/// kept for a glyph drawn for several. Looking code points up, rather than listing the table's own,
+/// bounds the work whatever ranges a damaged table claims. `None` without a usable table.
+fn glyph_unicode(program: &[u8]) -> Option<Vec<u32>> {
+    let face = ttf_parser::RawFace::parse(program, 0).ok()?;
+    let data = face.table(ttf_parser::Tag::from_bytes(b"cmap"))?;
+    let cmap = ttf_parser::cmap::Table::parse(data)?;
+    let mut best: Option<(u8, ttf_parser::cmap::Subtable<'_>)> = None;
+    let count = u16::from_be_bytes([*data.get(2)?, *data.get(3)?]);
+    for index in 0..count {
+        // ttf-parser asserts (in debug builds) that a 32-bit array count fits its table: such a
+        // subtable is left out here instead of being parsed.
+        let record = 4 + usize::from(index) * 8;
+        let offset = data.get(record + 4..record + 8)?;
+        let offset = u32::from_be_bytes([offset[0], offset[1], offset[2], offset[3]]);
+        if !sane_subtable(data, usize::try_from(offset).ok()?) {
+            continue;
+        }
+        let Some(sub) = cmap.subtables.get(index) else {
+            continue;
+        };
+        if !sub.is_unicode() {
+            continue;
+        }
+        let full = matches!(sub.format, ttf_parser::cmap::Format::SegmentedCoverage(_));
+        let rank = if full { 2 } else { 1 };
+        if best.as_ref().is_none_or(|(r, _)| rank > *r) {
+            best = Some((rank, sub));
+        }
+    }
+    let (rank, sub) = best?;
+    let mut unicode: Vec<u32> = Vec::new();
+    let planes: &[std::ops::RangeInclusive<u32>] = if rank == 2 {
+        &[0..=0xFFFF, 0x20000..=0x2FFFF]
+    } else {
+        &[0..=0xFFFF]
+    };
+    for plane in planes {
+        for cp in plane.clone() {
+            if (0xD800..0xE000).contains(&cp) {
+                continue;
+            }
+            let Some(gid) = sub.glyph_index(cp) else {
+                continue;
+            };
+            let gid = usize::from(gid.0);
+            if unicode.len() <= gid {
+                unicode.resize(gid + 1, 0);
+            }
+            if unicode[gid] == 0 {
+                unicode[gid] = cp;
+            }
+        }
+    }
+    (!unicode.is_empty()).then_some(unicode)
+}
+
+/// `cidchar`/`cidrange` entries: (code length, first code, last code, value of the first), sorted.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CidRanges(Vec<(u8, u32, u32, u32)>);
+
+impl CidRanges {
+    fn get(&self, len: usize, code: u32) -> Option<u32> {
+        let key = (len as u8, code);
+        let i = self.0.partition_point(|r| (r.0, r.1) <= key);
+        let (l, lo, hi, start) = *self.0.get(i.checked_sub(1)?)?;
+        (l == key.0 && code <= hi).then(|| start.saturating_add(code - lo))
+    }
+}
+
+/// Adobe's CID → Unicode table for a `/CIDSystemInfo` `/Ordering`.
+fn collection(ordering: &[u8]) -> Option<&'static [u8]> {
+    Some(match ordering {
+        b"GB1" => include_bytes!("cid/Adobe-GB1.bin"),
+        b"CNS1" => include_bytes!("cid/Adobe-CNS1.bin"),
+        b"Japan1" => include_bytes!("cid/Adobe-Japan1.bin"),
+        b"Korea1" => include_bytes!("cid/Adobe-Korea1.bin"),
+        _ => return None,
+    })
+}
+
+/// The cmap reader, for the fuzz target.
+pub(super) fn fuzz_glyph_unicode(program: &[u8]) {
+    if let Some(unicode) = glyph_unicode(program) {
+        assert!(unicode.len() <= usize::from(u16::MAX) + 1);
+    }
+}
+
+fn collection_char(table: &[u8], cid: u32) -> Option<char> {
+    let at = usize::try_from(cid).ok()?.checked_mul(4)?;
+    let b = table.get(at..at + 4)?;
+    match u32::from_le_bytes([b[0], b[1], b[2], b[3]]) {
+        0 => None,
+        u => char::from_u32(u),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +230,8 @@ pub(super) struct ToUnicode {
     chars: HashMap<(u8, u32), String, BuildHasherDefault<CodeHasher>>,
     /// (length, low, high, value): value is the start (UTF-16 units, the last one incremented) or an array.
     ranges: Vec<(u8, u32, u32, RangeDst)>,
+    /// `cidchar`/`cidrange`: in an encoding CMap, code → CID; in a ToUnicode CMap, code → scalar.
+    cids: CidRanges,
     space: Vec<(usize, [u8; 4], [u8; 4])>,
     /// What [`ToUnicode::lookup`] gives for each one-byte code, worked out once: simple fonts (every
     /// subset LibreOffice and Word embed) show one-byte codes, and a hash lookup per glyph was a tenth
@@ -249,6 +402,43 @@ impl Font {
                 s.chars().for_each(|c| push_char(out, c));
                 true
             }
+            Fallback::Glyphs {
+                cid_to_gid,
+                unicode,
+            } => {
+                let gid = match cid_to_gid {
+                    None => Some(code),
+                    Some(map) => usize::try_from(code)
+                        .ok()
+                        .and_then(|c| c.checked_mul(2))
+                        .and_then(|at| map.get(at..at + 2))
+                        .map(|b| u32::from(u16::from_be_bytes([b[0], b[1]]))),
+                };
+                match gid
+                    .and_then(|g| unicode.get(usize::try_from(g).ok()?))
+                    .and_then(|&u| char::from_u32(u))
+                    .filter(|&c| c != '\0')
+                {
+                    Some(c) => {
+                        push_char(out, c);
+                        true
+                    }
+                    None => false,
+                }
+            }
+            Fallback::Collection { table, cids } => {
+                let cid = match cids {
+                    None => Some(code),
+                    Some(map) => map.get(raw.len(), code),
+                };
+                match cid.and_then(|cid| collection_char(table, cid)) {
+                    Some(c) => {
+                        push_char(out, c);
+                        true
+                    }
+                    None => false,
+                }
+            }
         }
     }
 
@@ -333,6 +523,12 @@ pub(super) struct FontSpec<'a> {
     pub(super) w: Vec<WItem>,
     /// Type3: `/FontMatrix` a.
     pub(super) font_matrix_a: Option<f32>,
+    /// Type0: the descendant's `/CIDSystemInfo` `/Ordering` (`GB1`, `Identity`, …).
+    pub(super) ordering: Option<&'a [u8]>,
+    /// Type0 over a `CIDFontType2` without ToUnicode nor a known collection: its decompressed
+    /// `/FontFile2`, and `/CIDToGIDMap` when it is a stream (none: identity).
+    pub(super) truetype: Option<&'a [u8]>,
+    pub(super) cid_to_gid: Option<&'a [u8]>,
 }
 
 pub(super) enum DiffItem<'a> {
@@ -350,14 +546,33 @@ fn type0(spec: &FontSpec<'_>) -> Font {
     let name_str = String::from_utf8_lossy(name);
     let vertical = name_str.ends_with("-V");
     let identity = name_str.starts_with("Identity-");
+    let table = spec.ordering.and_then(collection);
     let (codes, fallback) = if identity {
-        (Codes::Two, Fallback::None)
+        let fallback = match (table, spec.truetype) {
+            (Some(table), _) => Fallback::Collection { table, cids: None },
+            (None, Some(program)) => match glyph_unicode(program) {
+                Some(unicode) => Fallback::Glyphs {
+                    cid_to_gid: spec.cid_to_gid.map(<[u8]>::to_vec),
+                    unicode,
+                },
+                None => Fallback::None,
+            },
+            (None, None) => Fallback::None,
+        };
+        (Codes::Two, fallback)
     } else if let Some(cmap) = spec.encoding_cmap {
-        let space = parse_cmap(cmap).space;
-        if space.is_empty() {
-            (Codes::Two, Fallback::None)
+        let parsed = parse_cmap(cmap);
+        let fallback = match table {
+            Some(table) if !parsed.cids.0.is_empty() => Fallback::Collection {
+                table,
+                cids: Some(parsed.cids),
+            },
+            _ => Fallback::None,
+        };
+        if parsed.space.is_empty() {
+            (Codes::Two, fallback)
         } else {
-            (Codes::Ranges(space), Fallback::None)
+            (Codes::Ranges(parsed.space), fallback)
         }
     } else {
         predefined(&name_str)
@@ -841,6 +1056,7 @@ impl ToUnicode {
     /// for that code, so the two cannot disagree. `None` when the CMap has no one-byte entries.
     fn one_byte_table(&self) -> Option<Vec<Option<String>>> {
         let has_one_byte = self.ranges.iter().any(|r| r.0 == 1)
+            || self.cids.0.iter().any(|r| r.0 == 1)
             || self
                 .chars
                 .keys()
@@ -892,12 +1108,18 @@ impl ToUnicode {
                 },
             };
         }
-        false
+        match self.cids.get(len, code).and_then(char::from_u32) {
+            Some(c) if !c.is_control() => {
+                out.push(c);
+                true
+            }
+            _ => false,
+        }
     }
 
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
-        self.chars.len() + self.ranges.len()
+        self.chars.len() + self.ranges.len() + self.cids.0.len()
     }
 }
 
@@ -930,11 +1152,14 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
         Space,
         BfChar,
         BfRange,
+        CidChar,
+        CidRange,
     }
     enum Val {
         Str(Vec<u8>),
         Arr(Vec<Vec<u8>>),
         Name(Vec<u8>),
+        Num(f64),
     }
     let mut out = ToUnicode::default();
     let mut lex = Lexer::new(data);
@@ -948,6 +1173,8 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                     b"begincodespacerange" => Mode::Space,
                     b"beginbfchar" => Mode::BfChar,
                     b"beginbfrange" => Mode::BfRange,
+                    b"begincidchar" => Mode::CidChar,
+                    b"begincidrange" => Mode::CidRange,
                     _ => Mode::None,
                 };
                 vals.clear();
@@ -958,6 +1185,7 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                 lex.forget_strings();
             }
             Tok::Name(n) if mode == Mode::BfChar => vals.push(Val::Name(n.into_owned())),
+            Tok::Num(v) if matches!(mode, Mode::CidChar | Mode::CidRange) => vals.push(Val::Num(v)),
             Tok::ArrOpen if mode == Mode::BfRange => {
                 let mut items = Vec::new();
                 while let Some(t) = lex.next_tok() {
@@ -1006,7 +1234,7 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                     let text = match &vals[1] {
                         Val::Str(d) => utf16_string(d),
                         Val::Name(n) => glyph_char(n).map(String::from).unwrap_or_default(),
-                        Val::Arr(_) => String::new(),
+                        Val::Arr(_) | Val::Num(_) => String::new(),
                     };
                     if !text.is_empty() {
                         out.chars.insert(key, text);
@@ -1028,7 +1256,7 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                         Val::Arr(items) => Some(RangeDst::Array(
                             items.iter().map(|d| utf16_string(d)).collect(),
                         )),
-                        Val::Name(_) => None,
+                        Val::Name(_) | Val::Num(_) => None,
                     };
                     if let Some(dst) = dst {
                         out.ranges.push((len, lo, hi, dst));
@@ -1036,19 +1264,41 @@ pub(super) fn parse_cmap(data: &[u8]) -> ToUnicode {
                 }
                 vals.clear();
             }
+            Mode::CidChar | Mode::CidRange
+                if vals.len() == if mode == Mode::CidChar { 2 } else { 3 } =>
+            {
+                let (lo, hi, value) = match vals.as_slice() {
+                    [Val::Str(c), Val::Num(v)] => (c, c, *v),
+                    [Val::Str(lo), Val::Str(hi), Val::Num(v)] => (lo, hi, *v),
+                    _ => {
+                        vals.clear();
+                        continue;
+                    }
+                };
+                if let (Some((len, lo)), Some((_, hi))) = (code_of(lo), code_of(hi))
+                    && lo <= hi
+                    && (0.0..=f64::from(u32::MAX)).contains(&value)
+                {
+                    out.cids.0.push((len, lo, hi, value as u32));
+                }
+                vals.clear();
+            }
             _ => {}
         }
-        if out.chars.len() + out.ranges.len() > MAX_CMAP_ENTRIES {
+        if out.chars.len() + out.ranges.len() + out.cids.0.len() > MAX_CMAP_ENTRIES {
             break;
         }
     }
+    // Later definitions win: a stable sort keeps them after earlier ones with the same first code,
+    // and `CidRanges::get` takes the last candidate.
+    out.cids.0.sort_by_key(|r| (r.0, r.1));
     out.one_byte = out.one_byte_table();
     out
 }
 
 fn parse_to_unicode(data: &[u8]) -> Option<ToUnicode> {
     let t = parse_cmap(data);
-    (!t.chars.is_empty() || !t.ranges.is_empty()).then_some(t)
+    (!t.chars.is_empty() || !t.ranges.is_empty() || !t.cids.0.is_empty()).then_some(t)
 }
 
 #[cfg(test)]
@@ -1190,5 +1440,125 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
             adv.push(g.advance)
         });
         assert_eq!(adv, vec![0.25, 0.3, 0.5, 0.9]);
+    }
+
+    /// Adobe-GB1 CIDs of 机 (2063), 密 (2785), ★ (174), 年 (2893), from Adobe's cid2code table.
+    const GB1_MARKING: [u16; 4] = [2063, 2785, 174, 2893];
+
+    fn cid_bytes(cids: &[u16]) -> Vec<u8> {
+        cids.iter().flat_map(|c| c.to_be_bytes()).collect()
+    }
+
+    #[test]
+    fn identity_codes_of_a_chinese_collection_are_read_through_adobes_table() {
+        // xdvipdfmx (XeTeX, ctex's Fandol fonts) writes CID-keyed fonts with no ToUnicode.
+        let spec = FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            ordering: Some(b"GB1"),
+            ..FontSpec::default()
+        };
+        let (s, unmapped) = show(&Font::new(&spec), &cid_bytes(&GB1_MARKING));
+        assert_eq!((s.as_str(), unmapped), ("机密★年", 0));
+        // CID 0 (.notdef) and CIDs past the collection name nothing.
+        let (s, unmapped) = show(&Font::new(&spec), &cid_bytes(&[0, 60000]));
+        assert_eq!((s.as_str(), unmapped), ("", 2));
+        // A ToUnicode entry wins over the collection; codes it lacks fall back to the collection.
+        let spec = FontSpec {
+            to_unicode: Some(b"1 beginbfchar <080F> <79D8> endbfchar"),
+            ..spec
+        };
+        assert_eq!(show(&Font::new(&spec), &cid_bytes(&[2063, 2785])).0, "秘密");
+        // An Identity collection: the code is a glyph id, and nothing is guessed.
+        let spec = FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            ordering: Some(b"Identity"),
+            ..FontSpec::default()
+        };
+        assert_eq!(
+            show(&Font::new(&spec), &cid_bytes(&GB1_MARKING)),
+            (String::new(), 4)
+        );
+    }
+
+    #[test]
+    fn an_embedded_encoding_cmap_gives_cids_for_the_collection() {
+        let cmap = b"/CIDInit /ProcSet findresource begin begincmap
+2 begincodespacerange <00> <80> <8140> <FEFE> endcodespacerange
+1 begincidrange <20> <7e> 1 endcidrange
+2 begincidchar <B0A1> 2063 <B0A2> 2785 endcidchar
+1 begincidrange <C0A0> <C0A1> 174 endcidrange
+endcmap";
+        let spec = FontSpec {
+            subtype: b"Type0",
+            encoding_cmap: Some(cmap),
+            ordering: Some(b"GB1"),
+            ..FontSpec::default()
+        };
+        let (s, unmapped) = show(
+            &Font::new(&spec),
+            b"A\xB0\xA1\xB0\xA2\xC0\xA0\xC0\xA1\xB0\xA3",
+        );
+        assert_eq!((s.as_str(), unmapped), ("A机密★○", 1));
+    }
+
+    #[test]
+    fn cid_ranges_in_a_to_unicode_cmap_are_unicode_values() {
+        // A Chinese PDF printer's ToUnicode: bfchar for the low codes, cidrange for the rest.
+        let cmap = b"1 begincodespacerange <0000> <FFFF> endcodespacerange
+1 beginbfchar <0041> <0041> endbfchar
+2 begincidrange <4e00> <4eff> 19968 <5b00> <5bff> 23296 endcidrange
+1 begincidchar <0100> 26426 endcidchar";
+        let spec = FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            to_unicode: Some(cmap),
+            ..FontSpec::default()
+        };
+        let (s, unmapped) = show(
+            &Font::new(&spec),
+            &[0, 0x41, 0x4E, 0x2D, 0x5B, 0xC6, 1, 0, 0x70, 0],
+        );
+        assert_eq!((s.as_str(), unmapped), ("A中密机", 1));
+    }
+
+    #[test]
+    fn glyphs_through_the_cid_to_gid_map_and_the_programs_cmap() {
+        // CID 1 → glyph 5 → 密; CID 0 → glyph 0 (.notdef): nothing; CID 2 is past the map.
+        let font = Font {
+            codes: Codes::Two,
+            to_unicode: None,
+            fallback: Fallback::Glyphs {
+                cid_to_gid: Some(vec![0, 0, 0, 5]),
+                unicode: vec![0, 0, 0, 0, 0, 0x5BC6],
+            },
+            ..Font::unknown()
+        };
+        assert_eq!(show(&font, &[0, 1, 0, 0, 0, 2]), ("密".to_owned(), 2));
+        // A program whose cmap is one format 12 subtable: 密 on glyph 3.
+        let program = |groups: u32, group: &[u8]| {
+            let mut cmap = vec![0, 0, 0, 1, 0, 3, 0, 10, 0, 0, 0, 12];
+            cmap.extend([0, 12, 0, 0]);
+            cmap.extend((16 + group.len() as u32).to_be_bytes());
+            cmap.extend([0, 0, 0, 0]);
+            cmap.extend(groups.to_be_bytes());
+            cmap.extend(group);
+            let mut font = vec![0, 1, 0, 0, 0, 1, 0, 16, 0, 0, 0, 0];
+            font.extend(b"cmap");
+            font.extend([0, 0, 0, 0]);
+            font.extend(28u32.to_be_bytes());
+            font.extend((cmap.len() as u32).to_be_bytes());
+            font.extend(cmap);
+            font
+        };
+        let one = [0, 0, 0x5B, 0xC6, 0, 0, 0x5B, 0xC6, 0, 0, 0, 3];
+        let unicode = glyph_unicode(&program(1, &one)).expect("a cmap");
+        assert_eq!(unicode, [0, 0, 0, 0x5BC6]);
+        // A group count past the table (fuzzing found ttf-parser asserting on it): no table, no panic.
+        assert!(glyph_unicode(&program(0x1000_0000, &one)).is_none());
+        // What is not a font program, or has no Unicode cmap, gives no table.
+        assert!(glyph_unicode(b"").is_none());
+        assert!(glyph_unicode(&[0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]).is_none());
     }
 }

@@ -675,11 +675,36 @@ impl<'d> Walker<'d, '_> {
             _ => {}
         }
         let descriptor_of = |w: &Self, f: &'d Dictionary| w.dict(f, b"FontDescriptor");
+        let mut truetype = None;
+        let mut cid_to_gid = None;
         if subtype == b"Type0" {
             if let Some(Object::Array(desc)) = self.get(d, b"DescendantFonts")
                 && let Some(Object::Dictionary(cid)) = desc.first().map(|o| self.deref(o))
             {
                 spec.dw = self.num(cid, b"DW").map(|v| v as f32);
+                if let Some(info) = self.dict(cid, b"CIDSystemInfo")
+                    && let Some(Object::String(ordering, _)) = self.get(info, b"Ordering")
+                {
+                    spec.ordering = Some(ordering);
+                }
+                // Without ToUnicode nor one of Adobe's collections, an embedded TrueType program's
+                // own cmap is what is left to know its glyphs by. A program that cannot be read
+                // leaves its text unmapped, which is reported.
+                let known = matches!(
+                    spec.ordering,
+                    Some(b"GB1" | b"CNS1" | b"Japan1" | b"Korea1")
+                );
+                if to_unicode.is_none()
+                    && !known
+                    && self.name(cid, b"Subtype") == Some(b"CIDFontType2")
+                    && let Some(fd) = descriptor_of(self, cid)
+                    && let Some(Object::Stream(program)) = self.get(fd, b"FontFile2")
+                {
+                    truetype = self.stream(program).ok();
+                    if let Some(Object::Stream(map)) = self.get(cid, b"CIDToGIDMap") {
+                        cid_to_gid = self.stream(map).ok();
+                    }
+                }
                 if let Some(Object::Array(w)) = self.get(cid, b"W") {
                     for item in w.iter().take(1 << 20) {
                         match self.deref(item) {
@@ -719,6 +744,8 @@ impl<'d> Walker<'d, '_> {
         }
         spec.to_unicode = to_unicode.as_deref();
         spec.encoding_cmap = encoding_cmap.as_deref();
+        spec.truetype = truetype.as_deref();
+        spec.cid_to_gid = cid_to_gid.as_deref();
         Ok(Font::new(&spec))
     }
 
@@ -1022,6 +1049,12 @@ fn decode_text_string(bytes: &[u8]) -> String {
             .0
             .into_owned()
     }
+}
+
+/// [`crate::fuzz_entry::truetype_program`].
+#[doc(hidden)]
+pub(crate) fn fuzz_truetype_program(data: &[u8]) {
+    font::fuzz_glyph_unicode(data);
 }
 
 #[cfg(test)]

@@ -379,11 +379,29 @@ fn radical_table_is_sorted_and_text_without_radicals_is_kept() {
 }
 
 /// The body font lost its ToUnicode map (made from the Chromium page by make.sh): its codes are glyph
-/// ids whose characters cannot be known. The heading, in a font that kept its map, is read; the rest
+/// ids, and the embedded TrueType program's cmap tells their characters, as poppler reads them.
+#[test]
+fn a_truetype_font_without_tounicode_is_read_through_its_cmap() {
+    let c = ok("no_tounicode_body.pdf");
+    assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+    let p = pages(&c);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(first_line(&p[0].1), "机密★5年", "{p:?}");
+    let text = squeeze(&p[0].1);
+    for want in [
+        "某某市人民检察院文件",
+        "关于进一步加强检察机关保密工作的通知",
+    ] {
+        assert!(text.contains(want), "{want} not in {text}");
+    }
+}
+
+/// The same page with the fonts' cmap tables gone too: the body's codes are glyph ids whose
+/// characters cannot be known. The heading, in a font that kept its ToUnicode map, is read; the rest
 /// is reported as unread, with the count and the page, never dropped in silence.
 #[test]
 fn text_in_a_font_without_unicode_is_reported_not_dropped() {
-    let (r, c) = run(&fixture("no_tounicode_body.pdf"));
+    let (r, c) = run(&fixture("no_unicode_at_all.pdf"));
     let e = r.expect_err("a gap is reported");
     assert_eq!(e.reason, UnscannedReason::NoTextLayer);
     assert!(
@@ -570,4 +588,20 @@ fn vertical_frame_and_cell_from_libreoffice() {
         assert!(lines.contains(&want), "{want} not a line of {lines:#?}");
     }
     assert!(squeeze(text).contains("机密★10年"), "{text}");
+}
+
+#[test]
+fn chinese_cid_fonts_without_unicode_maps_from_xetex() {
+    // ctex on Fandol fonts: Adobe-GB1 CIDs, no ToUnicode; read through Adobe's table, as pdftotext
+    // reads them with poppler-data.
+    let c = ok("xetex_ctex.pdf");
+    assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
+    let p = pages(&c);
+    let lines: Vec<&str> = p[0].1.lines().map(str::trim).collect();
+    assert_eq!(lines[0], "机密★ 5年", "{lines:?}");
+    assert_eq!(lines[1], "关于加强检察工作保密管理的通知", "{lines:?}");
+    assert!(
+        squeeze(&p[0].1).contains("本文件仅供内部使用，不得外传。"),
+        "{lines:?}"
+    );
 }
