@@ -535,14 +535,31 @@ fn emit_char(flow: &mut Flow, hidden: &mut String, run_hidden: bool, c: &str) {
 /// DrawingML text (slides, notes, sheet drawings, SmartArt): `a:p` paragraphs are lines, table rows are
 /// lines of tab-separated cells.
 fn drawingml(xml: &str, part: &str, budget: &mut Budget) -> Result<Lines, Unreadable> {
+    drawingml_shapes(xml, part, budget, false)
+}
+
+/// [`drawingml`], leaving out placeholders (`p:sp` with a `p:ph`) when `skip_placeholders`: on a slide
+/// master or layout they hold the prompts PowerPoint shows while editing ("Click to edit the title
+/// text format"), never the slides' text; what else a master holds (a text box with the unit's name,
+/// 内部资料) is printed on every slide that uses it.
+fn drawingml_shapes(
+    xml: &str,
+    part: &str,
+    budget: &mut Budget,
+    skip_placeholders: bool,
+) -> Result<Lines, Unreadable> {
     let mut r = XmlReader::new(xml, part);
     let mut flow = Flow::new();
     flow.push_target();
     let mut alt = Alternates::default();
     let mut in_t = false;
+    // Depth of nested shapes, and the depth of the placeholder being passed over.
+    let mut shapes = 0usize;
+    let mut placeholder: Option<usize> = None;
     loop {
         match r.next(budget)? {
             Ev::Eof => break,
+            Ev::Text(_) if placeholder.is_some() => {}
             Ev::Text(t) if in_t => flow.text(&t),
             Ev::Text(_) => {}
             Ev::Start(e) => {
@@ -550,6 +567,16 @@ fn drawingml(xml: &str, part: &str, budget: &mut Budget) -> Result<Lines, Unread
                 if alt.start(name) {
                     r.skip_element(budget)?;
                     continue;
+                }
+                if skip_placeholders {
+                    match name {
+                        "sp" => shapes += 1,
+                        "ph" if shapes > 0 && placeholder.is_none() => placeholder = Some(shapes),
+                        _ => {}
+                    }
+                    if placeholder.is_some() {
+                        continue;
+                    }
                 }
                 match name {
                     "p" => flow.open_para(),
@@ -563,6 +590,16 @@ fn drawingml(xml: &str, part: &str, budget: &mut Budget) -> Result<Lines, Unread
             Ev::End(e) => {
                 let name = local_end(&e);
                 alt.end(name);
+                if skip_placeholders && name == "sp" {
+                    if placeholder == Some(shapes) {
+                        placeholder = None;
+                    }
+                    shapes = shapes.saturating_sub(1);
+                    continue;
+                }
+                if placeholder.is_some() {
+                    continue;
+                }
                 match name {
                     "p" => flow.close_para(),
                     "t" => in_t = false,
@@ -1719,6 +1756,34 @@ fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
     for name in rest {
         slide_comments(cx, &name, None)?;
     }
+    masters(cx)
+}
+
+/// What slide masters and layouts print on every slide that uses them, beside the slide's own text:
+/// their shapes other than placeholders, as headers (a marking there stands on each page).
+fn masters(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
+    let mut names: Vec<String> = cx
+        .pkg
+        .names()
+        .iter()
+        .filter(|n| {
+            (n.starts_with("ppt/slideMasters/slideMaster")
+                || n.starts_with("ppt/slideLayouts/slideLayout"))
+                && n.ends_with(".xml")
+        })
+        .cloned()
+        .collect();
+    names.sort_by_key(|n| natural_key(n));
+    for name in names {
+        cx.budget.check_time()?;
+        let Some(xml) = cx.part(&name)? else {
+            continue;
+        };
+        let r = drawingml_shapes(&xml, &name, cx.budget, true);
+        if let Some(lines) = cx.soft(&name, r)? {
+            cx.emit(SegmentKind::Header, None, None, &name, &lines.text());
+        }
+    }
     Ok(())
 }
 
@@ -1957,6 +2022,22 @@ mod tests {
         assert!(comments[0].text.contains("批注：核实数量"));
         assert_eq!(comments[0].sheet.as_deref(), Some("名单"));
         assert!(c.text_of(SegmentKind::Metadata).contains("人员名单"));
+    }
+
+    /// LibreOffice's export of a master with a text box of its own: the box is read as a header, the
+    /// placeholders' prompts ("Click to edit the title text format") are not.
+    #[test]
+    fn pptx_master_text_box_is_a_header() {
+        let c = ok(
+            Format::Pptx,
+            &crate::xml::testing::fixture_in("ole", "master.pptx"),
+        );
+        assert_eq!(c.text_of(SegmentKind::Header), "内部资料 注意保存");
+        assert!(
+            c.segs.iter().all(|s| !s.text.contains("Click to edit")),
+            "{:#?}",
+            c.segs
+        );
     }
 
     #[test]

@@ -16,6 +16,10 @@ const PART: &str = "PowerPoint Document";
 const DOCUMENT: u16 = 0x03E8;
 const SLIDE: u16 = 0x03EE;
 const SLIDE_ATOM: u16 = 0x03EF;
+const MAIN_MASTER: u16 = 0x03F8;
+/// A shape of a drawing (OfficeArtSpContainer), and the atom that makes it a placeholder.
+const SHAPE: u16 = 0xF004;
+const PLACEHOLDER: u16 = 0x0BC3;
 const NOTES: u16 = 0x03F0;
 const NOTES_ATOM: u16 = 0x03F1;
 const SLIDE_PERSIST: u16 = 0x03F3;
@@ -89,6 +93,13 @@ pub(super) fn extract(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unread
         None,
         PART,
         &deck.footer.join("\n"),
+    )?;
+    out.emit(
+        SegmentKind::Header,
+        None,
+        None,
+        PART,
+        &deck.masters.join("\n"),
     )?;
     let r = super::summary_information(ole, out);
     out.soft("\u{5}SummaryInformation", r)?;
@@ -175,6 +186,8 @@ struct Deck {
     slides: Vec<SlideText>,
     /// Footer text set for the whole presentation.
     footer: Vec<String>,
+    /// Text the masters print on every slide: their shapes other than placeholders.
+    masters: Vec<String>,
 }
 
 /// A record header: type, instance, whether it is a container, and the body's range in the stream
@@ -292,6 +305,28 @@ fn record_text(data: &[u8], rec: Rec, sink: Sink<'_>) {
             text_lines(data, r, text);
         }
     });
+}
+
+/// The text of a master's shapes that are not placeholders (a placeholder's text on a master is the
+/// prompt shown while editing it, never a slide's).
+fn master_text(data: &[u8], rec: Rec, into: &mut Vec<String>) {
+    let mut placeholders: Vec<usize> = Vec::new();
+    let mut lines = Vec::new();
+    walk(data, rec, |r, stack| {
+        let shape = stack
+            .iter()
+            .rev()
+            .find(|s| s.kind == SHAPE)
+            .map(|s| s.start);
+        match (r.kind, shape) {
+            (PLACEHOLDER, Some(at)) => placeholders.push(at),
+            (TEXT_CHARS | TEXT_BYTES, Some(at)) if !placeholders.contains(&at) => {
+                text_lines(data, r, &mut lines);
+            }
+            _ => {}
+        }
+    });
+    push_unique(into, lines);
 }
 
 fn push_unique(into: &mut Vec<String>, lines: Vec<String>) {
@@ -442,6 +477,13 @@ fn persisted(data: &[u8], current_user: &[u8]) -> Option<Deck> {
         }
         deck.slides.push(s);
     }
+    let mut offsets: Vec<usize> = persist.values().copied().collect();
+    offsets.sort_unstable();
+    for at in offsets {
+        if let Some(rec) = header(data, at, data.len()).filter(|r| r.kind == MAIN_MASTER) {
+            master_text(data, rec, &mut deck.masters);
+        }
+    }
     Some(deck)
 }
 
@@ -454,6 +496,7 @@ fn in_stream_order(data: &[u8]) -> Deck {
     let mut at = 0usize;
     while let Some(rec) = header(data, at, data.len()) {
         match rec.kind {
+            MAIN_MASTER => master_text(data, rec, &mut deck.masters),
             SLIDE => {
                 let mut s = SlideText::default();
                 record_text(
@@ -579,6 +622,22 @@ mod tests {
             (comments[0].page, comments[0].text.as_str()),
             (Some(2), "批注：此页涉密，绝密★长期，请删除")
         );
+    }
+
+    /// A text box on the master prints on every slide: read as a header. The master's placeholders
+    /// hold LibreOffice's editing prompts, which no slide shows: left out.
+    #[test]
+    fn master_text_box_is_a_header_and_prompts_are_not() {
+        let (r, c) = run(&zipped_fixture("master.ppt.zip", "master.ppt"));
+        assert_eq!(r.expect("reads"), Format::Ppt);
+        assert_eq!(c.text_of(SegmentKind::Header), "内部资料 注意保存");
+        assert!(
+            c.segs.iter().all(|s| !s.text.contains("Click to edit")),
+            "{:#?}",
+            c.segs
+        );
+        let stream = stream_of(&zipped_fixture("master.ppt.zip", "master.ppt"), PART);
+        assert_eq!(in_stream_order(&stream).masters, ["内部资料 注意保存"]);
     }
 
     #[test]
