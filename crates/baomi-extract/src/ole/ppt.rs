@@ -276,35 +276,25 @@ fn text_lines(data: &[u8], rec: &Rec, lines: &mut Vec<String>) {
     }
 }
 
-/// Where the strings below a record go: footer strings of its HeadersFooters container and comments'
-/// text apart from the rest.
-struct Sink<'a> {
-    text: &'a mut Vec<String>,
-    footer: &'a mut Vec<String>,
-    comments: &'a mut Vec<String>,
-}
-
-/// All text atoms below a record, and footer strings and comments apart.
-fn record_text(data: &[u8], rec: Rec, sink: Sink<'_>) {
-    let Sink {
-        text,
-        footer,
-        comments,
-    } = sink;
+/// All text atoms below a record, with the footer strings of its HeadersFooters container and its
+/// comments' text apart.
+fn record_text(data: &[u8], rec: Rec) -> SlideText {
+    let mut out = SlideText::default();
     walk(data, rec, |r, stack| {
         if stack.last().is_some_and(|s| s.kind == COMMENT10) {
             if r.kind == CSTRING && r.instance == 1 {
-                text_lines(data, r, comments);
+                text_lines(data, r, &mut out.comments);
             }
         } else if stack.iter().any(|s| s.kind == HEADERS_FOOTERS) {
             // Instance 1 is a notes page header, 2 the footer; 0 is a date format, not text.
             if r.kind == CSTRING && (r.instance == 1 || r.instance == 2) {
-                text_lines(data, r, footer);
+                text_lines(data, r, &mut out.footer);
             }
         } else if r.kind == TEXT_CHARS || r.kind == TEXT_BYTES {
-            text_lines(data, r, text);
+            text_lines(data, r, &mut out.text);
         }
     });
+    out
 }
 
 /// The text of a master's shapes that are not placeholders (a placeholder's text on a master is the
@@ -436,17 +426,10 @@ fn persisted(data: &[u8], current_user: &[u8]) -> Option<Deck> {
             deck.slides.push(s);
             continue;
         };
-        let mut own = Vec::new();
-        record_text(
-            data,
-            rec,
-            Sink {
-                text: &mut own,
-                footer: &mut s.footer,
-                comments: &mut s.comments,
-            },
-        );
-        push_unique(&mut s.text, own);
+        let own = record_text(data, rec);
+        s.footer.extend(own.footer);
+        s.comments.extend(own.comments);
+        push_unique(&mut s.text, own.text);
         let mut notes_ref = None;
         walk(data, rec, |r, _| {
             if r.kind == SLIDE_ATOM && notes_ref.is_none() {
@@ -460,19 +443,8 @@ fn persisted(data: &[u8], current_user: &[u8]) -> Option<Deck> {
                 .and_then(|&at| header(data, at, data.len()))
                 .filter(|r| r.kind == NOTES)
             {
-                let mut own = Vec::new();
-                let (mut footer, mut comments) = (Vec::new(), Vec::new());
                 // A notes page's own header, footer and comments are not the slide's.
-                record_text(
-                    data,
-                    rec,
-                    Sink {
-                        text: &mut own,
-                        footer: &mut footer,
-                        comments: &mut comments,
-                    },
-                );
-                push_unique(&mut s.notes, own);
+                push_unique(&mut s.notes, record_text(data, rec).text);
             }
         }
         deck.slides.push(s);
@@ -497,19 +469,7 @@ fn in_stream_order(data: &[u8]) -> Deck {
     while let Some(rec) = header(data, at, data.len()) {
         match rec.kind {
             MAIN_MASTER => master_text(data, rec, &mut deck.masters),
-            SLIDE => {
-                let mut s = SlideText::default();
-                record_text(
-                    data,
-                    rec,
-                    Sink {
-                        text: &mut s.text,
-                        footer: &mut s.footer,
-                        comments: &mut s.comments,
-                    },
-                );
-                deck.slides.push(s);
-            }
+            SLIDE => deck.slides.push(record_text(data, rec)),
             NOTES => {
                 // The notes master is a notes container too. Its NotesAtom names no slide: 0 or a
                 // master id (0x80000000 and up, as LibreOffice writes); slide ids are 0x100 and up.
@@ -521,18 +481,7 @@ fn in_stream_order(data: &[u8]) -> Deck {
                             .is_some_and(|id| !(0x100..0x8000_0000).contains(&id))
                 });
                 if !master {
-                    let mut t = Vec::new();
-                    let (mut footer, mut comments) = (Vec::new(), Vec::new());
-                    record_text(
-                        data,
-                        rec,
-                        Sink {
-                            text: &mut t,
-                            footer: &mut footer,
-                            comments: &mut comments,
-                        },
-                    );
-                    notes.push(t);
+                    notes.push(record_text(data, rec).text);
                 }
             }
             _ => {}

@@ -181,6 +181,11 @@ impl CidRanges {
     }
 }
 
+/// Whether an `/Ordering` names one of Adobe's CJK collections, whose table gives the text.
+pub(super) fn is_collection(ordering: &[u8]) -> bool {
+    collection(ordering).is_some()
+}
+
 /// Adobe's CID → Unicode table for a `/CIDSystemInfo` `/Ordering`.
 fn collection(ordering: &[u8]) -> Option<&'static [u8]> {
     Some(match ordering {

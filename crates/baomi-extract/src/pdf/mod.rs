@@ -690,12 +690,8 @@ impl<'d> Walker<'d, '_> {
                 // Without ToUnicode nor one of Adobe's collections, an embedded TrueType program's
                 // own cmap is what is left to know its glyphs by. A program that cannot be read
                 // leaves its text unmapped, which is reported.
-                let known = matches!(
-                    spec.ordering,
-                    Some(b"GB1" | b"CNS1" | b"Japan1" | b"Korea1")
-                );
                 if to_unicode.is_none()
-                    && !known
+                    && !spec.ordering.is_some_and(font::is_collection)
                     && self.name(cid, b"Subtype") == Some(b"CIDFontType2")
                     && let Some(fd) = descriptor_of(self, cid)
                     && let Some(Object::Stream(program)) = self.get(fd, b"FontFile2")
