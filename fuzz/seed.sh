@@ -70,18 +70,21 @@ with zipfile.ZipFile(sys.argv[1]) as z:
             open(os.path.join(sys.argv[2], name), "wb").write(z.read(n))
 PY
 done
-# The embedded TrueType programs of the PDF fixtures, for the cmap reader.
-mkdir -p "$C/truetype"
-for f in "$ROOT"/tests/fixtures/pdf/*.pdf; do
-  python3 - "$f" "$C/truetype" <<'PY' || true
+# The embedded font programs of the PDF fixtures: TrueType for the cmap reader, Type 1 and CFF for
+# the built-in encodings.
+mkdir -p "$C/truetype" "$C/font_program"
+for f in "$ROOT"/tests/fixtures/pdf/*.pdf "$ROOT"/tests/fixtures/pdf/others/*.pdf; do
+  python3 - "$f" "$C" <<'PY' || true
 import os, re, subprocess, sys
-pdf, out = sys.argv[1], sys.argv[2]
+pdf, corpus = sys.argv[1], sys.argv[2]
 qdf = subprocess.run(["qpdf", "--qdf", "--object-streams=disable", pdf, "-"], capture_output=True).stdout
-for n in sorted(set(re.findall(rb"/FontFile2 (\d+) 0 R", qdf))):
-    data = subprocess.run(["qpdf", f"--show-object={n.decode()}", "--filtered-stream-data", pdf],
-                          capture_output=True).stdout
-    if data:
-        open(os.path.join(out, f"{os.path.basename(pdf)}-{n.decode()}.ttf"), "wb").write(data)
+for key, target in ((b"FontFile2", "truetype"), (b"FontFile", "font_program"), (b"FontFile3", "font_program")):
+    for n in sorted(set(re.findall(rb"/" + key + rb" (\d+) 0 R", qdf))):
+        data = subprocess.run(["qpdf", f"--show-object={n.decode()}", "--filtered-stream-data", pdf],
+                              capture_output=True).stdout
+        if data:
+            name = f"{os.path.basename(pdf)}-{n.decode()}.{key.decode().lower()}"
+            open(os.path.join(corpus, target, name), "wb").write(data)
 PY
 done
 # Register sheets (xlsx, xls, GBK CSV) for the import reader; the office fixtures' xlsx/xls too.

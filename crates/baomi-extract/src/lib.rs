@@ -45,6 +45,12 @@ pub mod fuzz_entry {
     pub fn truetype_program(data: &[u8]) {
         crate::pdf::fuzz_truetype_program(data);
     }
+
+    /// A font program's bytes through the readers of a simple font's built-in encoding: as a Type 1
+    /// program (`/FontFile`) and as a bare CFF font (`/FontFile3` of subtype `Type1C`).
+    pub fn font_program(data: &[u8]) {
+        crate::pdf::fuzz_font_program(data);
+    }
 }
 
 use baomi_core::UnscannedReason;

@@ -600,6 +600,20 @@ impl Interp {
         self.text_bytes += text.len() as u64;
         let (x, y) = to_frame(quarter, (start.0, start.1));
         let (x_end, _) = to_frame(quarter, (end.0, end.1));
+        // The same characters drawn again over the last ones (fake bold: a string or a glyph shown
+        // twice, a fraction of a point apart; a shadow) are one text, as pdftotext reads them. Over,
+        // not next to: the shift must be well under the width of what is drawn, or "ll" in a
+        // narrow font would lose an l.
+        if let Some(last) = self.chunks.last() {
+            let tol = (0.2 * last.size.max(start.2)).min(0.3 * (x_end - x).abs());
+            if last.quarter == quarter
+                && (last.y - y).abs() < tol
+                && (last.x_end - x_end).abs() < tol
+                && last.text.ends_with(text)
+            {
+                return Ok(());
+            }
+        }
         // Glue onto the previous piece when this one continues it on the same baseline.
         if let Some(last) = self.chunks.last_mut() {
             let tol = 0.1 * last.size.max(start.2);
@@ -737,6 +751,12 @@ fn read_dict(lex: &mut Lexer<'_>) -> Option<StrRef> {
     actual_text
 }
 
+/// Characters written without spaces around them: CJK, and the star of a secrecy marking
+/// (`秘密★5年`, GB/T 9704), which sits between CJK and digits.
+fn is_spaceless(c: char) -> bool {
+    is_cjk(c) || matches!(c, '★' | '☆')
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x2E80..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF
@@ -746,8 +766,8 @@ fn is_cjk(c: char) -> bool {
 /// Order the pieces of a page into lines, top to bottom, left to right, and join them: ordinary text
 /// first, then text running each other way (in its own frame, see [`Chunk`]); a new line where the
 /// baseline moves by more than half the text height or the direction changes; a space between pieces of one line
-/// where the gap is wider than a fifth of the height (a full height next to CJK text, which has no
-/// spaces between words).
+/// where the gap is wider than a tenth of the height, as pdftotext breaks words (a full height next
+/// to CJK text, which has no spaces between words).
 pub(super) fn layout(chunks: &mut [Chunk]) -> String {
     // Stable sort keeps the stream order of pieces on one baseline.
     chunks.sort_by(|a, b| a.quarter.cmp(&b.quarter).then(b.y.total_cmp(&a.y)));
@@ -776,9 +796,9 @@ pub(super) fn layout(chunks: &mut [Chunk]) -> String {
             if let Some(p) = prev {
                 let gap = c.x - p.x_end;
                 let h = p.size.max(c.size).max(1.0);
-                let cjk = p.text.chars().last().is_some_and(is_cjk)
-                    || c.text.chars().next().is_some_and(is_cjk);
-                let needed = if cjk { 1.0 } else { 0.2 };
+                let cjk = p.text.chars().last().is_some_and(is_spaceless)
+                    || c.text.chars().next().is_some_and(is_spaceless);
+                let needed = if cjk { 1.0 } else { 0.1 };
                 let spaced = p.text.ends_with(' ') || c.text.starts_with(' ');
                 if gap > needed * h && !spaced {
                     out.push(' ');

@@ -8,7 +8,8 @@
 //!    CMaps (`Uni*-UCS2-*`, `Uni*-UTF16-*`, `Uni*-UTF8-*`, `Uni*-UTF32-*`) and the legacy multi-byte
 //!    ones decoded with `encoding_rs` (`GB-EUC`, `GBpc-EUC`, `GBK-EUC`, `GBKp-EUC`, `GBK2K` → GBK/GB18030;
 //!    `B5pc`, `ETen-B5`, `HKscs-B5`, `ETenms-B5` → Big5; `90ms-RKSJ`, `90msp-RKSJ`, `83pv-RKSJ` → Shift_JIS;
-//!    `KSC-EUC`, `KSCms-UHC`, `KSCpc-EUC` → EUC-KR);
+//!    `KSC-EUC`, `KSCms-UHC`, `KSCpc-EUC` → EUC-KR; `EUC` → EUC-JP) and their 7-bit (ISO-2022) forms
+//!    (`H`/`V`, `GB`, `KSC`: JIS X 0208, GB 2312, KS X 1001 with the high bits clear);
 //! 3. for simple fonts: `/Encoding` (WinAnsi, MacRoman, Standard, a `/Differences` array whose glyph
 //!    names are known or of the `uniXXXX` / `uXXXX` forms).
 //!
@@ -70,6 +71,9 @@ enum Fallback {
     Utf32,
     /// Code bytes are in this legacy encoding.
     Legacy(&'static Encoding),
+    /// Two-byte codes are the 7-bit (ISO-2022) form of this EUC encoding: each byte 0x21–0x7E is its
+    /// EUC byte less 0x80 (the `H`, `GB`, `KSC` CMaps of JIS X 0208, GB 2312 and KS X 1001).
+    SevenBit(&'static Encoding),
     /// The code's CID (the code itself, or through an embedded CMap's `cidrange`s), looked up in a
     /// character collection's table: one little-endian u32 scalar per CID, 0 for none.
     Collection {
@@ -204,6 +208,18 @@ pub(super) fn fuzz_glyph_unicode(program: &[u8]) {
     }
 }
 
+/// The readers of built-in encodings, for the fuzz target: the same bytes as each kind of program.
+pub(super) fn fuzz_builtin_encoding(program: &[u8]) {
+    for kind in [Program::Type1, Program::Cff] {
+        let mut pairs = 0usize;
+        builtin_encoding(kind, program, |_, name| {
+            pairs += 1;
+            let _ = glyph_char(name);
+        });
+        assert!(pairs <= 4096);
+    }
+}
+
 fn collection_char(table: &[u8], cid: u32) -> Option<char> {
     let at = usize::try_from(cid).ok()?.checked_mul(4)?;
     let b = table.get(at..at + 4)?;
@@ -300,6 +316,15 @@ impl Font {
         // A ToUnicode CMap with codespace ranges of its own tells the code lengths of a simple font
         // only when the font has no encoding CMap; Type0 fonts keep the encoding's split.
         font.to_unicode = to_unicode;
+        // `/ToUnicode /Identity-H`, a name where a stream belongs: the two-byte codes are the
+        // characters themselves, as poppler reads it.
+        if spec.to_unicode_identity
+            && font.to_unicode.is_none()
+            && matches!(font.codes, Codes::Two)
+            && matches!(font.fallback, Fallback::None)
+        {
+            font.fallback = Fallback::Utf16;
+        }
         font
     }
 
@@ -318,12 +343,20 @@ impl Font {
             let raw = &bytes[i..i + len];
             i += len;
             let code = raw.iter().fold(0u32, |a, &b| a << 8 | u32::from(b));
+            let is_space = len == 1 && code == 32;
             if !self.text_of(raw, code, out) {
-                unmapped += 1;
+                // Byte 32 is the word space of a one-byte code whatever glyph it draws (word
+                // spacing applies to it alone), so a font that maps it to `.notdef` still
+                // separates words with it.
+                if is_space {
+                    out.push(' ');
+                } else {
+                    unmapped += 1;
+                }
             }
             glyph(Glyph {
                 advance: self.width(code, len) * self.scale / 1000.0,
-                is_space: len == 1 && code == 32,
+                is_space,
             });
         }
         unmapped
@@ -401,6 +434,18 @@ impl Font {
                     return true;
                 }
                 let (s, had_errors) = enc.decode_without_bom_handling(raw);
+                if had_errors {
+                    return false;
+                }
+                s.chars().for_each(|c| push_char(out, c));
+                true
+            }
+            Fallback::SevenBit(enc) => {
+                let [a, b] = raw else {
+                    return false;
+                };
+                let euc = [a | 0x80, b | 0x80];
+                let (s, had_errors) = enc.decode_without_bom_handling(&euc);
                 if had_errors {
                     return false;
                 }
@@ -519,6 +564,8 @@ pub(super) struct FontSpec<'a> {
     pub(super) base_font: &'a [u8],
     /// Decompressed `/ToUnicode`.
     pub(super) to_unicode: Option<&'a [u8]>,
+    /// `/ToUnicode` is the name `Identity-H` (or `-V`) instead of a CMap stream.
+    pub(super) to_unicode_identity: bool,
     /// Simple fonts: `/FirstChar`, `/Widths`, `/MissingWidth`.
     pub(super) first_char: u32,
     pub(super) widths: Vec<f32>,
@@ -534,6 +581,18 @@ pub(super) struct FontSpec<'a> {
     /// `/FontFile2`, and `/CIDToGIDMap` when it is a stream (none: identity).
     pub(super) truetype: Option<&'a [u8]>,
     pub(super) cid_to_gid: Option<&'a [u8]>,
+    /// Simple fonts without a named base encoding nor ToUnicode: the embedded font program,
+    /// decompressed, whose built-in encoding is then the base.
+    pub(super) builtin: Option<(Program, &'a [u8])>,
+}
+
+/// Kinds of embedded font program whose built-in encoding is read.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Program {
+    /// `/FontFile`: Type 1, its encoding in the clear-text part (`dup 11 /ff put`).
+    Type1,
+    /// `/FontFile3` of subtype `Type1C`: a bare CFF font (`cff.rs`).
+    Cff,
 }
 
 pub(super) enum DiffItem<'a> {
@@ -549,7 +608,7 @@ pub(super) enum WItem {
 fn type0(spec: &FontSpec<'_>) -> Font {
     let name = spec.encoding_name.unwrap_or_default();
     let name_str = String::from_utf8_lossy(name);
-    let vertical = name_str.ends_with("-V");
+    let vertical = name_str.ends_with("-V") || name_str == "V";
     let identity = name_str.starts_with("Identity-");
     let table = spec.ordering.and_then(collection);
     let (codes, fallback) = if identity {
@@ -603,6 +662,8 @@ fn predefined(name: &str) -> (Codes, Fallback) {
         .strip_suffix("-H")
         .or_else(|| name.strip_suffix("-V"))
         .unwrap_or(name);
+    // `UniJIS-UCS2-HW-H`: half-width Latin, the same codes.
+    let base = base.strip_suffix("-HW").unwrap_or(base);
     if base.starts_with("Uni") {
         if base.ends_with("-UCS2") || base.ends_with("-UTF16") {
             return (Codes::Utf16, Fallback::Utf16);
@@ -617,6 +678,12 @@ fn predefined(name: &str) -> (Codes, Fallback) {
     }
     let legacy =
         |enc: &'static Encoding, lead: (u8, u8)| (Codes::Double { lead }, Fallback::Legacy(enc));
+    let seven_bit = |enc: &'static Encoding| {
+        (
+            Codes::Double { lead: (0x21, 0x7E) },
+            Fallback::SevenBit(enc),
+        )
+    };
     match base {
         "GB-EUC" | "GBpc-EUC" | "GBT-EUC" | "GBTpc-EUC" => legacy(encoding_rs::GBK, (0xA1, 0xFE)),
         "GBK-EUC" | "GBKp-EUC" => legacy(encoding_rs::GBK, (0x81, 0xFE)),
@@ -639,6 +706,16 @@ fn predefined(name: &str) -> (Codes, Fallback) {
         "KSC-EUC" | "KSCms-UHC" | "KSCpc-EUC" | "KSCms-UHC-HW" => {
             legacy(encoding_rs::EUC_KR, (0x81, 0xFE))
         }
+        "EUC" | "78-EUC" => legacy(encoding_rs::EUC_JP, (0x8E, 0xFE)),
+        "Ext-RKSJ" | "Add-RKSJ" | "78-RKSJ" | "78ms-RKSJ" => predefined("90ms-RKSJ-H"),
+        "ETHK-B5" | "HKdla-B5" | "HKdlb-B5" | "HKgccs-B5" | "HKm314-B5" | "HKm471-B5" => {
+            legacy(encoding_rs::BIG5, (0x81, 0xFE))
+        }
+        // The 7-bit forms: `H`/`V` (the names are the whole CMap name) and their JIS variants,
+        // GB 2312 and KS X 1001, every byte of a code in 0x21–0x7E.
+        "H" | "V" | "Ext" | "Add" | "78" | "NWP" => seven_bit(encoding_rs::EUC_JP),
+        "GB" | "GBT" => seven_bit(encoding_rs::GBK),
+        "KSC" => seven_bit(encoding_rs::EUC_KR),
         _ => (Codes::Two, Fallback::None),
     }
 }
@@ -692,6 +769,15 @@ fn simple(spec: &FontSpec<'_>) -> Font {
             }
         }
     }
+    if base.is_none()
+        && let Some((kind, program)) = spec.builtin
+    {
+        builtin_encoding(kind, program, |code, name| {
+            if let Some(c) = glyph_char(name) {
+                table[usize::from(code)] = Some(c);
+            }
+        });
+    }
     let mut code = 0u32;
     for d in &spec.differences {
         match d {
@@ -724,6 +810,39 @@ fn simple(spec: &FontSpec<'_>) -> Font {
     }
 }
 
+/// The (code, glyph name) pairs of a font program's built-in encoding.
+fn builtin_encoding(kind: Program, program: &[u8], mut pair: impl FnMut(u8, &[u8])) {
+    match kind {
+        Program::Cff => super::cff::encoding(program, &mut pair),
+        Program::Type1 => {
+            // The clear-text part ends where the encrypted one starts; the encoding is an array
+            // filled by `dup <code> /<name> put`, or `StandardEncoding`, the default anyway.
+            let clear =
+                &program[..memchr::memmem::find(program, b"eexec").unwrap_or(program.len())];
+            let Some(at) = memchr::memmem::find(clear, b"/Encoding") else {
+                return;
+            };
+            let mut words = clear[at + 9..]
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|w| !w.is_empty());
+            let mut prev: [&[u8]; 2] = [b"", b""];
+            for word in words.by_ref().take(4096) {
+                if word == b"def" || word == b"readonly" || word == b"StandardEncoding" {
+                    break;
+                }
+                let [code, name] = prev;
+                if word == b"put"
+                    && let Some(name) = name.strip_prefix(b"/")
+                    && let Some(code) = std::str::from_utf8(code).ok().and_then(|c| c.parse().ok())
+                {
+                    pair(code, name);
+                }
+                prev = [prev[1], word];
+            }
+        }
+    }
+}
+
 fn fill_legacy(table: &mut [Option<char>; 256], enc: &'static Encoding) {
     for b in 32u8..=255 {
         let bytes = [b];
@@ -734,17 +853,38 @@ fn fill_legacy(table: &mut [Option<char>; 256], enc: &'static Encoding) {
     }
 }
 
+/// The Greek letters by their glyph names (`Gamma`, `alpha`, …).
+fn greek(name: &str) -> Option<char> {
+    const NAMES: [&str; 24] = [
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+        "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi",
+        "chi", "psi", "omega",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let i = NAMES.iter().position(|n| *n == lower)?;
+    // Lower case from U+03B1, capitals from U+0391; both skip the final-sigma slot after rho.
+    let offset = u32::try_from(i).ok()? + u32::from(i >= 17);
+    let first = if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        0x391
+    } else {
+        0x3B1
+    };
+    char::from_u32(first + offset)
+}
+
 /// Glyph names of the Latin sets (WinAnsi order from 32) mapped through Windows-1252; other names by
 /// the `uniXXXX`/`uXXXX[XX]` conventions; `name.suffix` as `name`.
 fn glyph_char(name: &[u8]) -> Option<char> {
     let name = std::str::from_utf8(name).ok()?;
     let name = name.split('.').next().unwrap_or(name);
-    if let Some(hex) = name.strip_prefix("uni")
-        && hex.len() >= 4
-    {
-        return u32::from_str_radix(&hex[..4], 16)
-            .ok()
-            .and_then(char::from_u32);
+    // `.notdef` (and any name that is all suffix) names no character; the name table's unused
+    // slots are empty strings, which it must not match.
+    if name.is_empty() {
+        return None;
+    }
+    // A name is bytes from the file: `uni` may be followed by anything, multi-byte characters too.
+    if let Some(hex) = name.strip_prefix("uni").and_then(|h| h.get(..4)) {
+        return u32::from_str_radix(hex, 16).ok().and_then(char::from_u32);
     }
     if let Some(hex) = name.strip_prefix('u')
         && (4..=6).contains(&hex.len())
@@ -769,7 +909,18 @@ fn glyph_char(name: &[u8]) -> Option<char> {
         "nbspace" | "nonbreakingspace" => Some(' '),
         "sfthyphen" | "softhyphen" => Some('-'),
         "middot" => Some('·'),
-        _ => None,
+        // TeX's math and Greek glyphs (cmsy, cmmi, OT1's capitals), named as in Adobe's glyph list.
+        "element" => Some('∈'),
+        "lessequal" => Some('≤'),
+        "greaterequal" => Some('≥'),
+        "notequal" => Some('≠'),
+        "approxequal" => Some('≈'),
+        "infinity" => Some('∞'),
+        "arrowright" => Some('→'),
+        "arrowleft" => Some('←'),
+        "summation" => Some('∑'),
+        "radical" => Some('√'),
+        _ => greek(name),
     };
     if extra.is_some() {
         return extra;
@@ -1054,7 +1205,18 @@ impl ToUnicode {
                 _ => false,
             };
         }
-        self.lookup_in_maps(len, code, out)
+        if self.lookup_in_maps(len, code, out) {
+            return true;
+        }
+        // A map written for one-byte codes on a two-byte font (`<00> <ff>` codespace, Identity-H
+        // strings): poppler looks codes up by their value, so the map still applies.
+        if len == 2
+            && let Some(Some(text)) = self.one_byte.as_ref().and_then(|t| t.get(code as usize))
+        {
+            out.push_str(text);
+            return true;
+        }
+        false
     }
 
     /// The table behind [`ToUnicode::lookup`] for one-byte codes: each entry is what the maps give
@@ -1311,6 +1473,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn to_unicode_named_identity() {
+        let font = Font::new(&FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            to_unicode_identity: true,
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&font, &[0, 0x41, 0x5B, 0xC6]), ("A密".into(), 0));
+    }
+
+    #[test]
+    fn a_one_byte_to_unicode_map_serves_two_byte_codes() {
+        let map = b"begincmap 1 begincodespacerange <00> <ff> endcodespacerange
+1 beginbfrange <42> <5f> <0061> endbfrange 1 beginbfchar <24> <0043> endbfchar endcmap";
+        let font = Font::new(&FontSpec {
+            subtype: b"Type0",
+            encoding_name: Some(b"Identity-H"),
+            to_unicode: Some(map),
+            ..FontSpec::default()
+        });
+        assert_eq!(
+            show(&font, &[0, 0x24, 0, 0x42, 0, 0x4F, 0x01, 0x24]),
+            ("Can".into(), 1)
+        );
+    }
+
+    #[test]
     fn one_byte_table_answers_as_the_maps_do() {
         let cmaps: [&[u8]; 4] = [
             b"1 begincodespacerange <00> <FF> endcodespacerange\n\
@@ -1423,6 +1612,92 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
             ..FontSpec::default()
         });
         assert_eq!(show(&mac, b"\x8e").0, "é");
+        // Byte 32 drawn as `.notdef` still separates words, and is no unread character.
+        let blank_space = Font::new(&FontSpec {
+            subtype: b"Type1",
+            base_encoding: Some(b"WinAnsiEncoding"),
+            differences: vec![DiffItem::Code(32), DiffItem::Name(b".notdef")],
+            ..FontSpec::default()
+        });
+        assert_eq!(
+            show(&blank_space, b"circuit board"),
+            ("circuit board".into(), 0)
+        );
+        // Found by fuzzing: a multi-byte character inside the four digits after `uni`.
+        assert_eq!(glyph_char("unibfe堜l".as_bytes()), None);
+        assert_eq!(
+            ["Gamma", "Omega", "alpha", "sigma", "tau", "element"]
+                .map(|n| glyph_char(n.as_bytes())),
+            [
+                Some('Γ'),
+                Some('Ω'),
+                Some('α'),
+                Some('σ'),
+                Some('τ'),
+                Some('∈')
+            ]
+        );
+    }
+
+    #[test]
+    fn built_in_encoding_of_a_type1_program() {
+        // The clear-text part of a Type 1 program as pdfTeX embeds it: the encoding array is filled
+        // after a `for` loop that sets every slot to .notdef; the encrypted part is not looked at.
+        let program = b"%!PS-AdobeFont-1.0: CMR10 003.002\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\ndup 11 /ff put\ndup 123 /endash put\ndup 97 /a put\nreadonly def\ncurrentdict end\ncurrentfile eexec\n\x00dup 98 /b put";
+        let font = Font::new(&FontSpec {
+            subtype: b"Type1",
+            builtin: Some((Program::Type1, program)),
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&font, b"\x0b{ab"), ("\u{FB00}–ab".into(), 0));
+        // A named base encoding wins over the program's.
+        let named = Font::new(&FontSpec {
+            subtype: b"Type1",
+            encoding_name: Some(b"WinAnsiEncoding"),
+            builtin: Some((Program::Type1, program)),
+            ..FontSpec::default()
+        });
+        assert_eq!(show(&named, b"{").0, "{");
+        // A program that is not one, or says StandardEncoding, leaves the standard table.
+        for program in [
+            &b"\xff\x00garbage"[..],
+            b"/Encoding StandardEncoding def dup 65 /B put",
+        ] {
+            let font = Font::new(&FontSpec {
+                subtype: b"Type1",
+                builtin: Some((Program::Type1, program)),
+                ..FontSpec::default()
+            });
+            assert_eq!(show(&font, b"A'").0, "A\u{2019}");
+            let cff = Font::new(&FontSpec {
+                subtype: b"Type1",
+                builtin: Some((Program::Cff, program)),
+                ..FontSpec::default()
+            });
+            assert_eq!(show(&cff, b"A").0, "A");
+        }
+    }
+
+    #[test]
+    fn seven_bit_and_euc_cmaps() {
+        let font = |name: &'static [u8]| {
+            Font::new(&FontSpec {
+                subtype: b"Type0",
+                encoding_name: Some(name),
+                ..FontSpec::default()
+            })
+        };
+        // あい in JIS X 0208 row 4, as the 7-bit `H` and `V` CMaps and `EUC-H` write them.
+        assert_eq!(show(&font(b"H"), b"$\"$$").0, "あい");
+        assert_eq!(show(&font(b"V"), b"$\"$$").0, "あい");
+        assert!(font(b"V").vertical);
+        assert_eq!(show(&font(b"EUC-H"), b"\xa4\xa2\xa4\xa4").0, "あい");
+        // 机密 in GB 2312 (EUC-CN BBFA C3DC), 7-bit.
+        assert_eq!(show(&font(b"GB-H"), b"\x3b\x7a\x43\x5c").0, "机密");
+        // 비 in KS X 1001 (EUC-KR BAF1), 7-bit.
+        assert_eq!(show(&font(b"KSC-H"), b"\x3a\x71").0, "비");
+        // A half-width UCS-2 CMap is still UCS-2.
+        assert_eq!(show(&font(b"UniJIS-UCS2-HW-H"), &[0x30, 0x42]).0, "あ");
     }
 
     #[test]

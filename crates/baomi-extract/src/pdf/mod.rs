@@ -16,6 +16,7 @@
 //! document information), Type3 glyph procedures, `/ActualText` given through a named property list,
 //! and fonts whose codes have no known Unicode (see [`font`]).
 
+mod cff;
 mod content;
 mod font;
 mod lex;
@@ -62,7 +63,8 @@ pub(crate) fn extract(
         ),
         ..lopdf::LoadOptions::default()
     };
-    let doc = Document::load_mem_with_options(data, options).map_err(load_error)?;
+    let mut doc = Document::load_mem_with_options(data, options).map_err(load_error)?;
+    recover_unmeasured_streams(&mut doc, data);
     budget.check_time()?;
     if doc.trailer.has(b"Encrypt") {
         // lopdf removes /Encrypt once it could decrypt with the empty user password; it is still
@@ -234,6 +236,37 @@ fn unify_shapes(text: String) -> String {
         }
     }
     out
+}
+
+/// Streams whose `/Length` is missing or unusable are loaded empty, with where their data starts;
+/// their data runs to the next `endstream`, as poppler and pdf.js read them (hand-written and
+/// reduced test files leave `/Length` out).
+fn recover_unmeasured_streams(doc: &mut Document, data: &[u8]) {
+    let finder = memchr::memmem::Finder::new(b"endstream");
+    for object in doc.objects.values_mut() {
+        let Object::Stream(stream) = object else {
+            continue;
+        };
+        let Some(start) = stream.start_position else {
+            continue;
+        };
+        if !stream.content.is_empty() || start >= data.len() {
+            continue;
+        }
+        let window = &data[start..data.len().min(start.saturating_add(MAX_STREAM as usize))];
+        let Some(end) = finder.find(window) else {
+            continue;
+        };
+        let body = &window[..end];
+        let body = body
+            .strip_suffix(b"\r\n")
+            .or_else(|| body.strip_suffix(b"\n"))
+            .or_else(|| body.strip_suffix(b"\r"))
+            .unwrap_or(body);
+        if !body.is_empty() {
+            stream.set_content(body.to_vec());
+        }
+    }
 }
 
 fn load_error(e: lopdf::Error) -> Unreadable {
@@ -651,6 +684,10 @@ impl<'d> Walker<'d, '_> {
         };
         let to_unicode = match self.get(d, b"ToUnicode") {
             Some(Object::Stream(s)) => Some(self.stream(s)?),
+            Some(Object::Name(n)) => {
+                spec.to_unicode_identity = n.starts_with(b"Identity-");
+                None
+            }
             _ => None,
         };
         let mut encoding_cmap = None;
@@ -677,6 +714,7 @@ impl<'d> Walker<'d, '_> {
         let descriptor_of = |w: &Self, f: &'d Dictionary| w.dict(f, b"FontDescriptor");
         let mut truetype = None;
         let mut cid_to_gid = None;
+        let mut builtin = None;
         if subtype == b"Type0" {
             if let Some(Object::Array(desc)) = self.get(d, b"DescendantFonts")
                 && let Some(Object::Dictionary(cid)) = desc.first().map(|o| self.deref(o))
@@ -730,6 +768,25 @@ impl<'d> Walker<'d, '_> {
             if let Some(fd) = descriptor_of(self, d) {
                 spec.missing_width = self.num(fd, b"MissingWidth").map(|v| v as f32);
                 spec.symbolic = self.num(fd, b"Flags").is_some_and(|f| (f as i64) & 4 != 0);
+                // Without a named base encoding, an embedded Type 1 or CFF program's own encoding
+                // is the base (ISO 32000-1 Table 114): TeX's fonts keep their ligatures, dashes
+                // and quotes there.
+                if to_unicode.is_none()
+                    && spec.encoding_name.is_none()
+                    && spec.base_encoding.is_none()
+                {
+                    builtin = match (self.get(fd, b"FontFile"), self.get(fd, b"FontFile3")) {
+                        (Some(Object::Stream(program)), _) => {
+                            self.stream(program).ok().map(|p| (font::Program::Type1, p))
+                        }
+                        (_, Some(Object::Stream(program)))
+                            if self.name(&program.dict, b"Subtype") == Some(b"Type1C") =>
+                        {
+                            self.stream(program).ok().map(|p| (font::Program::Cff, p))
+                        }
+                        _ => None,
+                    };
+                }
             }
             if let Some(Object::Array(m)) = self.get(d, b"FontMatrix") {
                 spec.font_matrix_a = m
@@ -742,6 +799,7 @@ impl<'d> Walker<'d, '_> {
         spec.encoding_cmap = encoding_cmap.as_deref();
         spec.truetype = truetype.as_deref();
         spec.cid_to_gid = cid_to_gid.as_deref();
+        spec.builtin = builtin.as_ref().map(|(kind, p)| (*kind, p.as_ref()));
         Ok(Font::new(&spec))
     }
 
@@ -1051,6 +1109,12 @@ fn decode_text_string(bytes: &[u8]) -> String {
 #[doc(hidden)]
 pub(crate) fn fuzz_truetype_program(data: &[u8]) {
     font::fuzz_glyph_unicode(data);
+}
+
+/// [`crate::fuzz_entry::font_program`].
+#[doc(hidden)]
+pub(crate) fn fuzz_font_program(data: &[u8]) {
+    font::fuzz_builtin_encoding(data);
 }
 
 #[cfg(test)]
