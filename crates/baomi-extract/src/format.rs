@@ -99,14 +99,18 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
     let ext = extension(name);
     let ext = ext.as_str();
     if is_zip(head) {
+        // An ODF package says what it is in its first, stored member, whatever the file is called
+        // (an OpenDocument text saved under a .docx name is still one).
+        if let Some(f) = odf_mimetype(head) {
+            return f;
+        }
         if let Some(f) = ooxml_ext(ext).or_else(|| odf_ext(ext)) {
             return f;
         }
         if ext == "ofd" {
             return Format::Ofd;
         }
-        // An ODF package says what it is in its first, stored member, whatever the file is called.
-        return odf_mimetype(head).unwrap_or(Format::Zip);
+        return Format::Zip;
     }
     if head.starts_with(OLE_MAGIC) {
         // Encrypted OOXML is an OLE compound file; the OOXML parser says "encrypted" for it. Every

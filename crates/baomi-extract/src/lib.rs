@@ -208,15 +208,34 @@ pub(crate) fn extract_as(
     visitor: &mut dyn Visitor,
 ) -> Result<Format, Unreadable> {
     budget.check_time()?;
+    if data.is_empty() {
+        // An empty file holds nothing to read, whatever its name promises: not a damaged package.
+        visitor.format(inner, format);
+        return Ok(format);
+    }
     let mut reported = format;
     match format {
         Format::Text => text::extract(data, inner, budget, visitor)?,
         Format::Html => html::extract(data, inner, budget, visitor)?,
-        Format::Docx | Format::Xlsx | Format::Pptx => {
-            ooxml::extract(format, data, inner, budget, visitor)?
-        }
-        Format::Odt | Format::Ods | Format::Odp => {
-            odf::extract(format, data, inner, budget, visitor)?
+        Format::Docx | Format::Xlsx | Format::Pptx | Format::Odt | Format::Ods | Format::Odp => {
+            let read = if matches!(format, Format::Docx | Format::Xlsx | Format::Pptx) {
+                ooxml::extract(format, data, inner, budget, visitor)
+            } else {
+                odf::extract(format, data, inner, budget, visitor).map(|()| format)
+            };
+            match read {
+                // Renamed files: an OpenDocument text saved as .docx, a workbook called .odt. The
+                // package's own members say what it is; read it as that.
+                Err(e) if e.reason == UnscannedReason::Corrupt => {
+                    match zipfile::package_kind(data, budget) {
+                        Some(actual) if actual != format => {
+                            return extract_as(actual, data, inner, budget, visitor);
+                        }
+                        _ => return Err(e),
+                    }
+                }
+                read => reported = read?,
+            }
         }
         Format::Eml => mail::extract(data, inner, budget, visitor)?,
         Format::Mbox => mail::mbox(data, inner, budget, visitor)?,

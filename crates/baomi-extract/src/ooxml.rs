@@ -33,7 +33,7 @@ pub(crate) fn extract(
     inner: &mut Vec<String>,
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
-) -> Result<(), Unreadable> {
+) -> Result<Format, Unreadable> {
     if data.starts_with(&OLE_MAGIC) {
         return Err(Unreadable::new(
             UnscannedReason::Encrypted,
@@ -41,6 +41,11 @@ pub(crate) fn extract(
         ));
     }
     let mut pkg = Package::open(data, budget)?;
+    // A workbook saved as .docx (and so on) is read as what its parts say it is.
+    let format = match crate::zipfile::package_format(&mut pkg, budget)? {
+        Some(actual @ (Format::Docx | Format::Xlsx | Format::Pptx)) => actual,
+        _ => format,
+    };
     let mut cx = Cx {
         pkg: &mut pkg,
         inner,
@@ -66,7 +71,8 @@ pub(crate) fn extract(
         Format::Xlsx => "xl/embeddings/",
         _ => "ppt/embeddings/",
     };
-    embeddings(&mut cx, prefix)
+    embeddings(&mut cx, prefix)?;
+    Ok(format)
 }
 
 /// What every part reader needs, bundled so helpers stay readable.
@@ -1885,11 +1891,19 @@ mod tests {
     use crate::xml::testing::{Collect, fixture, ok_parser, run_parser, zip};
 
     fn run(format: Format, data: &[u8]) -> (Result<(), Unreadable>, Collect) {
-        run_parser(extract, format, data)
+        run_parser(
+            |f, d, i, b, v| extract(f, d, i, b, v).map(|_| ()),
+            format,
+            data,
+        )
     }
 
     fn ok(format: Format, data: &[u8]) -> Collect {
-        ok_parser(extract, format, data)
+        ok_parser(
+            |f, d, i, b, v| extract(f, d, i, b, v).map(|_| ()),
+            format,
+            data,
+        )
     }
 
     fn docx_with(document: &str) -> Vec<u8> {

@@ -553,7 +553,6 @@ mod fixtures {
             ("broken/random.zip", &["corrupt"]),
             ("broken/random.docx", &["corrupt"]),
             ("broken/random.xlsx", &["corrupt"]),
-            ("broken/empty.docx", &["corrupt"]),
             ("broken/truncated.docx", &["corrupt"]),
             ("broken/bomb_10mb_zeros.zip", &["limit"]),
             ("broken/nested_42_like.zip", &["limit"]),
@@ -573,6 +572,44 @@ mod fixtures {
                 "{file}: {r:?} {:?}",
                 c.unscanned
             );
+        }
+    }
+
+    /// Office files saved under each other's names (an OpenDocument text called .docx, a Word file
+    /// called .odt, a workbook called .docx) are read as what they are; an empty file is nothing to
+    /// read, not a damaged package. Found in LibreOffice's test files, where all of these occur.
+    #[test]
+    fn office_files_under_each_others_names_and_empty_ones() {
+        for (fixture, name, format, words) in [
+            ("office/notice.odt", "saved_as.docx", Format::Odt, "保密"),
+            ("office/notice.docx", "saved_as.odt", Format::Docx, "保密"),
+            ("office/book.xlsx", "saved_as.docx", Format::Xlsx, ""),
+        ] {
+            let Some((_, data)) = load(fixture) else {
+                panic!("{fixture} missing");
+            };
+            let (r, c) = run(name, &data);
+            assert_eq!(
+                r.ok(),
+                Some(format),
+                "{fixture} as {name}: {:?}",
+                c.unscanned
+            );
+            assert!(c.unscanned.is_empty(), "{fixture}: {:?}", c.unscanned);
+            let (_, original) = run(fixture, &data);
+            assert_eq!(all_text(&c), all_text(&original), "{fixture} as {name}");
+            assert!(all_text(&c).contains(words));
+        }
+        for name in [
+            "empty.docx",
+            "empty.odt",
+            "empty.xlsx",
+            "empty.pdf",
+            "empty.doc",
+        ] {
+            let (r, c) = run(name, b"");
+            assert!(r.is_ok(), "{name}: {r:?}");
+            assert!(c.unscanned.is_empty() && c.segments.is_empty(), "{name}");
         }
     }
 

@@ -169,6 +169,13 @@ fn inflate_member(raw: &[u8], declared: u64, crc: u32) -> Result<Vec<u8>, Unread
 
 /// Decode a raw zip member name.
 /// (A name flagged UTF-8 is valid UTF-8, so one test covers the flag and unflagged UTF-8 writers.)
+/// What an office package holds by its members, whatever its name says (see [`package_format`]);
+/// `None` for a zip that is no office package, or no zip.
+pub(crate) fn package_kind(data: &[u8], budget: &mut Budget) -> Option<Format> {
+    let mut pkg = Package::open(data, budget).ok()?;
+    package_format(&mut pkg, budget).ok().flatten()
+}
+
 pub(crate) fn decode_member_name(raw: &[u8], cp437: impl FnOnce() -> String) -> String {
     if std::str::from_utf8(raw).is_ok() {
         return String::from_utf8_lossy(raw).into_owned();
@@ -196,7 +203,7 @@ pub(crate) fn extract(
             Format::Odt | Format::Ods | Format::Odp => {
                 crate::odf::extract(format, data, inner, budget, visitor)
             }
-            _ => crate::ooxml::extract(format, data, inner, budget, visitor),
+            _ => crate::ooxml::extract(format, data, inner, budget, visitor).map(|_| ()),
         };
     }
     for index in 0..package.names().len() {
@@ -223,7 +230,7 @@ pub(crate) fn extract(
 
 /// The office format of a zip by its parts, whatever its name: OOXML by `[Content_Types].xml` plus
 /// the main part, ODF by its `mimetype` member.
-fn package_format(
+pub(crate) fn package_format(
     package: &mut Package<'_>,
     budget: &mut Budget,
 ) -> Result<Option<Format>, Unreadable> {
@@ -231,6 +238,7 @@ fn package_format(
         for (part, format) in [
             ("word/document.xml", Format::Docx),
             ("xl/workbook.xml", Format::Xlsx),
+            ("xl/workbook.bin", Format::Xlsx),
             ("ppt/presentation.xml", Format::Pptx),
         ] {
             if package.index_of(part).is_some() {

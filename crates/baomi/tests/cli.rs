@@ -675,7 +675,18 @@ fn broken_files_end_as_unscanned_with_their_reason() {
                     .is_some_and(|n| n == name.as_str())
             })
             .collect();
-        if entries.is_empty() {
+        if reasons.is_empty() {
+            // `unscanned = []`: the file is read, never listed.
+            if !entries.is_empty() {
+                failures.push(format!(
+                    "{name}: unscanned as {:?}, expected to be read",
+                    entries
+                        .iter()
+                        .map(|u| (u.reason.as_str(), &u.detail))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        } else if entries.is_empty() {
             if !may_scan {
                 failures.push(format!(
                     "{name}: not in unscanned (expected one of {reasons:?})"
