@@ -794,13 +794,24 @@ fn simple(spec: &FontSpec<'_>) -> Font {
         Some(a) if spec.subtype == b"Type3" && a.is_finite() && a != 0.0 => a * 1000.0,
         _ => 1.0,
     };
+    // A standard font named without `/Widths`: its glyphs are as wide as Adobe's metrics say, not
+    // a flat 500 that opens gaps inside kerned words.
+    let standard = if spec.widths.is_empty() && spec.subtype != b"Type3" {
+        super::std14::widths(spec.base_font)
+    } else {
+        None
+    };
+    let (first, widths) = match standard {
+        Some(w) => (32, w.iter().map(|&v| f32::from(v)).collect()),
+        None => (spec.first_char, spec.widths.clone()),
+    };
     Font {
         codes: Codes::One,
         to_unicode: None,
         fallback: Fallback::Table(table),
         widths: Widths::Simple {
-            first: spec.first_char,
-            widths: spec.widths.clone(),
+            first,
+            widths,
             missing: spec
                 .missing_width
                 .unwrap_or(if spec.widths.is_empty() { 500.0 } else { 0.0 }),

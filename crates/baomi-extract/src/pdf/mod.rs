@@ -21,6 +21,7 @@ mod content;
 mod font;
 mod lex;
 mod radicals;
+mod std14;
 
 use crate::{Budget, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;

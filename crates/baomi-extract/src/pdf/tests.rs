@@ -689,3 +689,14 @@ fn to_unicode_given_as_the_name_identity_h() {
         assert!(text.lines().any(|l| l.trim() == want), "{want} in {text}");
     }
 }
+
+#[test]
+fn a_standard_font_without_widths_is_as_wide_as_its_metrics() {
+    // Helvetica named, not embedded, no /Widths; "BUTTO" and "N" shown apart, kerned letter by
+    // letter. With every glyph 500 units wide it read "BUTTO N", "CHECK BOX"-like splits elsewhere.
+    let text = others("pdfminer-AcroForm_TEST.pdf");
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for want in ["BUTTON", "CHECKBOX", "RADIO BUTTON"] {
+        assert!(lines.contains(&want), "{want} not a line of {lines:#?}");
+    }
+}
