@@ -763,15 +763,59 @@ fn is_cjk(c: char) -> bool {
         | 0x20000..=0x3FFFF)
 }
 
+/// Where a laid-out line starts and ends, to tell a wrapped line from the end of a paragraph.
+struct LineEnds {
+    quarter: u8,
+    x: f64,
+    x_end: f64,
+    y: f64,
+    size: f64,
+    first_cjk: bool,
+    last_cjk: bool,
+    solid: bool,
+}
+
+impl LineEnds {
+    /// Whether `next` goes on with this line's sentence: CJK text on both sides of the break, this
+    /// line running to the right edge of the text (`right`, within a character), the next one
+    /// starting at the same left edge or up to two characters left of it (a paragraph's first line
+    /// is indented by two), right below, in the same size. A marking, a title or the
+    /// last line of a paragraph stops short of the edge; a table's rows have gaps between their
+    /// cells (neither line may have a gap of a character or more).
+    fn wraps_into(&self, next: &LineEnds, right: f64) -> bool {
+        let size = self.size;
+        self.quarter == next.quarter
+            && self.solid
+            && next.solid
+            && self.last_cjk
+            && next.first_cjk
+            && right - self.x_end < 1.2 * size
+            && next.x - self.x < 0.5 * size
+            && self.x - next.x < 2.5 * size
+            && (self.y - next.y) > 0.5 * size
+            && (self.y - next.y) < 2.2 * size
+            && (self.size - next.size).abs() < 0.15 * size
+    }
+}
+
 /// Order the pieces of a page into lines, top to bottom, left to right, and join them: ordinary text
 /// first, then text running each other way (in its own frame, see [`Chunk`]); a new line where the
-/// baseline moves by more than half the text height or the direction changes; a space between pieces of one line
+/// baseline moves by more than half the text height or the direction changes (but for CJK text
+/// wrapped at the right edge, which goes on without a break); a space between pieces of one line
 /// where the gap is wider than a tenth of the height, as pdftotext breaks words (a full height next
 /// to CJK text, which has no spaces between words).
 pub(super) fn layout(chunks: &mut [Chunk]) -> String {
     // Stable sort keeps the stream order of pieces on one baseline.
     chunks.sort_by(|a, b| a.quarter.cmp(&b.quarter).then(b.y.total_cmp(&a.y)));
+    // The right edge of the text running each way: a line of CJK text that reaches it was wrapped
+    // there, and the next one goes on with the same sentence (a keyword can span the two).
+    let mut right = [f64::MIN; 4];
+    for c in chunks.iter() {
+        let q = usize::from(c.quarter & 3);
+        right[q] = right[q].max(c.x_end);
+    }
     let mut out = String::new();
+    let mut previous: Option<LineEnds> = None;
     let mut start = 0;
     while start < chunks.len() {
         let top = chunks[start].y;
@@ -788,9 +832,32 @@ pub(super) fn layout(chunks: &mut [Chunk]) -> String {
         }
         let line = &mut chunks[start..end];
         line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let ends = LineEnds {
+            quarter: line[0].quarter,
+            x: line[0].x,
+            x_end: line.iter().map(|c| c.x_end).fold(f64::MIN, f64::max),
+            y: top,
+            size: size.max(1.0),
+            first_cjk: line[0].text.trim_start().chars().next().is_some_and(is_cjk),
+            last_cjk: line
+                .last()
+                .and_then(|c| c.text.trim_end().chars().last())
+                .is_some_and(is_cjk),
+            // A gap of a character or more between pieces: cells of a table row, not running text.
+            solid: line
+                .windows(2)
+                .all(|w| w[1].x - w[0].x_end < w[0].size.max(w[1].size).max(1.0))
+                && !line.iter().any(|c| c.text.contains("  ")),
+        };
         if !out.is_empty() {
-            out.push('\n');
+            let wrapped = previous
+                .as_ref()
+                .is_some_and(|p| p.wraps_into(&ends, right[usize::from(p.quarter & 3)]));
+            if !wrapped {
+                out.push('\n');
+            }
         }
+        previous = Some(ends);
         let mut prev: Option<&Chunk> = None;
         for c in line.iter() {
             if let Some(p) = prev {
@@ -839,6 +906,28 @@ mod tests {
             chunk(60.0, 400.0, 70.0, "表格"),
         ];
         assert_eq!(layout(&mut c), "hello world\n机密★1年 表格\nbottom");
+    }
+
+    #[test]
+    fn cjk_wrapped_at_the_right_edge_goes_on_without_a_break() {
+        let mut c = vec![
+            // A marking and a title stop short of the right edge: lines of their own.
+            chunk(10.0, 700.0, 40.0, "机密★1年"),
+            chunk(30.0, 680.0, 80.0, "关于检查的通知"),
+            // A paragraph, its first line indented by two characters, wrapped twice at x = 110.
+            chunk(30.0, 660.0, 110.0, "各单位：请于月底前将涉密人"),
+            chunk(10.0, 648.0, 110.0, "员名单报保密办，不得扫描上"),
+            chunk(10.0, 636.0, 60.0, "传。"),
+            // A table row whose last cell reaches the edge: its cells are apart, so no join.
+            chunk(10.0, 600.0, 30.0, "备注"),
+            chunk(60.0, 600.0, 110.0, "原件存档案室机"),
+            chunk(10.0, 588.0, 30.0, "密级"),
+        ];
+        assert_eq!(
+            layout(&mut c),
+            "机密★1年\n关于检查的通知\n各单位：请于月底前将涉密人员名单报保密办，不得扫描上传。\n\
+             备注 原件存档案室机\n密级"
+        );
     }
 
     #[test]
