@@ -368,6 +368,14 @@ fn alt_chunks(cx: &mut Cx<'_, '_, '_>, main: &str) -> Result<(), Unreadable> {
     Ok(())
 }
 
+/// The names of the package's parts that `keep` accepts, in natural order (`slide2` before
+/// `slide10`): the parts found by name when relationships do not lead to them.
+fn part_names(pkg: &Package<'_>, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = pkg.names().iter().filter(|n| keep(n)).cloned().collect();
+    names.sort_by_key(|n| natural_key(n));
+    names
+}
+
 /// Sort key that puts `header2.xml` before `header10.xml`.
 fn natural_key(s: &str) -> (String, u64) {
     let stem = s.trim_end_matches(".xml");
@@ -644,14 +652,9 @@ fn charts(cx: &mut Cx<'_, '_, '_>, format: Format) -> Result<(), Unreadable> {
         Format::Xlsx => "xl/charts/chart",
         _ => "ppt/charts/chart",
     };
-    let mut names: Vec<String> = cx
-        .pkg
-        .names()
-        .iter()
-        .filter(|n| n.starts_with(folder) && n.ends_with(".xml") && !cx.charts_read.contains(*n))
-        .cloned()
-        .collect();
-    names.sort_by_key(|n| natural_key(n));
+    let names = part_names(cx.pkg, |n| {
+        n.starts_with(folder) && n.ends_with(".xml") && !cx.charts_read.contains(n)
+    });
     for name in names {
         chart_part(cx, &name, None, None)?;
     }
@@ -873,22 +876,16 @@ fn xlsx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
 /// Sheets by the usual part names (`xl/worksheets/sheetN` + `ext`), in number order, named `SheetN`:
 /// what still leads to the cells when the workbook or its relationships are lost.
 fn sheets_by_part_name(cx: &Cx<'_, '_, '_>, ext: &str) -> Vec<SheetRef> {
-    let mut names: Vec<String> = cx
-        .pkg
-        .names()
-        .iter()
-        .filter(|n| n.starts_with("xl/worksheets/sheet") && n.ends_with(ext))
-        .cloned()
-        .collect();
-    names.sort_by_key(|n| natural_key(n));
-    names
-        .into_iter()
-        .enumerate()
-        .map(|(i, part)| SheetRef {
-            name: format!("Sheet{}", i + 1),
-            part,
-        })
-        .collect()
+    part_names(cx.pkg, |n| {
+        n.starts_with("xl/worksheets/sheet") && n.ends_with(ext)
+    })
+    .into_iter()
+    .enumerate()
+    .map(|(i, part)| SheetRef {
+        name: format!("Sheet{}", i + 1),
+        part,
+    })
+    .collect()
 }
 
 /// The shared-strings part the workbook's relationships name, else the usual one.
@@ -969,14 +966,9 @@ fn sheet_and_relations(
 /// deleted. It is not on any sheet, so it is reported as hidden text: a header line of field names,
 /// then one tab-separated line per record (the distinct values per field when no records were saved).
 fn pivot_caches(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
-    let mut definitions: Vec<String> = cx
-        .pkg
-        .names()
-        .iter()
-        .filter(|n| n.starts_with("xl/pivotCache/pivotCacheDefinition") && n.ends_with(".xml"))
-        .cloned()
-        .collect();
-    definitions.sort_by_key(|n| natural_key(n));
+    let definitions = part_names(cx.pkg, |n| {
+        n.starts_with("xl/pivotCache/pivotCacheDefinition") && n.ends_with(".xml")
+    });
     for name in definitions {
         cx.budget.check_time()?;
         let Some(xml) = cx.part(&name)? else {
@@ -1727,14 +1719,9 @@ fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
         }
     }
     if slides.is_empty() {
-        slides = cx
-            .pkg
-            .names()
-            .iter()
-            .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
-            .cloned()
-            .collect();
-        slides.sort_by_key(|n| natural_key(n));
+        slides = part_names(cx.pkg, |n| {
+            n.starts_with("ppt/slides/slide") && n.ends_with(".xml")
+        });
     }
     let mut done: HashSet<String> = HashSet::new();
     for (i, slide) in slides.iter().enumerate() {
@@ -1768,18 +1755,11 @@ fn pptx(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
 /// What slide masters and layouts print on every slide that uses them, beside the slide's own text:
 /// their shapes other than placeholders, as headers (a marking there stands on each page).
 fn masters(cx: &mut Cx<'_, '_, '_>) -> Result<(), Unreadable> {
-    let mut names: Vec<String> = cx
-        .pkg
-        .names()
-        .iter()
-        .filter(|n| {
-            (n.starts_with("ppt/slideMasters/slideMaster")
-                || n.starts_with("ppt/slideLayouts/slideLayout"))
-                && n.ends_with(".xml")
-        })
-        .cloned()
-        .collect();
-    names.sort_by_key(|n| natural_key(n));
+    let names = part_names(cx.pkg, |n| {
+        (n.starts_with("ppt/slideMasters/slideMaster")
+            || n.starts_with("ppt/slideLayouts/slideLayout"))
+            && n.ends_with(".xml")
+    });
     for name in names {
         cx.budget.check_time()?;
         let Some(xml) = cx.part(&name)? else {

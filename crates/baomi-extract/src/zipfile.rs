@@ -167,8 +167,6 @@ fn inflate_member(raw: &[u8], declared: u64, crc: u32) -> Result<Vec<u8>, Unread
     Ok(out)
 }
 
-/// Decode a raw zip member name.
-/// (A name flagged UTF-8 is valid UTF-8, so one test covers the flag and unflagged UTF-8 writers.)
 /// What an office package holds by its members, whatever its name says (see [`package_format`]);
 /// `None` for a zip that is no office package, or no zip.
 pub(crate) fn package_kind(data: &[u8], budget: &mut Budget) -> Option<Format> {
@@ -176,6 +174,8 @@ pub(crate) fn package_kind(data: &[u8], budget: &mut Budget) -> Option<Format> {
     package_format(&mut pkg, budget).ok().flatten()
 }
 
+/// Decode a raw zip member name.
+/// (A name flagged UTF-8 is valid UTF-8, so one test covers the flag and unflagged UTF-8 writers.)
 pub(crate) fn decode_member_name(raw: &[u8], cp437: impl FnOnce() -> String) -> String {
     if std::str::from_utf8(raw).is_ok() {
         return String::from_utf8_lossy(raw).into_owned();

@@ -832,21 +832,25 @@ pub(super) fn layout(chunks: &mut [Chunk]) -> String {
         }
         let line = &mut chunks[start..end];
         line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let first_cjk = line[0].text.trim_start().chars().next().is_some_and(is_cjk);
+        let last_cjk = line
+            .last()
+            .and_then(|c| c.text.trim_end().chars().last())
+            .is_some_and(is_cjk);
         let ends = LineEnds {
             quarter: line[0].quarter,
             x: line[0].x,
             x_end: line.iter().map(|c| c.x_end).fold(f64::MIN, f64::max),
             y: top,
             size: size.max(1.0),
-            first_cjk: line[0].text.trim_start().chars().next().is_some_and(is_cjk),
-            last_cjk: line
-                .last()
-                .and_then(|c| c.text.trim_end().chars().last())
-                .is_some_and(is_cjk),
+            first_cjk,
+            last_cjk,
             // A gap of a character or more between pieces: cells of a table row, not running text.
-            solid: line
-                .windows(2)
-                .all(|w| w[1].x - w[0].x_end < w[0].size.max(w[1].size).max(1.0))
+            // Only a line with CJK at an end can be joined, so only such a line is looked through.
+            solid: (first_cjk || last_cjk)
+                && line
+                    .windows(2)
+                    .all(|w| w[1].x - w[0].x_end < w[0].size.max(w[1].size).max(1.0))
                 && !line.iter().any(|c| c.text.contains("  ")),
         };
         if !out.is_empty() {

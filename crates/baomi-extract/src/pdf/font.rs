@@ -433,25 +433,12 @@ impl Font {
                     push_char(out, char::from(raw[0]));
                     return true;
                 }
-                let (s, had_errors) = enc.decode_without_bom_handling(raw);
-                if had_errors {
-                    return false;
-                }
-                s.chars().for_each(|c| push_char(out, c));
-                true
+                push_decoded(enc, raw, out)
             }
-            Fallback::SevenBit(enc) => {
-                let [a, b] = raw else {
-                    return false;
-                };
-                let euc = [a | 0x80, b | 0x80];
-                let (s, had_errors) = enc.decode_without_bom_handling(&euc);
-                if had_errors {
-                    return false;
-                }
-                s.chars().for_each(|c| push_char(out, c));
-                true
-            }
+            Fallback::SevenBit(enc) => match raw {
+                [a, b] => push_decoded(enc, &[a | 0x80, b | 0x80], out),
+                _ => false,
+            },
             Fallback::Glyphs {
                 cid_to_gid,
                 unicode,
@@ -523,6 +510,16 @@ impl Font {
 }
 
 /// Text is for people and for the detector: control characters and NULs are dropped, tabs kept.
+/// Append `bytes` decoded from `enc`; false, and nothing appended, when they are not valid there.
+fn push_decoded(enc: &'static Encoding, bytes: &[u8], out: &mut String) -> bool {
+    let (s, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        return false;
+    }
+    s.chars().for_each(|c| push_char(out, c));
+    true
+}
+
 fn push_char(out: &mut String, c: char) {
     if c == '\t' || !c.is_control() {
         out.push(c);
@@ -689,10 +686,12 @@ fn predefined(name: &str) -> (Codes, Fallback) {
         "GBK-EUC" | "GBKp-EUC" => legacy(encoding_rs::GBK, (0x81, 0xFE)),
         // GBK2K has four-byte codes too; they are rare in PDFs and decode as unmapped pairs here.
         "GBK2K" => legacy(encoding_rs::GB18030, (0x81, 0xFE)),
-        "B5pc" | "ETen-B5" | "HKscs-B5" | "ETenms-B5" | "B5" => {
+        "B5pc" | "ETen-B5" | "HKscs-B5" | "ETenms-B5" | "B5" | "ETHK-B5" | "HKdla-B5"
+        | "HKdlb-B5" | "HKgccs-B5" | "HKm314-B5" | "HKm471-B5" => {
             legacy(encoding_rs::BIG5, (0x81, 0xFE))
         }
-        "90ms-RKSJ" | "90msp-RKSJ" | "83pv-RKSJ" | "90pv-RKSJ" => {
+        "90ms-RKSJ" | "90msp-RKSJ" | "83pv-RKSJ" | "90pv-RKSJ" | "Ext-RKSJ" | "Add-RKSJ"
+        | "78-RKSJ" | "78ms-RKSJ" => {
             // Shift_JIS lead bytes are 81–9F and E0–FC; A1–DF are single-byte katakana.
             (
                 Codes::Ranges(vec![
@@ -707,10 +706,6 @@ fn predefined(name: &str) -> (Codes, Fallback) {
             legacy(encoding_rs::EUC_KR, (0x81, 0xFE))
         }
         "EUC" | "78-EUC" => legacy(encoding_rs::EUC_JP, (0x8E, 0xFE)),
-        "Ext-RKSJ" | "Add-RKSJ" | "78-RKSJ" | "78ms-RKSJ" => predefined("90ms-RKSJ-H"),
-        "ETHK-B5" | "HKdla-B5" | "HKdlb-B5" | "HKgccs-B5" | "HKm314-B5" | "HKm471-B5" => {
-            legacy(encoding_rs::BIG5, (0x81, 0xFE))
-        }
         // The 7-bit forms: `H`/`V` (the names are the whole CMap name) and their JIS variants,
         // GB 2312 and KS X 1001, every byte of a code in 0x21–0x7E.
         "H" | "V" | "Ext" | "Add" | "78" | "NWP" => seven_bit(encoding_rs::EUC_JP),
@@ -1654,7 +1649,7 @@ endcmap CMapName currentdict /CMap defineresource pop end end";
     fn built_in_encoding_of_a_type1_program() {
         // The clear-text part of a Type 1 program as pdfTeX embeds it: the encoding array is filled
         // after a `for` loop that sets every slot to .notdef; the encrypted part is not looked at.
-        let program = b"%!PS-AdobeFont-1.0: CMR10 003.002\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\ndup 11 /ff put\ndup 123 /endash put\ndup 97 /a put\nreadonly def\ncurrentdict end\ncurrentfile eexec\n\x00dup 98 /b put";
+        let program = b"%!PS-AdobeFont-1.0: CMR10 003.002\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\ndup 11 /ff put\ndup 123 /endash put\ndup 97 /a put\nreadonly def\ncurrentdict end\ncurrentfile eexec\n\x00dup 98 /c put";
         let font = Font::new(&FontSpec {
             subtype: b"Type1",
             builtin: Some((Program::Type1, program)),
