@@ -9,10 +9,11 @@ set -euo pipefail
 FUZZ=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(dirname "$FUZZ")
 C=$FUZZ/corpus
-mkdir -p "$C"/{mbox,text,html,eml,zip,docx,xlsx,xlsb,pptx,odt,fodt,ods,odp,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
+mkdir -p "$C"/{mbox,text,html,eml,zip,docx,xlsx,xlsb,pptx,odt,fodt,ods,odp,office2003,detect,rtf,ofd,tar,gz,bz2,xz,sevenz,doc,xls,ppt,msg,pdf}
 
 target_for() {
   case "${1,,}" in
+    */office2003/*.xml) echo office2003 ;;
     *.txt|*.csv|*.md|*.log|*.ini|*.json|*.xml) echo text ;;
     *.html|*.htm|*.xhtml|*.mht) echo html ;;
     *.eml|*.msg.txt) echo eml ;;

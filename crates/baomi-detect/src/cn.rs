@@ -486,7 +486,7 @@ pub(crate) fn work_secret(line: &str, label: &str) -> Option<(usize, usize)> {
     }
     let end = c.i;
     c.skip_ws();
-    if c.at_end() {
+    if c.at_end() || page_number(c.rest()) {
         return Some((start, end));
     }
     if c.eat_any(STAR_SEPARATORS) {
@@ -497,12 +497,44 @@ pub(crate) fn work_secret(line: &str, label: &str) -> Option<(usize, usize)> {
         if eat_period_strict(&mut c) || eat_condition(&mut c) {
             let e = c.i;
             c.skip_ws();
-            if c.at_end() {
+            if c.at_end() || page_number(c.rest()) {
                 return Some((start, e));
             }
         }
     }
     None
+}
+
+/// Whether `s` is a page number and nothing else: `第2页`, `第 2 页 共 5 页`, `- 2 -`, `2/5`,
+/// `Page 2 of 5`. A footer often carries the work-secret label and the page number on one line.
+fn page_number(s: &str) -> bool {
+    let mut c = Cur::new(s);
+    let digits = |c: &mut Cur<'_>| {
+        c.skip_ws();
+        let from = c.i;
+        while c
+            .peek()
+            .is_some_and(|ch| ch.is_ascii_digit() || ('０'..='９').contains(&ch))
+        {
+            c.bump();
+        }
+        c.skip_ws();
+        c.i > from
+    };
+    let ok = if c.eat('第') {
+        digits(&mut c) && c.eat('页') && {
+            c.skip_ws();
+            c.at_end() || (c.eat('共') && digits(&mut c) && c.eat('页'))
+        }
+    } else if c.eat_any(&['-', '—', '–']) {
+        digits(&mut c) && c.eat_any(&['-', '—', '–'])
+    } else if c.eat_str("Page") || c.eat_str("page") {
+        digits(&mut c) && (c.at_end() || (c.eat_str("of") && digits(&mut c)))
+    } else {
+        digits(&mut c) && (c.at_end() || (c.eat('/') && digits(&mut c)))
+    };
+    c.skip_ws();
+    ok && c.at_end()
 }
 
 /// Quick test for lines in running text: could this line hold a marking at all?

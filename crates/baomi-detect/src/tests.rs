@@ -304,6 +304,27 @@ fn margins() {
     );
     none("机密文件管理办法", Margin);
     none("第 1 页 共 3 页", Margin);
+    // The label and the page number on one footer line.
+    for footer in [
+        "内部资料 注意保存 第2页",
+        "内部资料 注意保存    第 2 页 共 5 页",
+        "内部资料 注意保存  - 2 -",
+        "内部资料 注意保存 2/5",
+        "内部资料 注意保存 Page 2 of 5",
+    ] {
+        let got = render(&run(default_detector(), footer, Margin));
+        assert_eq!(
+            got, "WorkSecret internal 0.85 work_secret_label L1 «内部资料 注意保存»",
+            "{footer}"
+        );
+    }
+    for not_a_page in [
+        "内部资料 注意保存 第2条",
+        "内部资料 注意保存 2号文件",
+        "内部资料 注意保存 第页",
+    ] {
+        none(not_a_page, Margin);
+    }
 }
 
 #[test]

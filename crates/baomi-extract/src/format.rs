@@ -35,6 +35,13 @@ pub enum Format {
     Ppt,
     /// Outlook message.
     Msg,
+    /// Word 2003 XML (WordprocessingML 2003, one XML file).
+    WordXml,
+    /// Excel 2003 XML (SpreadsheetML 2003, one XML file): the usual "Excel export" of web systems.
+    ExcelXml,
+    /// Flat OPC: a whole .docx or .pptx package in one XML file (Word's and PowerPoint's "XML
+    /// Document"/"XML Presentation"); read as the package it holds, and reported as that.
+    FlatOpc,
     /// PDF.
     Pdf,
     /// Rich Text Format.
@@ -76,6 +83,9 @@ impl Format {
             Format::Xls => "xls",
             Format::Ppt => "ppt",
             Format::Msg => "msg",
+            Format::WordXml => "word-xml",
+            Format::ExcelXml => "excel-xml",
+            Format::FlatOpc => "flat-opc",
             Format::Pdf => "pdf",
             Format::Rtf => "rtf",
             Format::Ofd => "ofd",
@@ -122,6 +132,10 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
     }
     if has_binary_magic(head) {
         return Format::Unsupported;
+    }
+    // Office 2003 XML under any name (.xml, or the .doc/.xls a web system's export gives it).
+    if let Some(f) = crate::office2003::sniff(head) {
+        return f;
     }
     // A package name on bytes that are no package: its parser reports it as corrupt, which is what
     // it is (a damaged download, a truncated copy), rather than an unknown format.

@@ -15,6 +15,7 @@ mod inflate;
 mod mail;
 mod odf;
 mod ofd;
+mod office2003;
 mod ole;
 mod ooxml;
 mod pdf;
@@ -50,6 +51,29 @@ pub mod fuzz_entry {
     /// program (`/FontFile`) and as a bare CFF font (`/FontFile3` of subtype `Type1C`).
     pub fn font_program(data: &[u8]) {
         crate::pdf::fuzz_font_program(data);
+    }
+
+    /// Bytes as Word 2003 XML, as Excel 2003 XML and as flat OPC, each straight into its reader:
+    /// through the dispatcher only inputs whose head names the format would reach them.
+    pub fn office2003(data: &[u8]) {
+        for format in [crate::Format::WordXml, crate::Format::ExcelXml] {
+            let mut budget = crate::Budget::new(crate::Limits::default());
+            let _ = crate::office2003::extract(
+                format,
+                data,
+                &mut Vec::new(),
+                &mut budget,
+                &mut Discard,
+            );
+        }
+        let mut budget = crate::Budget::new(crate::Limits::default());
+        let _ = crate::office2003::flat_opc(data, &mut Vec::new(), &mut budget, &mut Discard);
+    }
+
+    struct Discard;
+    impl crate::Visitor for Discard {
+        fn segment(&mut self, _: &[String], _: &crate::Segment<'_>) {}
+        fn unscanned(&mut self, _: &[String], _: baomi_core::UnscannedReason, _: &str) {}
     }
 }
 
@@ -243,6 +267,10 @@ pub(crate) fn extract_as(
         Format::Ole | Format::Doc | Format::Xls | Format::Ppt | Format::Msg => {
             reported = ole::extract(data, inner, budget, visitor)?;
         }
+        Format::WordXml | Format::ExcelXml => {
+            office2003::extract(format, data, inner, budget, visitor)?
+        }
+        Format::FlatOpc => reported = office2003::flat_opc(data, inner, budget, visitor)?,
         Format::Pdf => pdf::extract(data, inner, budget, visitor)?,
         Format::Rtf => rtf::extract(data, inner, budget, visitor)?,
         Format::Ofd => ofd::extract(data, inner, budget, visitor)?,

@@ -386,7 +386,7 @@ fn natural_key(s: &str) -> (String, u64) {
 
 /// WordprocessingML (document, header, footer, notes, comments) → visible lines (page-split when
 /// `paginate`) and hidden lines (tracked deletions, moved-from text, `w:vanish` runs).
-fn wordml(
+pub(crate) fn wordml(
     xml: &str,
     part: &str,
     paginate: bool,
@@ -411,6 +411,10 @@ fn wordml(
     let mut moved_from = 0u32;
     let mut para_sect = false;
     let mut sect_continuous = false;
+    // A section that ends in a table cell (LibreOffice writes the section's properties into the
+    // last cell's paragraph) ends after the table: the row's text is placed when the row closes.
+    let mut rows_open = 0u32;
+    let mut sect_after_table = false;
     loop {
         match r.next(budget)? {
             Ev::Eof => break,
@@ -485,7 +489,10 @@ fn wordml(
                         );
                     }
                     "txbxContent" => flow.push_inline(),
-                    "tr" => flow.open_row(),
+                    "tr" => {
+                        flow.open_row();
+                        rows_open += 1;
+                    }
                     "tc" => flow.open_cell(),
                     _ => {}
                 }
@@ -501,9 +508,13 @@ fn wordml(
                         }
                         hidden_line.clear();
                         if para_sect && paginate {
-                            let at = flow.page_break();
-                            if let Some(l) = flow.target_mut() {
-                                l.tentative = at;
+                            if rows_open > 0 {
+                                sect_after_table = true;
+                            } else {
+                                let at = flow.page_break();
+                                if let Some(l) = flow.target_mut() {
+                                    l.tentative = at;
+                                }
                             }
                         }
                         para_sect = false;
@@ -523,7 +534,16 @@ fn wordml(
                         }
                     }
                     "txbxContent" => flow.pop_inline(),
-                    "tr" => flow.close_row(),
+                    "tr" => {
+                        flow.close_row();
+                        rows_open = rows_open.saturating_sub(1);
+                        if rows_open == 0 && std::mem::take(&mut sect_after_table) {
+                            let at = flow.page_break();
+                            if let Some(l) = flow.target_mut() {
+                                l.tentative = at;
+                            }
+                        }
+                    }
                     "tc" => flow.close_cell(),
                     _ => {}
                 }

@@ -6,6 +6,7 @@ mod doc;
 mod msg;
 pub(crate) mod objects;
 mod ppt;
+mod salvage;
 mod xls;
 
 /// The .xls reader's number reading and writing, which the .xlsb reader shares.
@@ -13,14 +14,33 @@ pub(crate) use xls::{rk_value, write_number};
 
 use crate::{Budget, Format, SegmentKind, Unreadable, Visitor};
 use baomi_core::UnscannedReason;
+use std::cell::RefCell;
 use std::io::{Cursor, Read, Seek};
+use std::rc::Rc;
 
 /// Where a compound file is read from: the bytes of a member in memory, or a file on disk read in
 /// place (see [`crate::extract_in_place`]).
 pub trait ReadSeek: Read + Seek {}
 impl<T: Read + Seek> ReadSeek for T {}
 
-type Cfb<'d> = cfb::CompoundFile<&'d mut dyn ReadSeek>;
+type Cfb<'d> = cfb::CompoundFile<Shared<'d>>;
+
+/// The file's reader, shared between `cfb` and us: when `cfb` refuses a file it drops its handle,
+/// and the salvage reader goes on with ours.
+#[derive(Clone)]
+pub(crate) struct Shared<'d>(Rc<RefCell<&'d mut dyn ReadSeek>>);
+
+impl Read for Shared<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+impl Seek for Shared<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.0.borrow_mut().seek(pos)
+    }
+}
 
 /// Streams and storages of a compound file listed at most: a real document has a handful, a .msg a
 /// few hundred; a directory of millions of entries is an attack on our memory, not a document.
@@ -52,6 +72,71 @@ pub(crate) fn extract_from(
 ) -> Result<Format, Unreadable> {
     budget.check_time()?;
     let mut ole = Ole::open(reader, len)?;
+    let Some(why) = ole.damage.take() else {
+        return by_kind(&mut ole, inner, budget, visitor);
+    };
+    // A file `cfb` refused, read through the salvage reader: what it could not make sense of, and
+    // a file of which nothing could be read, are reported as what `cfb` found wrong, never as an
+    // empty document.
+    let mut counted = Counted {
+        visitor,
+        segments: 0,
+    };
+    match by_kind(&mut ole, inner, budget, &mut counted) {
+        Err(e)
+            if matches!(
+                e.reason,
+                UnscannedReason::Encrypted | UnscannedReason::Limit
+            ) =>
+        {
+            Err(e)
+        }
+        Err(e) => Err(Unreadable::corrupt(format!("{why}; {}", e.detail))),
+        Ok(_) if counted.segments == 0 => Err(Unreadable::corrupt(format!(
+            "{why}; no text could be read from what is left of it"
+        ))),
+        Ok(format) => {
+            // Read, but not whole: the report says so beside what was found.
+            if !ole.cut_short.is_empty() {
+                let detail = format!(
+                    "{why}; read as far as the damage allows (cut short: {})",
+                    ole.cut_short.join(", ")
+                );
+                counted
+                    .visitor
+                    .unscanned(inner, UnscannedReason::Corrupt, &detail);
+            }
+            Ok(format)
+        }
+    }
+}
+
+/// Passes segments on, counting them.
+struct Counted<'v> {
+    visitor: &'v mut dyn Visitor,
+    segments: usize,
+}
+
+impl Visitor for Counted<'_> {
+    fn segment(&mut self, inner: &[String], segment: &crate::Segment<'_>) {
+        self.segments += 1;
+        self.visitor.segment(inner, segment);
+    }
+    fn unscanned(&mut self, inner: &[String], reason: UnscannedReason, detail: &str) {
+        self.visitor.unscanned(inner, reason, detail);
+    }
+    fn format(&mut self, inner: &[String], format: Format) {
+        self.visitor.format(inner, format);
+    }
+}
+
+/// Read a compound file as the streams it holds say it is.
+fn by_kind(
+    ole: &mut Ole<'_>,
+    inner: &mut Vec<String>,
+    budget: &mut Budget,
+    visitor: &mut dyn Visitor,
+) -> Result<Format, Unreadable> {
     if ole.has("EncryptedPackage") || ole.has("EncryptionInfo") {
         return Err(Unreadable::new(
             UnscannedReason::Encrypted,
@@ -64,21 +149,24 @@ pub(crate) fn extract_from(
         visitor,
     };
     if ole.has("WordDocument") {
-        doc::extract(&mut ole, &mut out)?;
-        objects::in_storages(&mut ole, &mut out)?;
+        doc::extract(ole, &mut out)?;
+        objects::in_storages(ole, &mut out)?;
         Ok(Format::Doc)
     } else if ole.has("Workbook") || ole.has("Book") {
-        xls::extract(&mut ole, &mut out)?;
-        objects::in_storages(&mut ole, &mut out)?;
+        xls::extract(ole, &mut out)?;
+        objects::in_storages(ole, &mut out)?;
         Ok(Format::Xls)
     } else if ole.has("PowerPoint Document") {
-        ppt::extract(&mut ole, &mut out)?;
+        ppt::extract(ole, &mut out)?;
         Ok(Format::Ppt)
     } else if ole.root.iter().any(|n| n.starts_with("__substg1.0_")) {
-        msg::extract(&mut ole, &mut out)?;
+        msg::extract(ole, &mut out)?;
         Ok(Format::Msg)
-    } else if objects::is_object(&ole) {
-        objects::object(&mut ole, "/", None, &mut out)?;
+    } else if objects::is_object(ole) {
+        objects::object(ole, "/", None, &mut out)?;
+        Ok(Format::Ole)
+    } else if objects::is_object_pool(ole) {
+        objects::pool(ole, &mut out)?;
         Ok(Format::Ole)
     } else if ole.has("PROJECT") && ole.has("VBA") {
         // What PowerPoint keeps of a presentation's macros (MS-OVBA): program code, not text of the
@@ -97,11 +185,55 @@ pub(crate) fn extract_from(
 
 /// An open compound file and the names of its top-level streams.
 pub(crate) struct Ole<'d> {
-    cfb: Cfb<'d>,
+    tables: Tables<'d>,
     /// Names of the root storage's children.
     root: Vec<String>,
     /// Size of the whole compound file: no stream can hold more.
     data_len: u64,
+    /// Why `cfb` refused the file, when it is read through the salvage reader instead.
+    damage: Option<String>,
+    /// Streams the salvage reader found cut short: their chains end before their declared length.
+    cut_short: Vec<String>,
+}
+
+/// Who reads the file's sectors: `cfb`, or, for a file it refuses, the forgiving reader that
+/// follows only the chains it needs (see [`salvage`]).
+enum Tables<'d> {
+    Cfb(Cfb<'d>),
+    Salvaged(salvage::Salvaged, Shared<'d>),
+}
+
+/// A stream read piece by piece: through `cfb`, or the bytes the salvage reader recovered.
+pub(crate) enum OleStream<'d> {
+    Cfb(cfb::Stream<Shared<'d>>),
+    Salvaged(Cursor<Vec<u8>>),
+}
+
+impl OleStream<'_> {
+    pub(crate) fn len(&self) -> u64 {
+        match self {
+            OleStream::Cfb(s) => s.len(),
+            OleStream::Salvaged(c) => c.get_ref().len() as u64,
+        }
+    }
+}
+
+impl Read for OleStream<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            OleStream::Cfb(s) => s.read(buf),
+            OleStream::Salvaged(c) => c.read(buf),
+        }
+    }
+}
+
+impl Seek for OleStream<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            OleStream::Cfb(s) => s.seek(pos),
+            OleStream::Salvaged(c) => c.seek(pos),
+        }
+    }
 }
 
 impl<'d> Ole<'d> {
@@ -109,19 +241,35 @@ impl<'d> Ole<'d> {
         // cfb fills a stream's read buffer with as much of the rest of the stream as fits, up to
         // 1 MiB by default: a few bytes of a property table would read the thumbnail behind them.
         // Whole streams are read past that buffer in any case.
-        let cfb = cfb::OpenOptions::new()
+        let shared = Shared(Rc::new(RefCell::new(reader)));
+        let (tables, damage) = match cfb::OpenOptions::new()
             .max_buffer_size(STREAM_BUFFER_BYTES)
-            .open_with(reader)
-            .map_err(|e| Unreadable::corrupt(format!("damaged OLE compound file: {e}")))?;
-        let root = cfb
-            .read_root_storage()
-            .take(MAX_ENTRIES)
-            .map(|e| e.name().to_owned())
-            .collect();
+            .open_with(shared.clone())
+        {
+            Ok(cfb) => (Tables::Cfb(cfb), None),
+            Err(e) => {
+                let why = format!("damaged OLE compound file: {e}");
+                let mut reader = shared;
+                match salvage::Salvaged::open(&mut reader, len) {
+                    Ok(s) => (Tables::Salvaged(s, reader), Some(why)),
+                    Err(_) => return Err(Unreadable::corrupt(why)),
+                }
+            }
+        };
+        let root = match &tables {
+            Tables::Cfb(cfb) => cfb
+                .read_root_storage()
+                .take(MAX_ENTRIES)
+                .map(|e| e.name().to_owned())
+                .collect(),
+            Tables::Salvaged(s, _) => s.children("/").into_iter().map(|(n, _)| n).collect(),
+        };
         Ok(Ole {
-            cfb,
+            tables,
             root,
             data_len: len,
+            damage,
+            cut_short: Vec::new(),
         })
     }
 
@@ -131,17 +279,23 @@ impl<'d> Ole<'d> {
 
     /// Children of a storage, as (name, is_stream).
     pub(crate) fn children(&self, storage: &str) -> Vec<(String, bool)> {
-        match self.cfb.read_storage(storage) {
-            Ok(entries) => entries
-                .take(MAX_ENTRIES)
-                .map(|e| (e.name().to_owned(), e.is_stream()))
-                .collect(),
-            Err(_) => Vec::new(),
+        match &self.tables {
+            Tables::Cfb(cfb) => match cfb.read_storage(storage) {
+                Ok(entries) => entries
+                    .take(MAX_ENTRIES)
+                    .map(|e| (e.name().to_owned(), e.is_stream()))
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            Tables::Salvaged(s, _) => s.children(storage),
         }
     }
 
     pub(crate) fn is_stream(&self, path: &str) -> bool {
-        self.cfb.is_stream(path)
+        match &self.tables {
+            Tables::Cfb(cfb) => cfb.is_stream(path),
+            Tables::Salvaged(s, _) => s.is_stream(path),
+        }
     }
 
     /// A stream to read piece by piece, for streams too large to hold (a workbook's cells); an error
@@ -150,12 +304,8 @@ impl<'d> Ole<'d> {
         &mut self,
         path: &str,
         budget: &mut Budget,
-    ) -> Result<cfb::Stream<&'d mut dyn ReadSeek>, Unreadable> {
-        budget.check_time()?;
-        let stream = self
-            .cfb
-            .open_stream(path)
-            .map_err(|e| Unreadable::corrupt(format!("OLE stream {path}: {e}")))?;
+    ) -> Result<OleStream<'d>, Unreadable> {
+        let stream = self.raw_stream(path, budget)?;
         if stream.len() > self.data_len {
             return Err(Unreadable::corrupt(format!(
                 "OLE stream {path} claims {} bytes in a file of {}",
@@ -164,6 +314,26 @@ impl<'d> Ole<'d> {
             )));
         }
         Ok(stream)
+    }
+
+    /// A stream whatever length its directory entry claims.
+    fn raw_stream(&mut self, path: &str, budget: &mut Budget) -> Result<OleStream<'d>, Unreadable> {
+        budget.check_time()?;
+        Ok(match &mut self.tables {
+            Tables::Cfb(cfb) => OleStream::Cfb(
+                cfb.open_stream(path)
+                    .map_err(|e| Unreadable::corrupt(format!("OLE stream {path}: {e}")))?,
+            ),
+            Tables::Salvaged(s, reader) => {
+                let Some((bytes, whole)) = s.read(reader, path) else {
+                    return Err(Unreadable::corrupt(format!("OLE stream {path}: not found")));
+                };
+                if !whole && !self.cut_short.iter().any(|p| p == path) {
+                    self.cut_short.push(path.to_owned());
+                }
+                OleStream::Salvaged(Cursor::new(bytes))
+            }
+        })
     }
 
     /// The storage at `path` (absolute, `/ObjectPool/_1`) as a compound file of its own, its children
@@ -176,13 +346,19 @@ impl<'d> Ole<'d> {
     ) -> Result<Vec<u8>, Unreadable> {
         let damaged = |e: std::io::Error| Unreadable::corrupt(format!("OLE storage {path}: {e}"));
         let base = std::path::Path::new(path);
-        let entries: Vec<(std::path::PathBuf, bool)> = self
-            .cfb
-            .walk_storage(base)
-            .map_err(damaged)?
-            .take(MAX_ENTRIES)
-            .map(|e| (e.path().to_owned(), e.is_stream()))
-            .collect();
+        let entries: Vec<(std::path::PathBuf, bool)> = match &self.tables {
+            Tables::Cfb(cfb) => cfb
+                .walk_storage(base)
+                .map_err(damaged)?
+                .take(MAX_ENTRIES)
+                .map(|e| (e.path().to_owned(), e.is_stream()))
+                .collect(),
+            Tables::Salvaged(s, _) => s
+                .walk(path)
+                .into_iter()
+                .map(|(p, is_stream)| (std::path::PathBuf::from(p), is_stream))
+                .collect(),
+        };
         let mut copy = cfb::CompoundFile::create(Cursor::new(Vec::new())).map_err(damaged)?;
         let mut copied = 0u64;
         for (entry, is_stream) in entries {
@@ -221,7 +397,7 @@ impl<'d> Ole<'d> {
         path: &str,
         budget: &mut Budget,
     ) -> Result<Option<Vec<u8>>, Unreadable> {
-        if !self.cfb.is_stream(path) {
+        if !self.is_stream(path) {
             budget.check_time()?;
             return Ok(None);
         }
@@ -396,10 +572,7 @@ pub(crate) fn summary_information(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Resul
     if !ole.is_stream(NAME) {
         return Ok(());
     }
-    let stream = ole
-        .cfb
-        .open_stream(NAME)
-        .map_err(|e| Unreadable::corrupt(format!("OLE stream {NAME}: {e}")))?;
+    let stream = ole.raw_stream(NAME, out.budget)?;
     let text = property_lines(&mut PropertyBytes::new(stream, ole.data_len)).join("\n");
     out.emit(SegmentKind::Metadata, None, None, NAME, &text)
 }

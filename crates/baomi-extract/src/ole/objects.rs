@@ -54,6 +54,50 @@ pub(super) fn in_storages(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Un
     Ok(())
 }
 
+/// Whether this compound file is a pool of embedded objects and nothing else: Word 2003 XML keeps a
+/// document's objects as `oledata.mso`, whose root holds one entry per object, named `_` and the
+/// object's number as in a .doc's `ObjectPool`: a storage, or a stream holding the object's storage
+/// deflated.
+pub(super) fn is_object_pool(ole: &Ole<'_>) -> bool {
+    let children = ole.children("/");
+    !children.is_empty()
+        && children.iter().all(|(name, _)| {
+            name.len() > 1 && name.starts_with('_') && name[1..].bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// Each object of a pool (see [`is_object_pool`]) read as a member.
+pub(super) fn pool(ole: &mut Ole<'_>, out: &mut Out<'_>) -> Result<(), Unreadable> {
+    let mut entries = ole.children("/");
+    if entries.len() > usize::try_from(out.budget.limits.max_members).unwrap_or(usize::MAX) {
+        return Err(Unreadable::limit(format!(
+            "more than {} embedded objects in one pool",
+            out.budget.limits.max_members
+        )));
+    }
+    entries.sort();
+    for (label, is_stream) in entries {
+        out.budget.check_time()?;
+        if !is_stream {
+            object(ole, &format!("/{label}"), Some(&label), out)?;
+            continue;
+        }
+        // A u32 length, then the object's compound file as a zlib stream.
+        let r = ole.read(&label, out.budget).and_then(|stream| {
+            let stream = stream.unwrap_or_default();
+            let declared = super::usize_at(&stream, 0).unwrap_or(0);
+            let limit = declared
+                .min(usize::try_from(out.budget.limits.max_uncompressed).unwrap_or(usize::MAX));
+            crate::inflate::zlib_bounded(stream.get(4..).unwrap_or_default(), limit)
+                .map_err(|_| Unreadable::corrupt("embedded object: damaged compressed storage"))
+        });
+        if let Some(bytes) = out.soft(&label, r)? {
+            crate::extract_member(&label, &bytes, out.inner, out.budget, out.visitor)?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether the root of this compound file is an OLE object of a kind [`object`] reads (the wrapper
 /// OOXML packages keep as `oleObject1.bin`).
 pub(super) fn is_object(ole: &Ole<'_>) -> bool {
