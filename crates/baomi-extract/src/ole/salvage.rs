@@ -265,7 +265,7 @@ impl Salvaged {
         let size = e.size.min(self.file_len);
         let mut out = Vec::new();
         let max_sectors = self.fat.len();
-        if size < MINI_STREAM_CUTOFF {
+        if e.size < MINI_STREAM_CUTOFF {
             let per_sector = self.sector_len / MINI_SECTOR_LEN;
             let mut block = [0u8; MINI_SECTOR_LEN as usize];
             for m in chain(&self.minifat, e.start, self.minifat.len()) {
@@ -322,8 +322,16 @@ fn entry(raw: &[u8]) -> Entry {
         .map(|c| u16::from_le_bytes([c[0], c[1]]))
         .take_while(|&u| u != 0)
         .collect();
+    // MS-CFB names are at most 31 units and never hold these characters; a damaged entry's name
+    // is made one (it becomes a path component, and embedded storages are copied out under it).
+    let name: String = char::decode_utf16(units.into_iter().take(31))
+        .map(|c| match c {
+            Ok('/' | '\\' | ':' | '!') | Err(_) => '_',
+            Ok(c) => c,
+        })
+        .collect();
     Entry {
-        name: String::from_utf16_lossy(&units),
+        name: if name.is_empty() { "_".into() } else { name },
         kind: raw[0x42],
         left: le32(0x44),
         right: le32(0x48),
@@ -504,6 +512,25 @@ mod tests {
                 .ends_with("read as far as the damage allows (cut short: WordDocument)"),
             "{}",
             c.unscanned[0].2
+        );
+    }
+
+    /// Found by the `xls` fuzzer: a damaged workbook whose embedded storage has a name no compound
+    /// file may hold; copying the storage out for reading panicked in `cfb`. Names are made valid.
+    #[test]
+    fn damaged_names_of_embedded_storages() {
+        let data = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/broken/fuzz_object_names.xls"
+        ))
+        .expect("fixture");
+        let (r, c) = run(&data);
+        assert_eq!(r.expect("read"), Format::Xls);
+        assert!(c.segs.iter().any(|s| s.text.contains("年度工作汇总")));
+        assert!(
+            c.unscanned.iter().all(|u| u.1 == UnscannedReason::Corrupt),
+            "{:?}",
+            c.unscanned
         );
     }
 }
