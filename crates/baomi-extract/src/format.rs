@@ -174,7 +174,7 @@ pub fn sniff_format(name: &str, head: &[u8]) -> Format {
     Format::Unsupported
 }
 
-const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+pub(crate) const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
 
 /// Extensions of formats that are plain text whatever their content looks like. (Content sniffing
 /// still decides for files without one of these, so `README` or `notes.dat` holding text are read.)

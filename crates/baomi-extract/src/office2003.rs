@@ -90,7 +90,6 @@ pub(crate) fn flat_opc(
     budget: &mut Budget,
     visitor: &mut dyn Visitor,
 ) -> Result<Format, Unreadable> {
-    use base64::Engine as _;
     use std::io::Write as _;
     const PART: &str = "package";
     let xml = decode(data);
@@ -123,20 +122,10 @@ pub(crate) fn flat_opc(
                         xml.get(from..to).unwrap_or_default().as_bytes().to_vec()
                     } else {
                         let text = r.element_text(budget)?;
-                        let b64: Vec<u8> =
-                            text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-                        match base64::engine::general_purpose::STANDARD.decode(&b64) {
-                            Ok(b) => b,
-                            Err(e) => {
-                                crate::soft::<()>(
-                                    Err(Unreadable::corrupt(format!("base64 of {part}: {e}"))),
-                                    &part,
-                                    inner,
-                                    budget,
-                                    visitor,
-                                )?;
-                                continue;
-                            }
+                        let r = base64_bytes(&part, &text);
+                        match crate::soft(r, &part, inner, budget, visitor)? {
+                            Some(b) => b,
+                            None => continue,
                         }
                     };
                     parts += 1;
@@ -300,6 +289,15 @@ fn word(xml: &str, out: &mut Out<'_>) -> Result<(), Unreadable> {
     Ok(())
 }
 
+/// The bytes of a part or object written in base64, line breaks and indentation included.
+fn base64_bytes(name: &str, text: &str) -> Result<Vec<u8>, Unreadable> {
+    use base64::Engine as _;
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(&compact)
+        .map_err(|e| Unreadable::corrupt(format!("base64 of {name}: {e}")))
+}
+
 /// The embedded objects in a `w:binData` (base64): `oledata.mso`, a compound file of the document's
 /// objects, plain or in Office's "ActiveMime" wrapper (a header, then the compound file deflated).
 /// Pictures, the other binData, hold no text and are passed over.
@@ -308,26 +306,13 @@ fn embedded_objects(
     base64_text: &str,
     out: &mut Out<'_>,
 ) -> Result<Option<Vec<u8>>, Unreadable> {
-    use base64::Engine as _;
-    const OLE: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
     if !name.ends_with(".mso") {
         return Ok(None);
     }
-    let compact: Vec<u8> = base64_text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    let bytes = match base64::engine::general_purpose::STANDARD.decode(&compact) {
-        Ok(b) => b,
-        Err(e) => {
-            out.soft::<()>(
-                name,
-                Err(Unreadable::corrupt(format!("base64 of {name}: {e}"))),
-            )?;
-            return Ok(None);
-        }
+    let Some(bytes) = out.soft(name, base64_bytes(name, base64_text))? else {
+        return Ok(None);
     };
-    if bytes.starts_with(OLE) {
+    if bytes.starts_with(crate::format::OLE_MAGIC) {
         return Ok(Some(bytes));
     }
     if bytes.starts_with(b"ActiveMime") {
@@ -339,7 +324,7 @@ fn embedded_objects(
         if let Some(Ok(inflated)) = at
             .and_then(|at| bytes.get(at..))
             .map(|z| crate::inflate::zlib_bounded(z, limit))
-            && inflated.starts_with(OLE)
+            && inflated.starts_with(crate::format::OLE_MAGIC)
         {
             return Ok(Some(inflated));
         }

@@ -8,6 +8,17 @@ fn read(name: &str, data: &[u8]) -> (Result<Format, Unreadable>, Collect) {
     (r, c)
 }
 
+/// As [`read`], keeping each segment's member chain.
+fn read_members(
+    name: &str,
+    data: &[u8],
+) -> (Result<Format, Unreadable>, crate::text::testutil::Collect) {
+    let mut c = crate::text::testutil::Collect::default();
+    let mut budget = Budget::new(Limits::default());
+    let r = crate::extract(name, data, &mut budget, &mut c);
+    (r, c)
+}
+
 fn segments(c: &Collect) -> Vec<(SegmentKind, Option<u32>, Option<String>, String)> {
     c.segs
         .iter()
@@ -190,9 +201,7 @@ fn files_word_and_excel_wrote() {
         sniff_format("embedded-simple-2007.xml", &flat),
         Format::FlatOpc
     );
-    let mut c = crate::text::testutil::Collect::default();
-    let mut budget = Budget::new(Limits::default());
-    let r = crate::extract("embedded-simple-2007.xml", &flat, &mut budget, &mut c);
+    let (r, c) = read_members("embedded-simple-2007.xml", &flat);
     assert_eq!(r.expect("reads"), Format::Docx);
     assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
     let texts: Vec<(&str, &str)> = c
@@ -222,9 +231,7 @@ fn files_word_and_excel_wrote() {
 #[test]
 fn objects_embedded_in_word_2003_xml() {
     let xml = fixture_in("office2003/others", "embedded-simple-2007-as2003.xml");
-    let mut c = crate::text::testutil::Collect::default();
-    let mut budget = Budget::new(Limits::default());
-    let r = crate::extract("embedded-simple-2007-as2003.xml", &xml, &mut budget, &mut c);
+    let (r, c) = read_members("embedded-simple-2007-as2003.xml", &xml);
     assert_eq!(r.expect("reads"), Format::WordXml);
     assert!(c.unscanned.is_empty(), "{:?}", c.unscanned);
     let inner: Vec<(&str, &str)> = c

@@ -14,7 +14,6 @@ use super::ReadSeek;
 use crate::Unreadable;
 use std::io::SeekFrom;
 
-const SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 const HEADER_LEN: u64 = 512;
 /// Sector numbers above this are markers (free, end of chain, FAT, DIFAT), not sectors.
 const MAX_REGULAR_SECTOR: u32 = 0xFFFF_FFFA;
@@ -55,7 +54,7 @@ impl Salvaged {
         let bad = |what: &str| Unreadable::corrupt(format!("damaged OLE compound file: {what}"));
         let mut header = [0u8; HEADER_LEN as usize];
         read_at(reader, 0, &mut header).map_err(|_| bad("shorter than its header"))?;
-        if header[..8] != SIGNATURE[..] {
+        if !header.starts_with(crate::format::OLE_MAGIC) {
             return Err(bad("no compound-file signature"));
         }
         let le32 = |at: usize| {
